@@ -1,0 +1,75 @@
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from organisation.models import Employee
+
+
+class CardType(models.Model):
+    """A card product/generation. What can be done about a lost PUK follows from it."""
+
+    class PukRoute(models.TextChoices):
+        LETTER = "letter", _("Nytt PUK-brev kan beställas")
+        DESK_ONLY = "desk_only", _("Låses upp endast på en kortstation")
+        NONE = "none", _("Ingen ny PUK-kod (kortet byts)")
+
+    code = models.SlugField(_("kod"), max_length=40, unique=True)
+    name = models.CharField(_("namn"), max_length=200)
+    has_region_logo = models.BooleanField(_("har Region Skånes logotyp"), default=True)
+    is_reserve_card = models.BooleanField(
+        _("reservkort"), default=False, help_text=_("Tillfälligt kort utan foto, giltigt högst sex månader.")
+    )
+    puk_route = models.CharField(_("vid förlorad PUK-kod"), max_length=20, choices=PukRoute.choices)
+    pin_length = models.PositiveSmallIntegerField(_("PIN-kodens längd"), default=6)
+    puk_length = models.PositiveSmallIntegerField(_("PUK-kodens längd"), default=8)
+    pin_max_tries = models.PositiveSmallIntegerField(_("försök innan PIN spärras"), default=3)
+    puk_max_tries = models.PositiveSmallIntegerField(_("försök innan PUK spärras"), default=10)
+    station_profile = models.CharField(
+        _("kortprofil i kortstationen"), max_length=20, default="rs", help_text=_("t.ex. rs eller piv")
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("korttyp")
+        verbose_name_plural = _("korttyper")
+
+    def __str__(self):
+        return self.name
+
+
+class CardQuerySet(models.QuerySet):
+    def held_by(self, employee):
+        return self.filter(holder=employee)
+
+
+class Card(models.Model):
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Aktivt")
+        REVOKED = "revoked", _("Spärrat")
+
+    card_number = models.CharField(_("kortnummer"), max_length=32, unique=True)
+    holder = models.ForeignKey(Employee, on_delete=models.PROTECT, related_name="cards", verbose_name=_("innehavare"))
+    card_type = models.ForeignKey(CardType, on_delete=models.PROTECT, related_name="cards", verbose_name=_("korttyp"))
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.ACTIVE)
+    valid_from = models.DateField(_("giltigt från"))
+    valid_to = models.DateField(_("giltigt till"))
+
+    objects = CardQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-valid_to"]
+        verbose_name = _("kort")
+        verbose_name_plural = _("kort")
+        permissions = [("operate_station", _("Arbeta vid en kortstation"))]
+
+    def __str__(self):
+        return f"{self.card_type} {self.masked_number}"
+
+    @property
+    def masked_number(self):
+        """Only the last four digits show: enough to tell one's cards apart."""
+        return "•••• " + self.card_number[-4:]
+
+    @property
+    def is_expired(self):
+        return self.valid_to < timezone.localdate()

@@ -1,0 +1,36 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import BlockedCodes, Reason
+
+
+class PukOrderForm(forms.Form):
+    blocked_codes = forms.ChoiceField(
+        label=_("Vilken kod är spärrad eller borta?"), choices=BlockedCodes.choices, widget=forms.RadioSelect
+    )
+    reason = forms.ChoiceField(label=_("Varför behöver du en ny PUK-kod?"), choices=Reason.choices, widget=forms.RadioSelect)
+    reason_text = forms.CharField(
+        label=_("Beskriv orsaken"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Fyll i om du valde Annat. Skriv inga koder här."),
+    )
+    # Set by the confirmation step; the order is created only when it is true.
+    confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("reason") == Reason.OTHER and not cleaned.get("reason_text", "").strip():
+            self.add_error("reason_text", _("Beskriv orsaken när du väljer Annat."))
+        return cleaned
+
+
+class CancelOrderForm(forms.Form):
+    reason = forms.CharField(label=_("Varför återkallar du beställningen? (frivilligt)"), required=False, max_length=500)
+
+
+class RejectForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Skäl till avslaget (innehavaren får se det)"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3})
+    )

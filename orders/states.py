@@ -1,0 +1,38 @@
+"""The order states, in words. The transitions between them are declared on PukOrder
+(django-fsm) and taken only by orders.services."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class OrderState(models.TextChoices):
+    SUBMITTED = "submitted", _("Inskickad")
+    SECOND_APPROVAL = "second_approval", _("Väntar på andra godkännande")
+    APPROVED = "approved", _("Godkänd")
+    LETTER_QUEUED = "letter_queued", _("Kodbrevet skapas")
+    PRINTED = "printed", _("Utskrivet")
+    POSTED = "posted", _("Skickat som rekommenderat brev")
+    DELIVERED = "delivered", _("Utlämnat")
+    FORWARDED = "forwarded", _("Skickat via Skatteverkets förmedling")
+    RETURNED = "returned", _("Returnerat")
+    FAILED = "failed", _("Misslyckades")
+    REJECTED = "rejected", _("Avslagen")
+    CANCELLED = "cancelled", _("Återkallad")
+    HANDLED_AT_DESK = "handled_at_desk", _("Hanterad på kortstation")
+    CLOSED = "closed", _("Avslutad")
+
+
+# While an order is in one of these, the card gets no second order (a database constraint).
+OPEN_STATES = [
+    OrderState.SUBMITTED,
+    OrderState.SECOND_APPROVAL,
+    OrderState.APPROVED,
+    OrderState.LETTER_QUEUED,
+    OrderState.PRINTED,
+    OrderState.POSTED,
+    OrderState.RETURNED,
+    OrderState.FAILED,
+]
+
+# Waiting for a contact person's decision.
+AWAITING_DECISION = [OrderState.SUBMITTED, OrderState.SECOND_APPROVAL]

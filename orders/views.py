@@ -1,0 +1,87 @@
+"""The employee's side: order a new PUK letter, follow and cancel own orders."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from audit.models import AuditEvent
+from cards.models import Card
+from organisation.permissions import employee_of
+
+from . import services
+from .forms import CancelOrderForm, PukOrderForm
+from .selectors import orders_of_employee
+
+
+def _employee_or_404(request):
+    employee = employee_of(request.user)
+    if employee is None:
+        raise Http404
+    return employee
+
+
+@login_required
+def order_new(request, card_id):
+    employee = _employee_or_404(request)
+    card = get_object_or_404(Card.objects.select_related("card_type", "holder__forvaltning"), pk=card_id, holder=employee)
+    try:
+        services.check_card_may_get_letter(card)
+    except services.OrderRefused as refusal:
+        return render(request, "orders/order_refused.html", {"card": card, "refusal": refusal}, status=200)
+
+    form = PukOrderForm(request.POST or None)
+    if request.method != "POST" or not form.is_valid():
+        return render(request, "orders/order_form.html", {"card": card, "form": form})
+    try:
+        if not form.cleaned_data["confirmed"]:
+            preview = services.preview_address(employee)
+            return render(request, "orders/order_confirm.html", {"card": card, "form": form, "preview": preview})
+        order = services.place_order(
+            placed_by=request.user,
+            card=card,
+            reason=form.cleaned_data["reason"],
+            reason_text=form.cleaned_data["reason_text"],
+            blocked_codes=form.cleaned_data["blocked_codes"],
+        )
+    except services.OrderRefused as refusal:
+        return render(request, "orders/order_refused.html", {"card": card, "refusal": refusal})
+    messages.success(request, _("Tack! Din beställning %(ref)s är mottagen.") % {"ref": order.reference})
+    return redirect("orders:detail", order.pk)
+
+
+@login_required
+def my_orders(request):
+    employee = _employee_or_404(request)
+    return render(request, "orders/my_orders.html", {"orders": orders_of_employee(employee)})
+
+
+@login_required
+def order_detail(request, pk):
+    employee = _employee_or_404(request)
+    order = get_object_or_404(orders_of_employee(employee), pk=pk)
+    return render(
+        request,
+        "orders/order_detail.html",
+        {"order": order, "events": AuditEvent.objects.for_object(order), "cancel_form": CancelOrderForm()},
+    )
+
+
+@login_required
+@require_POST
+def order_cancel(request, pk):
+    employee = _employee_or_404(request)
+    order = get_object_or_404(orders_of_employee(employee), pk=pk)
+    form = CancelOrderForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Kontrollera uppgifterna och försök igen."))
+        return redirect("orders:detail", order.pk)
+    try:
+        services.cancel_order(order=order, by=request.user, reason=form.cleaned_data["reason"])
+    except services.OrderRefused as refusal:
+        messages.error(request, refusal.message)
+    else:
+        messages.success(request, _("Beställningen är återkallad."))
+    return redirect("orders:detail", order.pk)

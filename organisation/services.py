@@ -1,0 +1,34 @@
+"""Contact-person assignments, kept in step with guardian's object permissions."""
+
+from django.db import transaction
+from guardian.shortcuts import assign_perm, remove_perm
+
+from .models import ContactPersonAssignment
+from .permissions import APPROVE_ORDERS, VIEW_ORDERS
+
+_ASSIGNMENT_PERMS = (VIEW_ORDERS, APPROVE_ORDERS)
+
+
+@transaction.atomic
+def assign_contact_person(*, user, forvaltning, role=ContactPersonAssignment.Role.CONTACT_PERSON):
+    assignment, _ = ContactPersonAssignment.objects.update_or_create(
+        user=user, forvaltning=forvaltning, defaults={"role": role}
+    )
+    for perm in _ASSIGNMENT_PERMS:
+        assign_perm(perm, user, forvaltning)
+    return assignment
+
+
+@transaction.atomic
+def remove_contact_person(assignment):
+    for perm in _ASSIGNMENT_PERMS:
+        remove_perm(perm, assignment.user, assignment.forvaltning)
+    assignment.delete()
+
+
+def contact_person_emails(forvaltning, role=ContactPersonAssignment.Role.CONTACT_PERSON):
+    return list(
+        ContactPersonAssignment.objects.filter(forvaltning=forvaltning, role=role, user__is_active=True)
+        .exclude(user__email="")
+        .values_list("user__email", flat=True)
+    )

@@ -1,0 +1,14 @@
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+
+from organisation.permissions import employee_of, is_contact_person
+
+
+@login_required
+def home(request):
+    """Send each role to where its work is."""
+    if is_contact_person(request.user):
+        return redirect("orders:queue")
+    if employee_of(request.user) is not None:
+        return redirect("cards:mine")
+    return render(request, "home.html")
