@@ -1,0 +1,89 @@
+import json
+import os
+
+import pytest
+
+from organisation.models import ContactPersonAssignment
+from organisation.services import assign_contact_person
+
+from .factories import CardFactory, EmployeeFactory, ForvaltningFactory, UserFactory
+
+# Set by .ci/run: a part the tests need that is missing is a failure there, not a skip.
+REQUIRE_SERVICES = os.environ.get("RSPORTAL_REQUIRE_SERVICES") == "1"
+
+
+@pytest.fixture
+def register(tmp_path, settings):
+    """A population register file of the test's own; add people with `register.add`."""
+    path = tmp_path / "register.json"
+    entries = {}
+
+    class Register:
+        def add(self, employee, status="registered", registered_since="2015-01-01", **address):
+            entry = {"status": status}
+            if status == "registered":
+                entry.update(
+                    name=employee.full_name,
+                    street=address.get("street", "Storgatan 12"),
+                    postal_code=address.get("postal_code", "211 34"),
+                    town=address.get("town", "MALMÖ"),
+                    registered_since=registered_since,
+                )
+            entries[employee.personnummer] = entry
+            path.write_text(json.dumps(entries), encoding="utf-8")
+            from organisation.population_register import _read_register_file
+
+            _read_register_file.cache_clear()
+
+    path.write_text("{}", encoding="utf-8")
+    settings.POPULATION_REGISTER_FILE = path
+    return Register()
+
+
+@pytest.fixture
+def forvaltning(db):
+    return ForvaltningFactory(code="sus", name="Skånes universitetssjukvård")
+
+
+@pytest.fixture
+def other_forvaltning(db):
+    return ForvaltningFactory(code="primarvard", name="Primärvård Skåne")
+
+
+@pytest.fixture
+def employee(forvaltning, register):
+    employee = EmployeeFactory(forvaltning=forvaltning, user__username="anna", user__first_name="Anna")
+    register.add(employee)
+    return employee
+
+
+@pytest.fixture
+def card(employee):
+    return CardFactory(holder=employee)
+
+
+@pytest.fixture
+def contact_person(forvaltning):
+    user = UserFactory(username="karin", first_name="Karin", last_name="Kontakt")
+    assign_contact_person(user=user, forvaltning=forvaltning)
+    return user
+
+
+@pytest.fixture
+def second_contact_person(forvaltning):
+    user = UserFactory(username="sara", first_name="Sara", last_name="Svensson")
+    assign_contact_person(user=user, forvaltning=forvaltning, role=ContactPersonAssignment.Role.SUBSTITUTE)
+    return user
+
+
+@pytest.fixture
+def other_contact_person(other_forvaltning):
+    user = UserFactory(username="kalle", first_name="Kalle", last_name="Karlsson")
+    assign_contact_person(user=user, forvaltning=other_forvaltning)
+    return user
+
+
+@pytest.fixture
+def employee_client(client, employee):
+    client.force_login(employee.user)
+    return client
