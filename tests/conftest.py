@@ -87,3 +87,15 @@ def other_contact_person(other_forvaltning):
 def employee_client(client, employee):
     client.force_login(employee.user)
     return client
+
+
+@pytest.fixture
+def celery_worker_process(transactional_db, tmp_path, register):
+    """Start a real worker on the real broker against the test database."""
+    from .worker import WorkerProcess, require_broker_and_shared_database, worker_env
+
+    require_broker_and_shared_database()
+    worker = WorkerProcess(tmp_path / "worker.log", worker_env(tmp_path)).start()
+    worker.mail_dir = tmp_path / "mail"
+    yield worker
+    worker.stop()
