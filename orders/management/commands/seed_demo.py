@@ -72,7 +72,7 @@ ROLES = {
     "karin": "Kontaktperson för Skånes universitetssjukvård, ersättare för Primärvård Skåne",
     "sara": "Ersättare för Skånes universitetssjukvård",
     "kalle": "Kontaktperson för Primärvård Skåne",
-    "olle": "Operatör vid kortstation",
+    "olle": "Medarbetare på Regionservice",
     "admin": "Administratör (Django admin)",
 }
 
