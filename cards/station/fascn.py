@@ -1,0 +1,58 @@
+"""The FASC-N of a PIV card's CHUID (SP 800-73-4, TIG SCEPACS): 40 characters
+of 5 bits (4 data bits least significant first, then an odd parity bit) in 25 bytes:
+
+    SS agency(4) FS system(4) FS credential(6) FS series(1) FS issue(1) FS
+    person(10) org_category(1) org(4) association(1) ES LRC
+
+The station shows agency, system and credential number as the card number.
+"""
+
+from __future__ import annotations
+
+from functools import reduce
+
+_SS, _FS, _ES = 0xB, 0xD, 0xF
+FIELDS = (("agency", 4), ("system", 4), ("credential", 6), ("series", 1), ("issue", 1),
+          ("person", 10), ("org_category", 1), ("org", 4), ("association", 1))
+_SEPARATED = 5  # the first five fields end with FS
+
+
+def _bits(value: int) -> str:
+    data = [(value >> k) & 1 for k in range(4)]
+    return "".join(map(str, data + [1 - sum(data) % 2]))
+
+
+def encode(**fields: str) -> bytes:
+    chars = [_SS]
+    for n, (name, width) in enumerate(FIELDS):
+        value = fields.get(name, "0" * width)
+        if len(value) != width or not value.isdigit():
+            raise ValueError(f"FASC-N field {name} is {width} digits")
+        chars += [int(d) for d in value]
+        if n < _SEPARATED:
+            chars.append(_FS)
+    chars.append(_ES)
+    chars.append(reduce(lambda a, b: a ^ b, chars))
+    return int("".join(_bits(c) for c in chars), 2).to_bytes(25, "big")
+
+
+def decode(raw: bytes) -> dict[str, str]:
+    if len(raw) != 25:
+        raise ValueError("a FASC-N is 25 bytes")
+    bits = bin(int.from_bytes(raw, "big"))[2:].zfill(200)
+    chars = []
+    for k in range(40):
+        group = bits[5 * k : 5 * k + 5]
+        if group.count("1") % 2 != 1:
+            raise ValueError("FASC-N parity error")
+        chars.append(sum(int(b) << n for n, b in enumerate(group[:4])))
+    if chars[0] != _SS or chars[38] != _ES or reduce(lambda a, b: a ^ b, chars[:39]) != chars[39]:
+        raise ValueError("FASC-N sentinels or LRC wrong")
+    digits = [c for c in chars[1:38] if c != _FS]
+    if len(digits) != 32 or any(d > 9 for d in digits):
+        raise ValueError("FASC-N holds non-digits")
+    text, out, i = "".join(map(str, digits)), {}, 0
+    for name, width in FIELDS:
+        out[name] = text[i : i + width]
+        i += width
+    return out

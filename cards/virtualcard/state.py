@@ -1,0 +1,74 @@
+"""The virtual card's state: one JSON file per card, shared by the demo's cards,
+the card registry and the PUK letters so that they agree.
+
+    from cards.virtualcard.state import CardState
+    CardState(profile="rs", card_number="9752201234567890",
+              pins={"legitimering": "123456", "underskrift": "654321"},
+              puk="12345678").save("var/cards/anna.json")
+
+Fields:
+- profile: "rs" (the RS-kort) or "piv" (a PIV card);
+- card_number: rs: the card number in digits (as printed on the card);
+  piv: "AAAA-SSSS-CCCCCC" (agency, system, credential of the FASC-N) or the
+  card's GUID as 32 hex digits (the FASC-N is then all nines, as on tokens);
+- pins: {"legitimering": six digits, "underskrift": six digits}; a PIV card
+  has one PIN, given as "legitimering" only;
+- puk: eight digits;
+- pin_tries_left: tries left per PIN (default: pin_tries each);
+- puk_tries_left: PUK tries left (default: puk_tries); 0 = card must be replaced;
+- pin_tries, puk_tries: the card's limits (default 3 and 10);
+- atr: the ATR in hex; empty = the profile's ATR. Set another to make a card
+  of a type the station does not know.
+
+The codes are test data of a virtual card: the repr hides them all the same.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+PROFILES = ("rs", "piv")
+
+
+@dataclass
+class CardState:
+    profile: str
+    card_number: str
+    pins: dict[str, str] = field(repr=False)
+    puk: str = field(repr=False)
+    pin_tries_left: dict[str, int] = field(default_factory=dict)
+    puk_tries_left: int | None = None
+    pin_tries: int = 3
+    puk_tries: int = 10
+    atr: str = ""
+
+    def __post_init__(self):
+        if self.profile not in PROFILES:
+            raise ValueError(f"profile is one of {', '.join(PROFILES)}")
+        roles = {"legitimering"} if self.profile == "piv" else {"legitimering", "underskrift"}
+        if set(self.pins) != roles:
+            raise ValueError(f"a {self.profile} card has the PIN(s) {', '.join(sorted(roles))}")
+        for role in roles:
+            self.pin_tries_left.setdefault(role, self.pin_tries)
+        if self.puk_tries_left is None:
+            self.puk_tries_left = self.puk_tries
+
+    def save(self, path: str | Path) -> None:
+        """Write atomically: a reader sees the old file or the new one, never half of one."""
+        path = Path(path)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                json.dump(asdict(self), f, indent=2)
+            os.replace(tmp, path)
+        except BaseException:
+            os.unlink(tmp)
+            raise
+
+    @classmethod
+    def load(cls, path: str | Path) -> CardState:
+        return cls(**json.loads(Path(path).read_text(encoding="utf-8")))
