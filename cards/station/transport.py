@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
-from smartcard.CardConnection import CardConnection as _PyscardConnection
 from smartcard.CardRequest import CardRequest
 from smartcard.Exceptions import (
     CardConnectionException,
@@ -19,6 +18,7 @@ from smartcard.Exceptions import (
     NoCardException,
     SmartcardException,
 )
+from smartcard.pcsc.PCSCCardConnection import PCSCCardConnection
 from smartcard.pcsc.PCSCExceptions import BaseSCardException
 from smartcard.scard import SCARD_SHARE_EXCLUSIVE
 from smartcard.System import readers as _pcsc_readers
@@ -82,7 +82,7 @@ class Connection:
     atr: bytes
     profile: Profile
     pinpad: pinpad.PinPad
-    _card: _PyscardConnection = field(repr=False)
+    _card: PCSCCardConnection = field(repr=False)
     selected: bool = False
     apdu_count: int = 0
 
@@ -118,20 +118,20 @@ class Connection:
         _release(self._card)  # disconnecting unpowers the card: no PIN stays verified
 
 
-def _release(card: _PyscardConnection) -> None:
+def _release(card: PCSCCardConnection) -> None:
     try:
         card.release()
     except SmartcardException:
-        pass  # the card or reader is already gone
+        # pcscd or the card is gone. pyscard 2.3.1 keeps the dead context and its
+        # __del__ would try again and print a traceback at exit: forget it.
+        card.hcontext = None
 
 
 def connect(reader: str, profiles: tuple[Profile, ...] = BUILT_IN) -> Connection:
     """Connect to the card in `reader` exclusively and identify it by its ATR."""
     try:
-        card = next(r for r in _pcsc_readers() if str(r) == reader).createConnection()
-    except StopIteration:
-        raise ReaderGone(reader) from None
-    except (BaseSCardException, SmartcardException) as e:
+        card = PCSCCardConnection(reader)
+    except SmartcardException as e:
         raise PcscUnavailable(str(e)) from None
     try:
         card.connect(mode=SCARD_SHARE_EXCLUSIVE)
@@ -151,7 +151,7 @@ def connect(reader: str, profiles: tuple[Profile, ...] = BUILT_IN) -> Connection
     return Connection(reader, atr, profile, _detect_pinpad(card), card)
 
 
-def _detect_pinpad(card: _PyscardConnection) -> pinpad.PinPad:
+def _detect_pinpad(card: PCSCCardConnection) -> pinpad.PinPad:
     try:
         return pinpad.parse_features(bytes(card.control(pinpad.CM_IOCTL_GET_FEATURE_REQUEST, [])))
     except SmartcardException:
