@@ -57,6 +57,7 @@ class VirtualCard:
     def __init__(self, state: CardState):
         self.state = state
         self.profile: Profile = PROFILES[state.profile]
+        self.chuid = self._chuid() if self.profile is PIV else b""  # the card number never changes
         self.power_on()
 
     @property
@@ -253,7 +254,7 @@ class VirtualCard:
             return sw(0x6A86), False
         if apdu.data != bytes.fromhex("5C035FC102"):
             return sw(0x6A82), False
-        return self._respond(tlv.encode(0x53, self._chuid()), apdu.le), False
+        return self._respond(tlv.encode(0x53, self.chuid), apdu.le), False
 
     def _chuid(self) -> bytes:
         number = self.state.card_number
