@@ -38,7 +38,7 @@ def list_readers() -> list[str]:
 
 
 def choose_reader(wanted: str | None = None) -> str:
-    """The reader named (or containing) `wanted`; without a name, the only reader there is."""
+    """The reader named (or containing) `wanted`; without a name, the only reader, or the only one with a card."""
     names = list_readers()
     if not names:
         raise NoReader("")
@@ -47,9 +47,12 @@ def choose_reader(wanted: str | None = None) -> str:
         if len(matches) != 1:
             raise NoReader(wanted)
         return matches[0]
-    if len(names) > 1:
+    if len(names) == 1:
+        return names[0]
+    with_card = [n for n in names if card_present(n)]
+    if len(with_card) != 1:
         raise NoReader(", ".join(names))
-    return names[0]
+    return with_card[0]
 
 
 def card_present(reader: str) -> bool:
