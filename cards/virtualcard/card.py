@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from cards.station import fascn, tlv
-from cards.station.profiles import PIV, RS_KORT, Profile
+from cards.station.profiles import PIV, RS_KORT, CardNumberSource, Profile
 
 from .state import CardState
 
@@ -237,7 +237,7 @@ class VirtualCard:
 
     def _get_data(self, apdu: Apdu) -> tuple[bytes, bool]:
         tag = (apdu.p1 << 8) | apdu.p2
-        if self.profile.card_number_source.value != "get_data_bcd":
+        if self.profile.card_number_source is not CardNumberSource.GET_DATA_BCD:
             return sw(0x6D00), False
         if tag != self.profile.card_number_tag:
             return sw(0x6A88), False
