@@ -21,7 +21,6 @@ INS_GET_DATA = 0xCA
 INS_GET_DATA_ODD = 0xCB  # PIV: the object is named by a tag list in the data field
 INS_GET_RESPONSE = 0xC0
 
-SW_OK = 0x9000
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ import selectors
 import signal
 import socket
 import sys
+import time
 from pathlib import Path
 
 from .card import VirtualCard
@@ -33,6 +34,10 @@ log = logging.getLogger("cards.virtualcard")
 
 CTRL_OFF, CTRL_ON, CTRL_RESET, CTRL_ATR = 0x00, 0x01, 0x02, 0x04
 RECONNECT_SECONDS = 0.05
+# pcscd looks for a card every 400 ms. A card back sooner than that after a
+# pull-out during a command would never be seen as removed, and the reader
+# would then stay empty: so a removal lasts at least this long, as a hand's does.
+MIN_REMOVAL_SECONDS = 0.5
 
 
 class CardProcess:
@@ -41,6 +46,7 @@ class CardProcess:
         self.profile = profile
         self.address = (host, port)
         self.inserted = True
+        self.removed_at = float("-inf")
         self.tear: tuple[str, int] | None = None  # ("before"|"after", INS): drop the link at that APDU
         self.vpcd: socket.socket | None = None
         self.selector = selectors.DefaultSelector()
@@ -123,7 +129,11 @@ class CardProcess:
 
     def remove(self) -> None:
         self.inserted = False
+        self.removed_at = time.monotonic()
         self.drop()
+
+    def seconds_until_insertable(self) -> float:
+        return max(0.0, self.removed_at + MIN_REMOVAL_SECONDS - time.monotonic())
 
     def insert(self) -> None:
         if not self.inserted:
@@ -156,10 +166,11 @@ def serve(process: CardProcess, control_path: Path) -> None:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
         while True:
+            timeout = None
             if process.inserted and process.vpcd is None:
-                process.connect()
-            # Until vpcd accepts (pcscd still starting), try again shortly.
-            timeout = RECONNECT_SECONDS if process.inserted and process.vpcd is None else None
+                timeout = process.seconds_until_insertable()
+                if not timeout and not process.connect():
+                    timeout = RECONNECT_SECONDS  # vpcd not listening yet: pcscd is still starting
             for key, _ in process.selector.select(timeout):
                 if key.data == "vpcd" and key.fileobj is process.vpcd:
                     process.serve_one()

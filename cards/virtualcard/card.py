@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from cards.station import fascn, tlv
-from cards.station.profiles import PIV, RS_KORT, Profile
+from cards.station.profiles import PIV, RS_KORT, CardNumberSource, Profile
 
 from .state import CardState
 
@@ -57,6 +57,7 @@ class VirtualCard:
     def __init__(self, state: CardState):
         self.state = state
         self.profile: Profile = PROFILES[state.profile]
+        self.chuid = self._chuid() if self.profile is PIV else b""  # the card number never changes
         self.power_on()
 
     @property
@@ -236,7 +237,7 @@ class VirtualCard:
 
     def _get_data(self, apdu: Apdu) -> tuple[bytes, bool]:
         tag = (apdu.p1 << 8) | apdu.p2
-        if self.profile.card_number_source.value != "get_data_bcd":
+        if self.profile.card_number_source is not CardNumberSource.GET_DATA_BCD:
             return sw(0x6D00), False
         if tag != self.profile.card_number_tag:
             return sw(0x6A88), False
@@ -253,7 +254,7 @@ class VirtualCard:
             return sw(0x6A86), False
         if apdu.data != bytes.fromhex("5C035FC102"):
             return sw(0x6A82), False
-        return self._respond(tlv.encode(0x53, self._chuid()), apdu.le), False
+        return self._respond(tlv.encode(0x53, self.chuid), apdu.le), False
 
     def _chuid(self) -> bytes:
         number = self.state.card_number

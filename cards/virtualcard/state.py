@@ -27,8 +27,7 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 
 PROFILES = ("rs", "piv")
@@ -58,16 +57,21 @@ class CardState:
             self.puk_tries_left = self.puk_tries
 
     def save(self, path: str | Path) -> None:
-        """Write atomically: a reader sees the old file or the new one, never half of one."""
+        """Write atomically (a reader sees the old file or the new one, never half of one).
+
+        One writer at a time: the card process while the card is inserted, anyone else
+        while it is out. The temporary name is fixed; the save is on the path of every
+        APDU that changes the card, so it is kept cheap.
+        """
         path = Path(path)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+        tmp = path.with_name(f".{path.name}.tmp")
+        data = json.dumps(self.__dict__, separators=(",", ":")).encode("utf-8")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
         try:
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                json.dump(asdict(self), f, indent=2)
-            os.replace(tmp, path)
-        except BaseException:
-            os.unlink(tmp)
-            raise
+            os.write(fd, data)
+        finally:
+            os.close(fd)
+        os.replace(tmp, path)
 
     @classmethod
     def load(cls, path: str | Path) -> CardState:

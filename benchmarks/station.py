@@ -1,0 +1,155 @@
+"""Card station benchmark through the real chain: pyscard -> pcscd -> vpcd -> virtual card.
+
+    python benchmarks/station.py [--runs 200]
+
+Starts its own private pcscd with an RS-kort and a PIV card (scripts/pcsc-up),
+or uses the one PCSCLITE_CSOCK_NAME points at when --reader is given.
+
+It measures, per profile:
+- the floor: one no-op APDU, the empty VERIFY of the legitimering PIN (it reads
+  a counter and changes nothing), through the station's own transmit;
+- read card as the station performs it (SELECT included);
+- unblock as the station performs it, on a fresh selection (SELECT included),
+  and after a read on the same connection (as rs-station unblock does it).
+It prints the APDUs each sends (checked against the minimum in
+cards/station/operations.py), median and p95, and the ratio
+time / (APDUs x floor) against the target 1.5.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from cards.virtualcard.state import CardState  # noqa: E402
+
+MINIMUM = {  # (read, unblock with SELECT, unblock after a read)
+    "rs": (5, 4, 3),
+    "piv": (3, 3, 2),
+}
+TARGET = 1.5
+
+
+def start_private_pcscd(workdir: Path) -> Path:
+    rs = CardState(profile="rs", card_number="9752201234567890",
+                   pins={"legitimering": "111111", "underskrift": "222222"}, puk="12345678")
+    piv = CardState(profile="piv", card_number="1234-5678-000042", pins={"legitimering": "111111"}, puk="87654321")
+    rs.save(workdir / "rs.json")
+    piv.save(workdir / "piv.json")
+    rundir = workdir / "run"
+    out = subprocess.run(
+        [str(REPO / "scripts/pcsc-up"), str(rundir), "--port", os.environ.get("RS_BENCH_PORT", "36100"),
+         "--card", f"rs:{workdir / 'rs.json'}", "--card", f"piv:{workdir / 'piv.json'}"],
+        check=True, capture_output=True, text=True, env=dict(os.environ, PYTHON=sys.executable)).stdout
+    os.environ["PCSCLITE_CSOCK_NAME"] = out.split("=", 1)[1].split(";")[0]
+    return rundir
+
+
+def apdus(conn, action) -> int:
+    before = conn.apdu_count
+    action()
+    return conn.apdu_count - before
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:.3f} ms"
+
+
+def bench_profile(reader: str, runs: int) -> list[str]:
+    from cards.station import apdu, operations, transport
+    from cards.station.codes import Code
+    from cards.station.profiles import PinRole
+
+    conn = transport.connect(reader)
+    p = conn.profile
+    pins = [Code("424242"), Code("535353")]
+    puk = Code("12345678" if p.name == "rs" else "87654321")
+    turn = [0]
+
+    def unblock():
+        new = pins[turn[0] % 2]
+        turn[0] += 1
+        outcome = operations.unblock_pin(conn, PinRole.LEGITIMERING, puk, new, new)
+        assert outcome.succeeded, outcome
+
+    def fresh(action):
+        def run():
+            conn.selected = False
+            action()
+        return run
+
+    try:
+        operations.ensure_selected(conn)
+        noop = apdu.verify_status(p.legitimering_reference)
+        cases = {
+            "floor": (lambda: conn.transmit(noop), 1),
+            "read card": (fresh(lambda: operations.read_card(conn)), MINIMUM[p.name][0]),
+            "unblock (with SELECT)": (fresh(unblock), MINIMUM[p.name][1]),
+            "unblock (after read)": (unblock, MINIMUM[p.name][2]),
+        }
+        for name, (action, minimum) in cases.items():
+            count = apdus(conn, action)
+            if count != minimum:
+                raise SystemExit(f"{p.title} {name}: sent {count} APDUs, minimum is {minimum}")
+        # Interleaved, so that load on the machine falls on the floor and the operations alike.
+        times = {name: [] for name in cases}
+        for _ in range(runs):
+            for name, (action, _count) in cases.items():
+                start = time.perf_counter()
+                action()
+                times[name].append(time.perf_counter() - start)
+        floor = statistics.median(times["floor"])
+        rows = [f"{p.title}: floor (empty VERIFY, 1 APDU): median {ms(floor)}, p95 {ms(quantile(times['floor']))}"]
+        for name, (_action, count) in list(cases.items())[1:]:
+            median = statistics.median(times[name])
+            ratio = median / (count * floor)
+            line = (f"{p.title}: {name}: {count} APDUs, median {ms(median)}, p95 {ms(quantile(times[name]))}, "
+                    f"ratio {ratio:.2f} x (APDUs x floor)")
+            if name.startswith("unblock"):
+                line += f" [target <= {TARGET}: {'ok' if ratio <= TARGET else 'OVER TARGET'}]"
+            rows.append(line)
+        return rows
+    finally:
+        conn.close()
+
+
+def quantile(times: list[float], q: float = 0.95) -> float:
+    return sorted(times)[min(len(times) - 1, int(q * len(times)))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=200, help="runs per measurement (at least 100)")
+    parser.add_argument("--reader", action="append", help="use this reader of the running pcscd (repeatable)")
+    args = parser.parse_args()
+    if args.runs < 100:
+        parser.error("--runs is at least 100")
+    # The card saves its state file on every change (RESET RETRY COUNTER, here). On a
+    # disk file system the atomic replace costs ~0.3 ms (ext4 flushes the data on a
+    # rename over a file): that measures the disk, not the station, so the states live
+    # in memory (/dev/shm) unless RS_BENCH_STATE_DIR says otherwise.
+    state_dir = os.environ.get("RS_BENCH_STATE_DIR") or ("/dev/shm" if Path("/dev/shm").is_dir() else None)
+    with tempfile.TemporaryDirectory(prefix="rs-bench-", dir=state_dir) as tmp:
+        rundir = None if args.reader else start_private_pcscd(Path(tmp))
+        try:
+            readers = args.reader or [line.split("\t")[0] for line in (rundir / "cards.tsv").read_text().splitlines()]
+            print(f"{args.runs} runs each, pyscard -> pcscd -> vpcd -> virtual card; card states in {tmp}")
+            for reader in readers:
+                for row in bench_profile(reader, args.runs):
+                    print(row)
+        finally:
+            if rundir:
+                subprocess.run([str(REPO / "scripts/pcsc-down"), str(rundir)], check=False)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,126 @@
+"""rs-station: the card station's operator command line.
+
+    rs-station readers
+    rs-station read [--reader NAME]
+    rs-station unblock --pin legitimering|underskrift [--reader NAME]
+    rs-station change-pin --pin legitimering|underskrift [--reader NAME]
+
+Codes are typed at hidden prompts (or on the reader's PIN pad), never given
+as arguments. RS_STATION_PROFILES (or --profiles) names a JSON file that
+changes the card profiles (docs/station.md).
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+from typing import Callable
+
+from . import messages, operations, profiles, transport
+from .codes import Code
+from .errors import StationError
+from .profiles import PinRole
+
+EXIT_OK, EXIT_REFUSED, EXIT_ERROR = 0, 1, 2
+
+
+class Operator:
+    """The person at the desk: prompts and answers. Tests give their own."""
+
+    def __init__(self, ask_code: Callable[[str], str] = getpass.getpass, ask: Callable[[str], str] = input,
+                 say: Callable[[str], None] = print):
+        self.ask_code, self.ask, self.say = ask_code, ask, say
+
+    def code(self, prompt: str) -> Code:
+        return Code(self.ask_code(prompt))
+
+    def confirm(self, question: str) -> bool:
+        return self.ask(f"{question} [j/N] ").strip().lower() in ("j", "ja")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="rs-station", description="Kortstationen för RS-kort och PIV-kort.")
+    parser.add_argument("--profiles", default=os.environ.get("RS_STATION_PROFILES"),
+                        help="JSON-fil som ändrar kortprofilerna (standard: $RS_STATION_PROFILES)")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("readers", help="lista kortläsare")
+    for name, text in (("read", "läs av kortet"), ("unblock", "lås upp en PIN-kod med PUK-koden"),
+                       ("change-pin", "ändra en PIN-kod")):
+        command = sub.add_parser(name, help=text)
+        command.add_argument("--reader", help="kortläsarens namn (eller en del av det)")
+        command.add_argument("--wait", type=float, default=30.0, help="sekunder att vänta på ett kort (standard 30)")
+        if name != "read":
+            command.add_argument("--pin", required=True, choices=[r.value for r in PinRole])
+    return parser
+
+
+def main(argv: list[str] | None = None, operator: Operator | None = None) -> int:
+    args = _parser().parse_args(argv)
+    operator = operator or Operator()
+    try:
+        known = profiles.load(args.profiles)
+    except (OSError, ValueError) as e:
+        operator.say(f"Kortprofilerna i {args.profiles} går inte att läsa: {e}")
+        return EXIT_ERROR
+    try:
+        if args.command == "readers":
+            for name in transport.list_readers():
+                operator.say(name)
+            return EXIT_OK
+        reader = transport.choose_reader(args.reader)
+        if not transport.card_present(reader):
+            operator.say(f"Sätt i kortet i {reader}.")
+            transport.wait_for_card(reader, args.wait)
+        conn = transport.connect(reader, known)
+        try:
+            return _run(args, conn, operator)
+        finally:
+            conn.close()
+    except StationError as e:
+        operator.say(messages.describe_error(e))
+        return EXIT_ERROR
+    except (KeyboardInterrupt, EOFError):
+        operator.say("Avbrutet.")
+        return EXIT_REFUSED
+
+
+def _run(args, conn: transport.Connection, operator: Operator) -> int:
+    reading = operations.read_card(conn)
+    for line in messages.describe_reading(reading):
+        operator.say(line)
+    if args.command == "read":
+        return EXIT_OK
+    role = PinRole(args.pin)
+    pad = conn.pinpad.present
+    if pad:
+        operator.say("Slå in koderna på kortläsarens knappsats.")
+    if args.command == "unblock":
+        if reading.must_be_replaced:
+            return EXIT_REFUSED
+        codes = {} if pad else {
+            "puk": operator.code("PUK-kod: "),
+            "new_pin": operator.code("Ny PIN-kod (6 siffror): "),
+            "new_pin_confirm": operator.code("Ny PIN-kod igen: "),
+        }
+
+        def last_try() -> bool:
+            operator.say("Varning: PUK-koden har bara ett försök kvar. Blir det fel spärras kortet för gott.")
+            return operator.confirm("Skicka PUK-koden ändå?")
+
+        outcome = operations.unblock_pin(conn, role, confirm_last_try=last_try, **codes)
+        operator.say(messages.describe_outcome(outcome, role, "upplåst och har en ny kod"))
+    else:
+        codes = {} if pad else {
+            "old_pin": operator.code("Nuvarande PIN-kod: "),
+            "new_pin": operator.code("Ny PIN-kod (6 siffror): "),
+            "new_pin_confirm": operator.code("Ny PIN-kod igen: "),
+        }
+        outcome = operations.change_pin(conn, role, **codes)
+        operator.say(messages.describe_outcome(outcome, role, "ändrad"))
+    return EXIT_OK if outcome.succeeded else EXIT_REFUSED
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,87 @@
+"""What the station tells the operator, in Swedish (the UI's language)."""
+
+from __future__ import annotations
+
+from . import errors
+from .operations import CardReading, Outcome, Result, Tries
+from .profiles import PinRole
+
+_NUMBERS = ("inga", "ett", "två", "tre", "fyra", "fem", "sex", "sju", "åtta", "nio", "tio",
+            "elva", "tolv", "tretton", "fjorton", "femton")
+
+PIN_NAMES = {PinRole.LEGITIMERING: "PIN-koden för legitimering", PinRole.UNDERSKRIFT: "PIN-koden för underskrift"}
+
+
+def number_in_words(n: int) -> str:
+    return _NUMBERS[n] if 0 <= n < len(_NUMBERS) else str(n)
+
+
+def tries_in_words(n: int) -> str:
+    return f"{number_in_words(n)} försök kvar"
+
+
+def describe_tries(tries: Tries) -> str:
+    if tries.left is None:
+        return "antal försök kan inte läsas från kortet"
+    if tries.blocked:
+        return "spärrad"
+    return f"{number_in_words(tries.left)} av {number_in_words(tries.limit)} försök kvar"
+
+
+def describe_reading(reading: CardReading) -> list[str]:
+    p = reading.profile
+    lines = [f"Korttyp: {p.title}", f"Kortnummer: {reading.card_number}"]
+    if p.legitimering_reference == p.underskrift_reference:
+        lines.append(f"PIN-kod (legitimering och underskrift): {describe_tries(reading.pins[PinRole.LEGITIMERING])}")
+    else:
+        for role in PinRole:
+            lines.append(f"{PIN_NAMES[role]}: {describe_tries(reading.pins[role])}")
+    lines.append(f"PUK-kod: {describe_tries(reading.puk)}")
+    if reading.must_be_replaced:
+        lines.append("PUK-koden är spärrad: kortet måste bytas ut.")
+    return lines
+
+
+def describe_outcome(outcome: Outcome, role: PinRole, action: str) -> str:
+    pin = PIN_NAMES[role]
+    left = tries_in_words(outcome.tries_left) if outcome.tries_left is not None else ""
+    texts = {
+        Result.DONE: f"{pin} är {action}.",
+        Result.NEW_PIN_REFUSED: "Den nya PIN-koden ska vara sex siffror och skrivas likadant två gånger. Inget skickades till kortet.",
+        Result.CODE_MALFORMED: "Koden har fel form (PUK-koden är åtta siffror, PIN-koden sex). Inget skickades till kortet.",
+        Result.NOT_CONFIRMED: "Avbrutet: PUK-koden har ett försök kvar och sista försöket bekräftades inte. Inget skickades.",
+        Result.WRONG_PUK: f"Fel PUK-kod. {left.capitalize()}.",
+        Result.PUK_BLOCKED: "PUK-koden är spärrad: kortet måste bytas ut.",
+        Result.WRONG_PIN: f"Fel PIN-kod. {left.capitalize()}.",
+        Result.PIN_BLOCKED: f"{pin} är spärrad. Lås upp den med PUK-koden.",
+        Result.CARD_REFUSED_NEW_PIN: "Kortet godtog inte den nya PIN-koden.",
+        Result.NEW_PIN_NOT_WORKING: "Kortet tog emot PUK-koden men den nya PIN-koden gick inte att kontrollera. Läs av kortet igen.",
+        Result.PINPAD_CANCELLED: "Avbrutet på kortläsarens knappsats.",
+        Result.PINPAD_TIMEOUT: "Ingen kod slogs in på kortläsarens knappsats i tid.",
+        Result.PINPAD_MISMATCH: "De två nya PIN-koderna på knappsatsen var olika.",
+        Result.CARD_REMOVED: "Kortet togs ut innan åtgärden var klar. Det är okänt om den hann genomföras: sätt i kortet och läs av det igen.",
+        Result.CARD_ERROR: f"Kortet svarade med ett fel ({outcome.sw or 0:04X}).",
+    }
+    return texts[outcome.result]
+
+
+def describe_error(error: errors.StationError) -> str:
+    if isinstance(error, errors.UnknownCard):
+        return f"Okänd korttyp (ATR {error.atr.hex(' ').upper()})."
+    if isinstance(error, errors.PcscUnavailable):
+        return "Kortläsartjänsten (pcscd) svarar inte. Starta den och försök igen."
+    if isinstance(error, errors.NoReader):
+        if str(error):
+            return f"Välj kortläsare med --reader. Anslutna läsare: {error}" if "," in str(error) else f"Hittar ingen kortläsare som heter {error}."
+        return "Ingen kortläsare är ansluten."
+    if isinstance(error, errors.NoCard):
+        return "Inget kort i kortläsaren."
+    if isinstance(error, errors.CardRemoved):
+        return "Kortet togs ut. Sätt i det igen och läs av det."
+    if isinstance(error, errors.ReaderGone):
+        return "Kortläsaren kopplades bort. Anslut den igen."
+    if isinstance(error, errors.CardBusy):
+        return "Kortet används av ett annat program. Stäng det och försök igen."
+    if isinstance(error, errors.CardError):
+        return f"Kortet svarade oväntat ({error})."
+    return "Något gick fel med kortläsaren."

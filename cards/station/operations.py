@@ -1,0 +1,280 @@
+"""What the card station does with a card: read it, unblock a PIN, change a PIN.
+
+APDUs per operation (the minimum the profile needs; SELECT is left out when
+the same connection already selected the application):
+
+| operation   | RS-kort                                  | PIV                              |
+|-------------|------------------------------------------|----------------------------------|
+| read_card   | SELECT, GET DATA, VERIFY-empty x3 = 5    | SELECT, GET DATA, VERIFY-empty = 3 |
+| unblock_pin | SELECT, VERIFY-empty PUK, RRC, VERIFY = 4 | SELECT, RRC, VERIFY = 3          |
+| change_pin  | SELECT, CHANGE REFERENCE DATA = 2        | the same = 2                     |
+
+The empty VERIFY of the PUK is what lets the station warn before the last
+PUK try; PIV cannot read its PUK counter, so it is not sent there. The VERIFY
+after RESET RETRY COUNTER proves the new PIN works (with a PIN pad it is an
+empty VERIFY that reads the counter instead: the PC never holds the PIN).
+
+A new PIN or a PUK of the wrong form, and a confirmation that differs, are
+refused before any APDU is sent. A card pulled out once RESET RETRY COUNTER
+or CHANGE REFERENCE DATA may have reached it gives CARD_REMOVED, which never
+claims success: read the card again to see its state.
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+from dataclasses import dataclass
+from typing import Callable, Protocol
+
+from . import apdu, pinpad
+from .apdu import CodeKind, Status
+from .codes import Code
+from .profiles import PinRole, Profile
+from .errors import CardError, CardRemoved, ReaderGone
+
+log = logging.getLogger(__name__)
+
+
+class CardLink(Protocol):
+    profile: Profile
+    pinpad: pinpad.PinPad
+    selected: bool
+
+    def transmit(self, command: apdu.Command) -> apdu.Response: ...
+
+    def control(self, code: int, data: bytes) -> bytes: ...
+
+
+@dataclass(frozen=True)
+class Tries:
+    left: int | None  # None: the card does not tell (the PIV PUK)
+    limit: int
+
+    @property
+    def blocked(self) -> bool:
+        return self.left == 0
+
+
+@dataclass(frozen=True)
+class CardReading:
+    profile: Profile
+    card_number: str
+    pins: dict[PinRole, Tries]
+    puk: Tries
+
+    @property
+    def must_be_replaced(self) -> bool:
+        return self.puk.blocked
+
+
+class Result(enum.Enum):
+    DONE = "done"
+    NEW_PIN_REFUSED = "new_pin_refused"  # not 6 digits, or confirmation differs: nothing sent
+    CODE_MALFORMED = "code_malformed"  # PUK / current PIN of the wrong form: nothing sent
+    NOT_CONFIRMED = "not_confirmed"  # the operator did not confirm the last PUK try
+    WRONG_PUK = "wrong_puk"
+    PUK_BLOCKED = "puk_blocked"  # the card must be replaced
+    WRONG_PIN = "wrong_pin"
+    PIN_BLOCKED = "pin_blocked"
+    CARD_REFUSED_NEW_PIN = "card_refused_new_pin"
+    NEW_PIN_NOT_WORKING = "new_pin_not_working"  # RRC accepted, but the new PIN does not verify
+    PINPAD_CANCELLED = "pinpad_cancelled"
+    PINPAD_TIMEOUT = "pinpad_timeout"
+    PINPAD_MISMATCH = "pinpad_mismatch"
+    CARD_REMOVED = "card_removed"  # outcome unknown: read the card again
+    CARD_ERROR = "card_error"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    result: Result
+    tries_left: int | None = None
+    sw: int | None = None
+
+    @property
+    def succeeded(self) -> bool:
+        return self.result is Result.DONE
+
+
+# --- reading ------------------------------------------------------------------
+
+
+def ensure_selected(conn: CardLink) -> None:
+    if conn.selected:
+        return
+    response = conn.transmit(conn.profile.select())
+    if not apdu.interpret(response.sw).ok:
+        raise CardError(f"{response.sw:04X}")
+    conn.selected = True
+
+
+def _counter(conn: CardLink, reference: int, limit: int, kind: CodeKind) -> Tries:
+    outcome = apdu.interpret(conn.transmit(apdu.verify_status(reference)).sw, kind)
+    if outcome.ok:  # already verified in this session: the counter is full
+        return Tries(limit, limit)
+    if outcome.tries_left is not None:
+        return Tries(outcome.tries_left, limit)
+    raise CardError(f"{outcome.sw:04X}")
+
+
+def read_card(conn: CardLink) -> CardReading:
+    """Profile, card number and the tries left of both PINs and the PUK; spends no try."""
+    p = conn.profile
+    ensure_selected(conn)
+    response = conn.transmit(p.read_card_number())
+    if not apdu.interpret(response.sw).ok:
+        raise CardError(f"{response.sw:04X}")
+    try:
+        number = p.parse_card_number(response.data)
+    except (ValueError, KeyError):
+        raise CardError("kortnummer") from None
+    counters = {role: _counter(conn, p.pin_reference(role), p.pin_tries, CodeKind.PIN) for role in p.pin_roles_on_card}
+    pins = {role: counters.get(role, counters[PinRole.LEGITIMERING]) for role in PinRole}
+    puk = _counter(conn, p.puk_reference, p.puk_tries, CodeKind.PUK) if p.puk_counter_readable else Tries(None, p.puk_tries)
+    log.info("read %s card: tries %s, PUK %s", p.name, {r.value: t.left for r, t in pins.items()}, puk.left)
+    return CardReading(p, number, pins, puk)
+
+
+# --- changing -------------------------------------------------------------------
+
+
+def _new_pin_acceptable(profile: Profile, new_pin: Code | None, confirm: Code | None) -> bool:
+    return bool(new_pin and confirm and new_pin.is_digits(profile.pin_length) and new_pin.same_as(confirm))
+
+
+_PINPAD_RESULTS = {
+    Status.PINPAD_CANCELLED: Result.PINPAD_CANCELLED,
+    Status.PINPAD_TIMEOUT: Result.PINPAD_TIMEOUT,
+    Status.PINPAD_MISMATCH: Result.PINPAD_MISMATCH,
+    Status.PINPAD_LENGTH: Result.CARD_REFUSED_NEW_PIN,
+    Status.WRONG_DATA: Result.CARD_REFUSED_NEW_PIN,
+    Status.WRONG_LENGTH: Result.CARD_REFUSED_NEW_PIN,
+}
+
+
+def _failure(outcome: apdu.Outcome, wrong: Result, blocked: Result) -> Outcome:
+    if outcome.status is Status.WRONG_CODE:
+        return Outcome(wrong, outcome.tries_left, outcome.sw)
+    if outcome.status in (Status.CODE_BLOCKED, Status.PUK_BLOCKED):
+        return Outcome(blocked, 0, outcome.sw)
+    return Outcome(_PINPAD_RESULTS.get(outcome.status, Result.CARD_ERROR), None, outcome.sw)
+
+
+def _send_code_command(conn: CardLink, command: apdu.Command | None, structure: bytes | None) -> int:
+    """Send through the PIN pad when there is one (the pad fills the codes in), else as an APDU."""
+    if structure is not None:
+        return int.from_bytes(conn.control(conn.pinpad.modify_control, structure)[-2:], "big")
+    return conn.transmit(command).sw
+
+
+def unblock_pin(
+    conn: CardLink,
+    which_pin: PinRole,
+    puk: Code | None = None,
+    new_pin: Code | None = None,
+    new_pin_confirm: Code | None = None,
+    confirm_last_try: Callable[[], bool] | None = None,
+) -> Outcome:
+    """RESET RETRY COUNTER with the PUK and a new PIN, then prove the PIN works.
+
+    On a PIN-pad reader the codes are entered on the pad and must be None here.
+    With one PUK try left, `confirm_last_try()` must return True before the PUK is sent.
+    """
+    p = conn.profile
+    use_pad = conn.pinpad.present
+    if use_pad and (puk or new_pin or new_pin_confirm):
+        raise ValueError("on a PIN-pad reader the codes are entered on the pad")
+    if not use_pad:
+        if not _new_pin_acceptable(p, new_pin, new_pin_confirm):
+            return Outcome(Result.NEW_PIN_REFUSED)
+        if not (puk and puk.is_digits(p.puk_length)):
+            return Outcome(Result.CODE_MALFORMED)
+    reference = p.pin_reference(which_pin)
+    sent = False
+    try:
+        ensure_selected(conn)
+        if p.puk_counter_readable:
+            tries = _counter(conn, p.puk_reference, p.puk_tries, CodeKind.PUK)
+            if tries.blocked:
+                return Outcome(Result.PUK_BLOCKED, 0)
+            if tries.left == 1 and not (confirm_last_try and confirm_last_try()):
+                return Outcome(Result.NOT_CONFIRMED, 1)
+        sent = True
+        if use_pad:
+            sw = _send_code_command(conn, None, pinpad.unblock_structure(p, reference))
+        else:
+            sw = _send_code_command(conn, apdu.reset_retry_counter(reference, p.code_block(puk), p.code_block(new_pin)), None)
+        outcome = apdu.interpret(sw, CodeKind.PUK)
+        log.info("RESET RETRY COUNTER for %s: %04X", which_pin.value, sw)
+        if not outcome.ok:
+            return _failure(outcome, Result.WRONG_PUK, Result.PUK_BLOCKED)
+        return _after_unblock(conn, reference, new_pin, use_pad)
+    except (CardRemoved, ReaderGone) as e:
+        log.warning("card gone during unblock (%s), command %s", type(e).__name__, "maybe sent" if sent else "not sent")
+        return Outcome(Result.CARD_REMOVED)
+
+
+def _after_unblock(conn: CardLink, reference: int, new_pin: Code | None, use_pad: bool) -> Outcome:
+    p = conn.profile
+    if use_pad:
+        tries = _counter(conn, reference, p.pin_tries, CodeKind.PIN)
+        return Outcome(Result.DONE, tries.left) if tries.left == p.pin_tries else Outcome(Result.NEW_PIN_NOT_WORKING, tries.left)
+    check = apdu.interpret(conn.transmit(apdu.verify(reference, p.code_block(new_pin))).sw, CodeKind.PIN)
+    if check.ok:
+        return Outcome(Result.DONE, p.pin_tries)
+    return Outcome(Result.NEW_PIN_NOT_WORKING, check.tries_left, check.sw)
+
+
+def change_pin(
+    conn: CardLink,
+    which_pin: PinRole,
+    old_pin: Code | None = None,
+    new_pin: Code | None = None,
+    new_pin_confirm: Code | None = None,
+) -> Outcome:
+    """CHANGE REFERENCE DATA: the holder's current PIN and a new one."""
+    p = conn.profile
+    use_pad = conn.pinpad.present
+    if use_pad and (old_pin or new_pin or new_pin_confirm):
+        raise ValueError("on a PIN-pad reader the codes are entered on the pad")
+    if not use_pad:
+        if not _new_pin_acceptable(p, new_pin, new_pin_confirm):
+            return Outcome(Result.NEW_PIN_REFUSED)
+        if not (old_pin and old_pin.is_digits(p.pin_length)):
+            return Outcome(Result.CODE_MALFORMED)
+    reference = p.pin_reference(which_pin)
+    try:
+        ensure_selected(conn)
+        if use_pad:
+            sw = _send_code_command(conn, None, pinpad.change_structure(p, reference))
+        else:
+            sw = _send_code_command(conn, apdu.change_reference_data(reference, p.code_block(old_pin), p.code_block(new_pin)), None)
+        log.info("CHANGE REFERENCE DATA for %s: %04X", which_pin.value, sw)
+        outcome = apdu.interpret(sw, CodeKind.PIN)
+        if outcome.ok:
+            return Outcome(Result.DONE, p.pin_tries)
+        return _failure(outcome, Result.WRONG_PIN, Result.PIN_BLOCKED)
+    except (CardRemoved, ReaderGone):
+        return Outcome(Result.CARD_REMOVED)
+
+
+def verify_pin(conn: CardLink, which_pin: PinRole, pin: Code | None = None) -> Outcome:
+    """The holder proves a PIN (spends a try if it is wrong); on the pad when there is one."""
+    p = conn.profile
+    reference = p.pin_reference(which_pin)
+    if not conn.pinpad.present and not (pin and pin.is_digits(p.pin_length)):
+        return Outcome(Result.CODE_MALFORMED)
+    try:
+        ensure_selected(conn)
+        if conn.pinpad.present:
+            raw = conn.control(conn.pinpad.verify_control, pinpad.verify_structure(p, reference))
+            sw = int.from_bytes(raw[-2:], "big")
+        else:
+            sw = conn.transmit(apdu.verify(reference, p.code_block(pin))).sw
+        outcome = apdu.interpret(sw, CodeKind.PIN)
+        if outcome.ok:
+            return Outcome(Result.DONE, p.pin_tries)
+        return _failure(outcome, Result.WRONG_PIN, Result.PIN_BLOCKED)
+    except (CardRemoved, ReaderGone):
+        return Outcome(Result.CARD_REMOVED)

@@ -1,0 +1,36 @@
+from cards.station import errors, messages
+from cards.station.operations import CardReading, Outcome, Result, Tries
+from cards.station.profiles import PIV, RS_KORT, PinRole
+
+
+def test_tries_are_told_in_words():
+    assert messages.tries_in_words(2) == "två försök kvar"
+    assert messages.tries_in_words(1) == "ett försök kvar"
+    assert messages.describe_tries(Tries(9, 10)) == "nio av tio försök kvar"
+    assert messages.describe_tries(Tries(0, 3)) == "spärrad"
+
+
+def test_wrong_puk_says_the_tries_left():
+    text = messages.describe_outcome(Outcome(Result.WRONG_PUK, 4), PinRole.LEGITIMERING, "upplåst")
+    assert text == "Fel PUK-kod. Fyra försök kvar."
+
+
+def test_blocked_puk_says_the_card_must_be_replaced():
+    assert "kortet måste bytas ut" in messages.describe_outcome(Outcome(Result.PUK_BLOCKED, 0), PinRole.LEGITIMERING, "")
+
+
+def test_removed_card_never_claims_success():
+    text = messages.describe_outcome(Outcome(Result.CARD_REMOVED), PinRole.UNDERSKRIFT, "upplåst")
+    assert "upplåst" not in text and "läs av det igen" in text
+
+
+def test_unknown_card_shows_its_atr():
+    assert messages.describe_error(errors.UnknownCard(bytes.fromhex("3B0102"))) == "Okänd korttyp (ATR 3B 01 02)."
+
+
+def test_reading_names_both_pins_on_rs_and_one_on_piv():
+    rs = CardReading(RS_KORT, "1", {PinRole.LEGITIMERING: Tries(3, 3), PinRole.UNDERSKRIFT: Tries(0, 3)}, Tries(0, 10))
+    lines = messages.describe_reading(rs)
+    assert "PIN-koden för underskrift: spärrad" in lines and lines[-1].endswith("kortet måste bytas ut.")
+    piv = CardReading(PIV, "1", {r: Tries(2, 3) for r in PinRole}, Tries(None, 10))
+    assert "PIN-kod (legitimering och underskrift): två av tre försök kvar" in messages.describe_reading(piv)

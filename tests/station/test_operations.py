@@ -1,0 +1,204 @@
+import logging
+
+import pytest
+
+from cards.station import apdu, operations, pinpad
+from cards.station.codes import Code
+from cards.station.operations import Result
+from cards.station.profiles import PinRole
+
+from .fakes import FakeConnection, piv_state, rs_state
+
+L, U = PinRole.LEGITIMERING, PinRole.UNDERSKRIFT
+SELECT, VERIFY, RRC, CRD, GET_DATA = 0xA4, 0x20, 0x2C, 0x24, 0xCA
+
+
+def unblock(conn, puk="12345678", new="424242", confirm=None, which=L, **kw):
+    return operations.unblock_pin(conn, which, Code(puk), Code(new), Code(confirm or new), **kw)
+
+
+def test_read_card_reports_number_and_all_counters_without_spending():
+    state = rs_state(pin_tries_left={"legitimering": 1, "underskrift": 0}, puk_tries_left=6)
+    conn = FakeConnection(state)
+    reading = operations.read_card(conn)
+    assert reading.card_number == "9752201234567890"
+    assert (reading.pins[L].left, reading.pins[U].left, reading.puk.left) == (1, 0, 6)
+    assert reading.pins[U].blocked and not reading.must_be_replaced
+    assert state.pin_tries_left == {"legitimering": 1, "underskrift": 0} and state.puk_tries_left == 6
+    assert conn.ins_sent == [SELECT, GET_DATA, VERIFY, VERIFY, VERIFY]
+
+
+def test_read_piv_card_sends_three_apdus_and_cannot_read_the_puk_counter():
+    conn = FakeConnection(piv_state(pin_tries_left={"legitimering": 2}))
+    reading = operations.read_card(conn)
+    assert reading.card_number == "1234-5678-000042"
+    assert reading.pins[L] == reading.pins[U] and reading.pins[L].left == 2
+    assert reading.puk.left is None
+    assert len(conn.sent) == 3
+
+
+def test_read_card_says_the_card_must_be_replaced_when_the_puk_is_blocked():
+    reading = operations.read_card(FakeConnection(rs_state(puk_tries_left=0)))
+    assert reading.must_be_replaced
+
+
+def test_unblock_sets_the_new_pin_and_resets_the_counter():
+    state = rs_state(pin_tries_left={"legitimering": 0, "underskrift": 3})
+    conn = FakeConnection(state)
+    outcome = unblock(conn)
+    assert outcome.succeeded and outcome.tries_left == 3
+    assert state.pins["legitimering"] == "424242" and state.pin_tries_left["legitimering"] == 3
+    assert conn.ins_sent == [SELECT, VERIFY, RRC, VERIFY]
+
+
+def test_unblock_after_a_read_on_the_same_connection_sends_no_second_select():
+    conn = FakeConnection(rs_state())
+    operations.read_card(conn)
+    conn.sent.clear()
+    assert unblock(conn).succeeded
+    assert conn.ins_sent == [VERIFY, RRC, VERIFY]
+
+
+def test_unblock_on_piv_needs_three_apdus():
+    conn = FakeConnection(piv_state(pin_tries_left={"legitimering": 0}))
+    assert unblock(conn, puk="87654321").succeeded
+    assert conn.ins_sent == [SELECT, RRC, VERIFY]
+
+
+def test_wrong_puk_tells_the_tries_left():
+    state = rs_state()
+    outcome = unblock(FakeConnection(state), puk="00000000")
+    assert (outcome.result, outcome.tries_left) == (Result.WRONG_PUK, 9)
+    assert state.pins["legitimering"] == "111111"
+
+
+def test_blocked_puk_means_the_card_must_be_replaced_and_sends_no_puk():
+    conn = FakeConnection(rs_state(puk_tries_left=0))
+    assert unblock(conn).result is Result.PUK_BLOCKED
+    assert RRC not in conn.ins_sent
+
+
+def test_wrong_puk_on_the_last_try_blocks_the_card():
+    outcome = unblock(FakeConnection(rs_state(puk_tries_left=1)), puk="00000000", confirm_last_try=lambda: True)
+    assert (outcome.result, outcome.tries_left) == (Result.PUK_BLOCKED, 0)
+
+
+def test_last_puk_try_needs_confirmation_before_the_puk_is_sent():
+    conn = FakeConnection(rs_state(puk_tries_left=1))
+    asked = []
+    outcome = unblock(conn, confirm_last_try=lambda: asked.append(True) and False)
+    assert outcome.result is Result.NOT_CONFIRMED and asked == [True]
+    assert RRC not in conn.ins_sent
+    assert unblock(conn, confirm_last_try=lambda: True).succeeded
+
+
+def test_last_puk_try_without_a_confirmation_callback_is_not_sent():
+    conn = FakeConnection(rs_state(puk_tries_left=1))
+    assert unblock(conn).result is Result.NOT_CONFIRMED
+
+
+@pytest.mark.parametrize(("new", "confirm"), [("42424", "42424"), ("4242424", "4242424"), ("42424a", "42424a"),
+                                              ("424242", "424243")])
+def test_a_bad_new_pin_is_refused_before_any_apdu(new, confirm):
+    conn = FakeConnection(rs_state())
+    assert unblock(conn, new=new, confirm=confirm).result is Result.NEW_PIN_REFUSED
+    assert operations.change_pin(conn, L, Code("111111"), Code(new), Code(confirm)).result is Result.NEW_PIN_REFUSED
+    assert conn.sent == []
+
+
+def test_a_malformed_puk_is_refused_before_any_apdu():
+    conn = FakeConnection(rs_state())
+    assert unblock(conn, puk="1234567").result is Result.CODE_MALFORMED
+    assert conn.sent == []
+
+
+def test_card_pulled_out_during_unblock_never_claims_success():
+    state = rs_state(pin_tries_left={"legitimering": 0, "underskrift": 3})
+    conn = FakeConnection(state, pull_at_ins=RRC)
+    outcome = unblock(conn)
+    assert outcome.result is Result.CARD_REMOVED and not outcome.succeeded
+    # the card did carry the command out; the next read tells
+    assert operations.read_card(FakeConnection(state)).pins[L].left == 3
+
+
+def test_change_pin_needs_two_apdus():
+    state = rs_state()
+    conn = FakeConnection(state)
+    outcome = operations.change_pin(conn, U, Code("222222"), Code("333333"), Code("333333"))
+    assert outcome.succeeded and state.pins["underskrift"] == "333333"
+    assert conn.ins_sent == [SELECT, CRD]
+
+
+def test_change_pin_with_the_wrong_old_pin_tells_the_tries_left():
+    outcome = operations.change_pin(FakeConnection(rs_state()), U, Code("999999"), Code("333333"), Code("333333"))
+    assert (outcome.result, outcome.tries_left) == (Result.WRONG_PIN, 2)
+
+
+def test_change_pin_of_a_blocked_pin():
+    state = rs_state(pin_tries_left={"legitimering": 3, "underskrift": 0})
+    outcome = operations.change_pin(FakeConnection(state), U, Code("222222"), Code("333333"), Code("333333"))
+    assert outcome.result is Result.PIN_BLOCKED
+
+
+def test_verify_pin_spends_a_try_when_wrong():
+    conn = FakeConnection(rs_state())
+    assert operations.verify_pin(conn, L, Code("111111")).succeeded
+    assert operations.verify_pin(conn, L, Code("999999")).tries_left == 2
+
+
+PAD = pinpad.PinPad(verify_control=0x42330006, modify_control=0x42330007)
+
+
+def test_with_a_pin_pad_the_codes_go_to_the_pad_not_through_the_pc():
+    conn = FakeConnection(rs_state(), pinpad=PAD, pad_answers=[b"\x90\x00"])
+    outcome = operations.unblock_pin(conn, L)
+    assert outcome.succeeded
+    code, structure = conn.controls[0]
+    assert code == PAD.modify_control and structure == pinpad.unblock_structure(conn.profile, 0x81)
+    assert RRC not in conn.ins_sent and conn.ins_sent[-1] == VERIFY  # the counter is read back
+
+
+def test_pin_pad_answers_map_to_outcomes():
+    for sw, result in ((b"\x64\x01", Result.PINPAD_CANCELLED), (b"\x64\x00", Result.PINPAD_TIMEOUT),
+                       (b"\x64\x02", Result.PINPAD_MISMATCH), (b"\x63\xc4", Result.WRONG_PUK)):
+        conn = FakeConnection(rs_state(), pinpad=PAD, pad_answers=[sw])
+        assert operations.unblock_pin(conn, L).result is result
+
+
+def test_codes_given_on_a_pin_pad_reader_are_refused():
+    with pytest.raises(ValueError):
+        operations.change_pin(FakeConnection(rs_state(), pinpad=PAD), L, Code("111111"), Code("222222"), Code("222222"))
+
+
+def test_no_code_reaches_the_log_at_debug(caplog):
+    caplog.set_level(logging.DEBUG)
+    conn = FakeConnection(rs_state(puk="86420975", pins={"legitimering": "135791", "underskrift": "222222"}))
+    operations.read_card(conn)
+    unblock(conn, puk="86420975", new="246802")
+    unblock(conn, puk="97531864", new="246802")
+    operations.change_pin(conn, L, Code("246802"), Code("802468"), Code("802468"))
+    text = caplog.text + "".join(repr(r.args) for r in caplog.records)
+    assert caplog.records  # the operations do log
+    for digits in ("86420975", "97531864", "135791", "246802", "802468"):
+        assert digits not in text
+        assert digits.encode().hex() not in text.replace(" ", "").lower()
+
+
+def test_outcomes_and_commands_in_sent_apdus_stay_redacted():
+    conn = FakeConnection(rs_state())
+    unblock(conn, new="246802")
+    assert "246802" not in repr(conn.sent) and "12345678" not in repr(conn.sent)
+    assert all("dolda" in repr(c) for c in conn.sent if c.ins in (RRC,))
+
+
+def test_a_code_in_an_exception_is_never_shown():
+    with pytest.raises(TypeError) as info:
+        Code("97531864") + "x"
+    assert "97531864" not in str(info.value)
+
+
+def test_card_error_on_select_is_raised_as_a_card_error():
+    conn = FakeConnection(rs_state())
+    conn.profile = conn.profile.__class__(**{**conn.profile.__dict__, "aid": bytes.fromhex("A0000000")})
+    with pytest.raises(operations.CardError):
+        operations.read_card(conn)
