@@ -73,3 +73,19 @@ class Card(models.Model):
     @property
     def is_expired(self):
         return self.valid_to < timezone.localdate()
+
+
+class PukRecord(models.Model):
+    """A card's PUK, encrypted at rest (AES-256-GCM, the card number bound in as
+    associated data so a ciphertext cannot be moved to another card). See cards.puk_store."""
+
+    card = models.OneToOneField(Card, on_delete=models.CASCADE, related_name="puk_record", verbose_name=_("kort"))
+    ciphertext = models.BinaryField(_("krypterad PUK-kod"))
+    imported_at = models.DateTimeField(_("importerad"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("PUK-post")
+        verbose_name_plural = _("PUK-poster")
+
+    def __str__(self):
+        return f"PUK för {self.card.masked_number}"
