@@ -4,10 +4,8 @@ from django.utils.translation import gettext_lazy as _
 import django_filters
 
 from .models import PukOrder
-from .states import OrderState
+from .states import NEEDS_ACTION, OrderState
 
-# What "att hantera" means: the orders that wait for a contact person's action.
-NEEDS_ACTION = [OrderState.SUBMITTED, OrderState.SECOND_APPROVAL, OrderState.RETURNED, OrderState.FAILED]
 STATE_CHOICES = [("action", _("Att hantera")), ("all", _("Alla"))] + list(OrderState.choices)
 
 

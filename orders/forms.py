@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from organisation.models import ContactPersonAssignment
+
 from .models import BlockedCodes, Reason
 
 
@@ -34,3 +36,33 @@ class RejectForm(forms.Form):
     reason = forms.CharField(
         label=_("Skäl till avslaget (innehavaren får se det)"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3})
     )
+
+
+class CloseReturnedForm(forms.Form):
+    advice = forms.CharField(
+        label=_("Råd till innehavaren (visas för innehavaren)"),
+        max_length=500,
+        initial=_("Besök en kortstation med giltig id-handling, så låser vi upp kortet där."),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class EmployeeSearchForm(forms.Form):
+    q = forms.CharField(
+        label=_("Sök medarbetare: namn, HSA-id eller personnummer"), min_length=2, max_length=100, strip=True
+    )
+
+
+class ReportMonthForm(forms.Form):
+    month = forms.DateField(
+        label=_("Månad"), input_formats=["%Y-%m"], widget=forms.DateInput(format="%Y-%m", attrs={"type": "month"})
+    )
+
+
+EmailPreferenceFormSet = forms.modelformset_factory(
+    ContactPersonAssignment,
+    fields=["email_preference"],
+    widgets={"email_preference": forms.RadioSelect},
+    extra=0,
+    edit_only=True,
+)

@@ -65,6 +65,7 @@ class PukOrder(ConcurrentTransitionMixin, models.Model):
     )
     decided_at = models.DateTimeField(_("beslutad"), null=True, blank=True)
     rejection_reason = models.TextField(_("skäl för avslag"), blank=True)
+    letter_error = models.CharField(_("fel vid brevet"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("skapad"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(_("ändrad"), auto_now=True)
 
@@ -124,6 +125,49 @@ class PukOrder(ConcurrentTransitionMixin, models.Model):
         self._decide(approver)
         self.rejection_reason = reason
 
+    # The letter's journey. Taken by orders.letters (the letter task and print-house status).
+
+    @transition(field=state, source=OrderState.APPROVED, target=OrderState.LETTER_QUEUED)
+    def queue_letter(self):
+        self.letter_error = ""
+
+    @transition(field=state, source=OrderState.APPROVED, target=OrderState.FAILED)
+    def fail_letter(self, error):
+        self.letter_error = error
+
+    @transition(field=state, source=OrderState.FAILED, target=OrderState.APPROVED)
+    def retry_letter(self):
+        pass
+
+    @transition(field=state, source=OrderState.LETTER_QUEUED, target=OrderState.PRINTED)
+    def mark_printed(self):
+        pass
+
+    @transition(
+        field=state,
+        source=[OrderState.LETTER_QUEUED, OrderState.PRINTED],
+        target=RETURN_VALUE(OrderState.POSTED, OrderState.FORWARDED),
+    )
+    def mark_posted(self, forwarded):
+        # The forwarding service gives no proof of delivery: tracking ends here.
+        return OrderState.FORWARDED if forwarded else OrderState.POSTED
+
+    @transition(field=state, source=OrderState.POSTED, target=OrderState.DELIVERED)
+    def mark_delivered(self):
+        pass
+
+    @transition(field=state, source=[OrderState.PRINTED, OrderState.POSTED], target=OrderState.RETURNED)
+    def mark_returned(self):
+        pass
+
+    @transition(field=state, source=OrderState.RETURNED, target=OrderState.APPROVED)
+    def send_again(self):
+        pass
+
+    @transition(field=state, source=OrderState.RETURNED, target=OrderState.CLOSED)
+    def close(self):
+        pass
+
     def _decide(self, approver):
         self.decided_by = approver
         self.decided_at = timezone.now()
@@ -137,6 +181,8 @@ class Notification(models.Model):
         RECEIPT = "receipt", _("Kvitto till kortinnehavaren")
         NEW_ORDER = "new_order", _("Ny beställning till kontaktperson")
         DECISION = "decision", _("Beslut till kortinnehavaren")
+        REMINDER = "reminder", _("Påminnelse till kontaktperson")
+        ESCALATION = "escalation", _("Påminnelse till ersättare")
 
     order = models.ForeignKey(PukOrder, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(max_length=20, choices=Kind.choices)
@@ -147,3 +193,73 @@ class Notification(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["order", "kind", "recipient"], name="one_notification_per_recipient")
         ]
+
+
+class Letter(models.Model):
+    """One code letter produced for an order. An order gets a second letter only when a
+    returned one is sent again; the unique (order, generation) is the idempotency key
+    that keeps a task delivered twice from producing two."""
+
+    order = models.ForeignKey(PukOrder, on_delete=models.PROTECT, related_name="letters", verbose_name=_("beställning"))
+    generation = models.PositiveSmallIntegerField(_("brev nr"), default=1)
+    created_at = models.DateTimeField(_("skapat"), auto_now_add=True)
+    forwarded = models.BooleanField(_("via Skatteverkets förmedling"), default=False)
+    batch = models.CharField(_("tryckomgång"), max_length=64, blank=True, db_index=True)
+    printed_at = models.DateTimeField(_("utskrivet"), null=True, blank=True)
+    posted_at = models.DateTimeField(_("postat"), null=True, blank=True)
+    tracking_id = models.CharField(_("kolli-id"), max_length=64, blank=True)
+    delivered_at = models.DateTimeField(_("utlämnat"), null=True, blank=True)
+    returned_at = models.DateTimeField(_("returnerat"), null=True, blank=True)
+    return_reason = models.CharField(_("returorsak"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["order", "generation"]
+        verbose_name = _("kodbrev")
+        verbose_name_plural = _("kodbrev")
+        constraints = [models.UniqueConstraint(fields=["order", "generation"], name="one_letter_per_generation")]
+
+    def __str__(self):
+        return self.letter_id
+
+    @property
+    def letter_id(self):
+        return f"{self.order.reference}-{self.generation}"
+
+
+class PrintHouseEvent(models.Model):
+    """A status report from the print house, kept so a replayed one is recognised."""
+
+    event_id = models.CharField(max_length=100, unique=True)
+    letter = models.ForeignKey(Letter, on_delete=models.PROTECT, related_name="events")
+    status = models.CharField(max_length=20)
+    received_at = models.DateTimeField(auto_now_add=True)
+
+
+class Escalation(models.Model):
+    """A reminder that an order has waited too long for its decision. The unique (order,
+    level) is what makes each level happen once, however often the beat task runs."""
+
+    class Level(models.IntegerChoices):
+        CONTACT_PERSONS = 1, _("Påminnelse till kontaktpersonerna")
+        SUBSTITUTES = 2, _("Påminnelse till ersättarna")
+
+    order = models.ForeignKey(PukOrder, on_delete=models.CASCADE, related_name="escalations")
+    level = models.PositiveSmallIntegerField(_("nivå"), choices=Level.choices)
+    created_at = models.DateTimeField(_("skapad"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("påminnelse")
+        verbose_name_plural = _("påminnelser")
+        constraints = [models.UniqueConstraint(fields=["order", "level"], name="one_escalation_per_level")]
+
+
+class DigestSent(models.Model):
+    """The daily digest mailed to one contact person on one day: the idempotency key."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    date = models.DateField()
+    order_count = models.PositiveIntegerField(default=0)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "date"], name="one_digest_per_user_and_day")]

@@ -7,9 +7,21 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from organisation.models import ContactPersonAssignment
 from organisation.services import contact_person_emails
 
-from .models import Notification, PukOrder
+from .models import DigestSent, Escalation, Notification, PukOrder
+from .selectors import queue_rows
+from .states import AWAITING_DECISION, NEEDS_ACTION
+
+Role = ContactPersonAssignment.Role
+EmailPreference = ContactPersonAssignment.EmailPreference
+
+_CONTACT_PERSON_KINDS = {Notification.Kind.NEW_ORDER, Notification.Kind.REMINDER, Notification.Kind.ESCALATION}
+_ESCALATION_MAIL = {
+    Escalation.Level.CONTACT_PERSONS: (Role.CONTACT_PERSON, Notification.Kind.REMINDER, "email/reminder"),
+    Escalation.Level.SUBSTITUTES: (Role.SUBSTITUTE, Notification.Kind.ESCALATION, "email/escalation"),
+}
 
 
 def send_order_receipt(order_id):
@@ -19,9 +31,10 @@ def send_order_receipt(order_id):
 
 
 def notify_contact_persons_of_new_order(order_id):
+    """Mail the contact persons who want one mail per order; the others get the daily digest."""
     order = _order(order_id)
     if order is not None:
-        recipients = contact_person_emails(order.forvaltning)
+        recipients = contact_person_emails(order.forvaltning, email_preference=EmailPreference.IMMEDIATE)
         _send_once(order, Notification.Kind.NEW_ORDER, recipients, "email/new_order_for_contact_person")
 
 
@@ -29,6 +42,60 @@ def notify_holder_of_decision(order_id):
     order = _order(order_id)
     if order is not None:
         _send_once(order, Notification.Kind.DECISION, [order.holder.work_email], "email/decision")
+
+
+def send_escalation(escalation_id):
+    escalation = Escalation.objects.filter(pk=escalation_id).first()
+    order = _order(escalation.order_id) if escalation else None
+    if order is None or order.state not in AWAITING_DECISION:
+        return  # decided meanwhile: nobody needs reminding
+    role, kind, template = _ESCALATION_MAIL[escalation.level]
+    _send_once(order, kind, contact_person_emails(order.forvaltning, role=role), template)
+
+
+def digest_recipient_ids():
+    return (
+        ContactPersonAssignment.objects.filter(
+            role=Role.CONTACT_PERSON, email_preference=EmailPreference.DAILY_DIGEST, user__is_active=True
+        )
+        .exclude(user__email="")
+        .values_list("user_id", flat=True)
+        .distinct()
+    )
+
+
+def send_daily_digest(user_id, today):
+    """One mail listing the orders that wait in the förvaltningar where `user_id` chose the
+    digest; at most one per person and day, none when nothing waits."""
+    assignments = list(
+        ContactPersonAssignment.objects.filter(
+            user_id=user_id, role=Role.CONTACT_PERSON, email_preference=EmailPreference.DAILY_DIGEST
+        ).select_related("user")
+    )
+    if not assignments:
+        return
+    orders = list(
+        queue_rows(PukOrder.objects.filter(forvaltning__in=[a.forvaltning_id for a in assignments], state__in=NEEDS_ACTION))
+    )
+    if not orders:
+        return
+    user = assignments[0].user
+    with transaction.atomic():
+        digest, _ = DigestSent.objects.select_for_update().get_or_create(user_id=user_id, date=today)
+        if digest.sent_at is not None:
+            return
+        with translation.override(settings.LANGUAGE_CODE):
+            context = {
+                "orders": orders,
+                "queue_url": settings.SITE_URL + reverse("orders:queue"),
+                "today": today,
+            }
+            subject = render_to_string("email/daily_digest_subject.txt", context).strip()
+            body = render_to_string("email/daily_digest.txt", context)
+        send_mail(subject, body, None, [user.email])
+        digest.order_count = len(orders)
+        digest.sent_at = timezone.now()
+        digest.save(update_fields=["order_count", "sent_at"])
 
 
 def _order(order_id):
@@ -54,6 +121,6 @@ def _send_once(order, kind, recipients, template):
 
 
 def _order_path(order, kind):
-    if kind != Notification.Kind.NEW_ORDER:
-        return reverse("orders:detail", args=[order.pk])
-    return reverse("orders:queue_detail", args=[order.pk])
+    if kind in _CONTACT_PERSON_KINDS:
+        return reverse("orders:queue_detail", args=[order.pk])
+    return reverse("orders:detail", args=[order.pk])

@@ -1,49 +1,45 @@
-"""The contact person's side: the queue (Att hantera), decisions, orders on behalf."""
+"""The contact person's queue (Att hantera): the list, its CSV export, one order, decisions."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from audit.models import AuditEvent
 from organisation.permissions import APPROVE_ORDERS, forvaltningar_for
 
-from . import services
+from . import exports, services
+from .access import contact_person_required
 from .filters import QueueFilter
 from .forms import RejectForm
 from .rules import SECOND_APPROVAL_REASONS
 from .selectors import orders_for_contact_person, queue_rows
+from .states import AWAITING_DECISION
 from .working_days import working_days_between
 
 PAGE_SIZE = 25
 
 
-def _contact_person_required(view):
-    @login_required
-    def wrapped(request, *args, **kwargs):
-        if not forvaltningar_for(request.user).exists():
-            raise Http404
-        return view(request, *args, **kwargs)
-
-    wrapped.__name__ = view.__name__
-    return wrapped
-
-
 def _overdue(order, today):
-    return order.is_open and working_days_between(
+    # The target is for the decision: a letter on its way is not late.
+    return order.state in AWAITING_DECISION and working_days_between(
         timezone.localdate(order.created_at), today
     ) > order.forvaltning.approval_target_days
 
 
-@_contact_person_required
+def _queue_filter(request, forvaltningar):
+    return QueueFilter(request.GET, queryset=orders_for_contact_person(request.user), forvaltningar=forvaltningar)
+
+
+@contact_person_required
 def queue(request):
     forvaltningar = forvaltningar_for(request.user)
-    queue_filter = QueueFilter(request.GET, queryset=orders_for_contact_person(request.user), forvaltningar=forvaltningar)
+    queue_filter = _queue_filter(request, forvaltningar)
     orders = queue_rows(queue_filter.qs) if queue_filter.is_valid() else queue_rows(queue_filter.queryset.none())
     page = Paginator(orders, PAGE_SIZE).get_page(request.GET.get("page"))
     today = timezone.localdate()
@@ -65,7 +61,21 @@ def _query_without_page(request):
     return query.urlencode()
 
 
-@_contact_person_required
+@contact_person_required
+def queue_export(request):
+    """The orders of the queue's current filter as CSV (semicolons and a BOM, as Excel in
+    Swedish expects)."""
+    queue_filter = _queue_filter(request, forvaltningar_for(request.user))
+    if not queue_filter.is_valid():
+        messages.error(request, _("Filtret är ogiltigt; rätta det och exportera igen."))
+        return redirect("orders:queue")
+    response = StreamingHttpResponse(exports.csv_lines(queue_filter.qs), content_type="text/csv; charset=utf-8")
+    filename = f"att-hantera-{timezone.localdate():%Y-%m-%d}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@contact_person_required
 def queue_detail(request, pk):
     order = get_object_or_404(queue_rows(orders_for_contact_person(request.user)), pk=pk)
     return render(
@@ -88,7 +98,7 @@ def _decidable_order(request, pk):
     )
 
 
-@_contact_person_required
+@contact_person_required
 @require_POST
 def approve(request, pk):
     order = _decidable_order(request, pk)
@@ -101,7 +111,7 @@ def approve(request, pk):
     return redirect("orders:queue_detail", order.pk)
 
 
-@_contact_person_required
+@contact_person_required
 @require_POST
 def reject(request, pk):
     order = _decidable_order(request, pk)
@@ -118,11 +128,11 @@ def reject(request, pk):
     return redirect("orders:queue_detail", order.pk)
 
 
-@_contact_person_required
+@contact_person_required
 @require_POST
 def approve_selected(request):
     """Approve several orders at once from the queue; each is decided on its own."""
-    ids = [int(value) for value in request.POST.getlist("order") if value.isdigit()]
+    ids = [int(value) for value in request.POST.getlist("order") if value.isdigit() and len(value) < 19]
     orders = orders_for_contact_person(request.user, APPROVE_ORDERS).filter(pk__in=ids).select_related("holder", "decided_by")
     approved = 0
     for order in orders:
@@ -132,7 +142,11 @@ def approve_selected(request):
         except services.OrderRefused as refusal:
             messages.warning(request, f"{order.reference}: {refusal.message}")
     if approved:
-        messages.success(request, _("%(count)d beställningar godkändes.") % {"count": approved})
+        messages.success(
+            request,
+            ngettext("%(count)d beställning godkändes.", "%(count)d beställningar godkändes.", approved)
+            % {"count": approved},
+        )
     elif not ids:
         messages.error(request, _("Markera de beställningar du vill godkänna."))
     next_url = request.POST.get("next", "")

@@ -1,6 +1,12 @@
 """Read-side queries for orders. Every list of orders a user sees starts here."""
 
-from organisation.permissions import VIEW_ORDERS, forvaltningar_for
+import re
+
+from django.db.models import Prefetch, Q
+
+from cards.models import Card
+from organisation.models import Employee
+from organisation.permissions import APPROVE_ORDERS, VIEW_ORDERS, forvaltningar_for
 
 from .models import PukOrder
 from .states import OPEN_STATES
@@ -27,3 +33,28 @@ def orders_for_contact_person(user, perm=VIEW_ORDERS):
 
 def queue_rows(queryset):
     return queryset.select_related("holder", "card__card_type", "forvaltning").order_by("-created_at")
+
+
+def cards_orderable_by(user):
+    """The cards a contact person may order a letter for: those of the employees of the
+    förvaltningar they approve for."""
+    return Card.objects.filter(holder__forvaltning__in=forvaltningar_for(user, APPROVE_ORDERS)).select_related(
+        "card_type", "holder__forvaltning"
+    )
+
+
+def employees_matching(user, query, limit=20):
+    """Employees of the förvaltningar `user` approves for, found by every word starting a
+    name, by HSA-id, or by personnummer (10 or 12 digits)."""
+    names = Q()
+    for word in query.split():
+        names &= Q(first_name__istartswith=word) | Q(last_name__istartswith=word)
+    match = names | Q(hsa_id__iexact=query.strip())
+    digits = re.sub(r"[-+ ]", "", query)
+    if digits.isdigit() and len(digits) in (10, 12):
+        match |= Q(personnummer__endswith=digits)
+    return (
+        Employee.objects.filter(match, forvaltning__in=forvaltningar_for(user, APPROVE_ORDERS))
+        .select_related("forvaltning")
+        .prefetch_related(Prefetch("cards", Card.objects.select_related("card_type")))[:limit]
+    )

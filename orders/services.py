@@ -1,8 +1,8 @@
-"""The order workflow. The one owner of PukOrder's state transitions: views and tasks
-call these functions; nothing else changes an order's state.
+"""The order workflow up to the decision: place, cancel, approve, reject.
 
-Each transition is saved in a transaction together with its audit event, and anything it
-triggers (mail, letters) is enqueued only once that transaction has committed.
+Views call these functions; the transitions themselves go through
+orders.transitions.take_transition, and anything they trigger (mail, letters) is
+enqueued only once the transaction has committed.
 """
 
 from dataclasses import dataclass
@@ -12,8 +12,6 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_fsm import ConcurrentTransition, TransitionNotAllowed
-
 from audit.services import record
 from cards.eligibility import REFUSAL_MESSAGES, CardFacts, Refusal, letter_refusal
 from organisation.population_register import (
@@ -29,15 +27,7 @@ from .models import PukOrder, Reason
 from .rules import SecondApprovalPolicy, decision_refusal, second_approval_reasons
 from .selectors import open_order_for_card
 from .states import OrderState
-
-
-class OrderRefused(Exception):
-    """The order cannot be placed or changed; `message` says why and what to do instead."""
-
-    def __init__(self, message, existing_order=None):
-        super().__init__(message)
-        self.message = message
-        self.existing_order = existing_order
+from .transitions import OrderRefused, take_transition
 
 
 @dataclass(frozen=True)
@@ -106,8 +96,9 @@ def place_order(*, placed_by, card, reason, blocked_codes, reason_text=""):
                 second_approval_reasons=reasons,
             )
             record("order_submitted", order, actor=placed_by, to_state=order.state)
-            transaction.on_commit(lambda: tasks.send_order_receipt.delay(order.pk))
-            transaction.on_commit(lambda: tasks.notify_contact_persons_of_new_order.delay(order.pk))
+            # robust: a broker that is down must not turn a committed order into an error page.
+            transaction.on_commit(lambda: tasks.send_order_receipt.delay(order.pk), robust=True)
+            transaction.on_commit(lambda: tasks.notify_contact_persons_of_new_order.delay(order.pk), robust=True)
     except IntegrityError:
         # Lost a race with a concurrent request: the database's partial unique index holds.
         raise OrderRefused(REFUSAL_MESSAGES[Refusal.OPEN_ORDER], open_order_for_card(card))
@@ -137,13 +128,15 @@ def approve_order(*, order, by):
     someone else; the final approval triggers the letter and tells the holder."""
     _check_may_decide(order, by)
     if order.state == OrderState.SECOND_APPROVAL:
-        _take(order, "approve_second", by, action="order_approved", args=(by,))
+        take_transition(order, "approve_second", by, action="order_approved", args=(by,))
     elif order.needs_second_approval:
-        _take(order, "approve_first", by, action="order_first_approval", args=(by,))
+        take_transition(order, "approve_first", by, action="order_first_approval", args=(by,))
     else:
-        _take(order, "approve_first", by, action="order_approved", args=(by,))
+        take_transition(order, "approve_first", by, action="order_approved", args=(by,))
     if order.state == OrderState.APPROVED:
-        transaction.on_commit(lambda: tasks.notify_holder_of_decision.delay(order.pk))
+        # If the broker is down, orders.letters.sweep_approved_orders enqueues the letter later.
+        transaction.on_commit(lambda: tasks.produce_letter.delay(order.pk), robust=True)
+        transaction.on_commit(lambda: tasks.notify_holder_of_decision.delay(order.pk), robust=True)
     return order
 
 
@@ -151,8 +144,8 @@ def reject_order(*, order, by, reason):
     if not reason.strip():
         raise OrderRefused(_("Skriv ett skäl till avslaget; innehavaren får se det."))
     _check_may_decide(order, by)
-    _take(order, "reject", by, action="order_rejected", reason=reason.strip(), args=(by, reason.strip()))
-    transaction.on_commit(lambda: tasks.notify_holder_of_decision.delay(order.pk))
+    take_transition(order, "reject", by, action="order_rejected", reason=reason.strip(), args=(by, reason.strip()))
+    transaction.on_commit(lambda: tasks.notify_holder_of_decision.delay(order.pk), robust=True)
     return order
 
 
@@ -169,30 +162,5 @@ def _check_may_decide(order, by):
 
 def cancel_order(*, order, by, reason=""):
     """The holder (or whoever placed it) withdraws an order that is not yet approved."""
-    _take(order, "cancel", by, action="order_cancelled", reason=reason)
+    take_transition(order, "cancel", by, action="order_cancelled", reason=reason)
     return order
-
-
-def _take(order, transition_name, by, *, action, reason="", args=()):
-    """Run one transition, save it and its audit event atomically, or raise OrderRefused
-    saying what the order's state is now (another request may have moved it)."""
-    from_state = order.state
-    try:
-        with transaction.atomic():
-            getattr(order, transition_name)(*args)
-            order.save()
-            record(action, order, actor=by, reason=reason, from_state=from_state, to_state=order.state)
-    except (TransitionNotAllowed, ConcurrentTransition):
-        order.refresh_from_db()
-        raise OrderRefused(_changed_meanwhile_message(order))
-
-
-def _changed_meanwhile_message(order):
-    if order.decided_by is not None:
-        return _("Beställningen är redan %(state)s av %(name)s.") % {
-            "state": order.get_state_display().lower(),
-            "name": order.decided_by.get_full_name() or order.decided_by.get_username(),
-        }
-    return _("Beställningen har ändrats under tiden och har nu status: %(state)s.") % {
-        "state": order.get_state_display()
-    }

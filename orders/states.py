@@ -36,3 +36,6 @@ OPEN_STATES = [
 
 # Waiting for a contact person's decision.
 AWAITING_DECISION = [OrderState.SUBMITTED, OrderState.SECOND_APPROVAL]
+
+# What "att hantera" means: the orders that wait for a contact person's action.
+NEEDS_ACTION = [OrderState.SUBMITTED, OrderState.SECOND_APPROVAL, OrderState.RETURNED, OrderState.FAILED]

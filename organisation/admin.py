@@ -25,21 +25,28 @@ class ForvaltningAdmin(GuardedModelAdmin):
         if formset.model is not ContactPersonAssignment:
             return super().save_formset(request, form, formset, change)
         for assignment in formset.save(commit=False):
-            services.assign_contact_person(user=assignment.user, forvaltning=form.instance, role=assignment.role)
+            services.assign_contact_person(
+                user=assignment.user,
+                forvaltning=form.instance,
+                role=assignment.role,
+                email_preference=assignment.email_preference,
+            )
         for assignment in formset.deleted_objects:
             services.remove_contact_person(assignment)
 
 
 @admin.register(ContactPersonAssignment)
 class ContactPersonAssignmentAdmin(admin.ModelAdmin):
-    list_display = ["user", "forvaltning", "role"]
-    list_filter = ["role", "forvaltning"]
+    list_display = ["user", "forvaltning", "role", "email_preference"]
+    list_filter = ["role", "email_preference", "forvaltning"]
     autocomplete_fields = ["user", "forvaltning"]
 
     def save_model(self, request, obj, form, change):
         if change and {"user", "forvaltning"} & set(form.changed_data):
             services.remove_contact_person(ContactPersonAssignment.objects.get(pk=obj.pk))
-        services.assign_contact_person(user=obj.user, forvaltning=obj.forvaltning, role=obj.role)
+        services.assign_contact_person(
+            user=obj.user, forvaltning=obj.forvaltning, role=obj.role, email_preference=obj.email_preference
+        )
 
     def delete_model(self, request, obj):
         services.remove_contact_person(obj)

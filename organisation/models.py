@@ -99,6 +99,10 @@ class ContactPersonAssignment(models.Model):
         CONTACT_PERSON = "kontaktperson", _("Kontaktperson")
         SUBSTITUTE = "ersattare", _("Ersättare")
 
+    class EmailPreference(models.TextChoices):
+        IMMEDIATE = "immediate", _("Ett mejl för varje ny beställning")
+        DAILY_DIGEST = "daily_digest", _("En sammanställning per dag")
+
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,
@@ -109,6 +113,12 @@ class ContactPersonAssignment(models.Model):
         Forvaltning, on_delete=models.CASCADE, related_name="contact_assignments", verbose_name=_("förvaltning")
     )
     role = models.CharField(_("roll"), max_length=20, choices=Role.choices, default=Role.CONTACT_PERSON)
+    email_preference = models.CharField(
+        _("e-post om nya beställningar"),
+        max_length=20,
+        choices=EmailPreference.choices,
+        default=EmailPreference.IMMEDIATE,
+    )
 
     class Meta:
         verbose_name = _("kontaktpersonsuppdrag")

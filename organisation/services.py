@@ -10,9 +10,12 @@ _ASSIGNMENT_PERMS = (VIEW_ORDERS, APPROVE_ORDERS)
 
 
 @transaction.atomic
-def assign_contact_person(*, user, forvaltning, role=ContactPersonAssignment.Role.CONTACT_PERSON):
+def assign_contact_person(*, user, forvaltning, role=ContactPersonAssignment.Role.CONTACT_PERSON, email_preference=None):
+    defaults = {"role": role}
+    if email_preference is not None:
+        defaults["email_preference"] = email_preference
     assignment, _ = ContactPersonAssignment.objects.update_or_create(
-        user=user, forvaltning=forvaltning, defaults={"role": role}
+        user=user, forvaltning=forvaltning, defaults=defaults
     )
     for perm in _ASSIGNMENT_PERMS:
         assign_perm(perm, user, forvaltning)
@@ -26,9 +29,8 @@ def remove_contact_person(assignment):
     assignment.delete()
 
 
-def contact_person_emails(forvaltning, role=ContactPersonAssignment.Role.CONTACT_PERSON):
-    return list(
-        ContactPersonAssignment.objects.filter(forvaltning=forvaltning, role=role, user__is_active=True)
-        .exclude(user__email="")
-        .values_list("user__email", flat=True)
-    )
+def contact_person_emails(forvaltning, role=ContactPersonAssignment.Role.CONTACT_PERSON, email_preference=None):
+    assignments = ContactPersonAssignment.objects.filter(forvaltning=forvaltning, role=role, user__is_active=True)
+    if email_preference is not None:
+        assignments = assignments.filter(email_preference=email_preference)
+    return list(assignments.exclude(user__email="").values_list("user__email", flat=True))

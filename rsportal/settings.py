@@ -135,7 +135,12 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# A message whose worker died unacknowledged is delivered again after this many seconds.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("RSPORTAL_BROKER_VISIBILITY_TIMEOUT", default=3600)}
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Publishing gives up quickly when the broker is down: the request must not hang, and the
+# sweep of approved orders enqueues the letter once the broker is back.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
 CELERY_RESULT_BACKEND = None
 CELERY_TIMEZONE = TIME_ZONE
 
@@ -159,3 +164,29 @@ LOGGING = {
 RSPORTAL_SECOND_APPROVAL_ORDER_LIMIT = env.int("RSPORTAL_SECOND_APPROVAL_ORDER_LIMIT", default=3)
 RSPORTAL_SECOND_APPROVAL_WINDOW_DAYS = env.int("RSPORTAL_SECOND_APPROVAL_WINDOW_DAYS", default=365)
 RSPORTAL_RECENT_ADDRESS_DAYS = env.int("RSPORTAL_RECENT_ADDRESS_DAYS", default=30)
+
+# The PUK store port. The key encrypts PUKs at rest: 32 bytes, base64. The embedded default
+# reads it from var/puk-store.key, which scripts/run creates once.
+RSPORTAL_PUK_STORE = env.str("RSPORTAL_PUK_STORE", default="cards.puk_store.DatabasePukStore")
+_PUK_KEY_FILE = VAR_DIR / "puk-store.key"
+RSPORTAL_PUK_STORE_KEY = env.str(
+    "RSPORTAL_PUK_STORE_KEY", default=_PUK_KEY_FILE.read_text().strip() if _PUK_KEY_FILE.exists() else ""
+)
+
+# The print house port. The embedded default spools letters into a folder; status comes
+# back as files in its inbox or as a webhook signed with the shared secret.
+RSPORTAL_PRINT_HOUSE = env.str("RSPORTAL_PRINT_HOUSE", default="orders.print_house.SpoolPrintHouse")
+RSPORTAL_PRINT_DIR = env.path("RSPORTAL_PRINT_DIR", default=VAR_DIR / "print")
+RSPORTAL_PRINT_HOUSE_SECRET = env.str("RSPORTAL_PRINT_HOUSE_SECRET", default="")
+RSPORTAL_PRINT_BATCH_SIZE = env.int("RSPORTAL_PRINT_BATCH_SIZE", default=500)
+RSPORTAL_PRINT_BATCH_MAX_AGE_MINUTES = env.int("RSPORTAL_PRINT_BATCH_MAX_AGE_MINUTES", default=60)
+# Where a protected person's letter goes: the Tax Agency's forwarding service (set the
+# address the agency gives; the default is the demo's).
+RSPORTAL_FORWARDING_ADDRESS = env.list(
+    "RSPORTAL_FORWARDING_ADDRESS", default=["Skatteverket", "Förmedlingsuppdrag", "DEMOADRESS"]
+)
+
+from orders.schedules import BEAT_SCHEDULE as CELERY_BEAT_SCHEDULE  # noqa: E402
+
+# What one code letter costs the ordering förvaltning (registered mail and printing).
+RSPORTAL_LETTER_PRICE_SEK = env.int("RSPORTAL_LETTER_PRICE_SEK", default=150)

@@ -40,6 +40,16 @@ def register(tmp_path, settings):
     return Register()
 
 
+@pytest.fixture(autouse=True)
+def puk_store_and_print_house(settings, tmp_path):
+    """Each test has a PUK store key and a print-house spool of its own."""
+    from cards.puk_store import new_key
+
+    settings.RSPORTAL_PUK_STORE_KEY = new_key()
+    settings.RSPORTAL_PRINT_DIR = tmp_path / "print"
+    settings.RSPORTAL_PRINT_HOUSE_SECRET = "test-print-house-secret"
+
+
 @pytest.fixture
 def forvaltning(db):
     return ForvaltningFactory(code="sus", name="Skånes universitetssjukvård")
@@ -99,3 +109,17 @@ def celery_worker_process(transactional_db, tmp_path, register):
     worker.mail_dir = tmp_path / "mail"
     yield worker
     worker.stop()
+
+
+@pytest.fixture
+def tasks_in_process():
+    """Run Celery tasks in the test's own process, for tests of what a task does (its mail,
+    its rows). That the tasks reach a real worker through the broker is proven by the
+    tests marked `services`."""
+    from rsportal.celery import app
+
+    # The app reads Django's CELERY_-prefixed names first, so the override uses that name.
+    previous = app.conf.task_always_eager
+    app.conf["CELERY_TASK_ALWAYS_EAGER"] = True
+    yield
+    app.conf["CELERY_TASK_ALWAYS_EAGER"] = previous

@@ -85,3 +85,21 @@ class CardFactory(factory.django.DjangoModelFactory):
     status = Card.Status.ACTIVE
     valid_from = date(2024, 1, 1)
     valid_to = factory.LazyFunction(lambda: date.today() + timedelta(days=700))
+
+
+def give_puk(card, digits="12345678"):
+    from cards.models import PukRecord
+    from cards.puk_store import encrypt_puk
+
+    PukRecord.objects.update_or_create(card=card, defaults={"ciphertext": encrypt_puk(card.card_number, digits)})
+    return digits
+
+
+def approved_order(card, approver, **fields):
+    """An order for `card`, placed by its holder and approved by `approver`."""
+    from orders import services
+
+    order = services.place_order(
+        placed_by=card.holder.user, card=card, reason="lost_letter", blocked_codes="legitimering", **fields
+    )
+    return services.approve_order(order=order, by=approver)

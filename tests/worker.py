@@ -86,6 +86,8 @@ def worker_env(tmp_path, **extra):
         "CELERY_TASK_DEFAULT_QUEUE": settings.CELERY_TASK_DEFAULT_QUEUE,
         "RSPORTAL_MAIL_DIR": str(tmp_path / "mail"),
         "RSPORTAL_POPULATION_REGISTER_FILE": str(settings.POPULATION_REGISTER_FILE),
+        "RSPORTAL_PUK_STORE_KEY": settings.RSPORTAL_PUK_STORE_KEY,
+        "RSPORTAL_PRINT_DIR": str(settings.RSPORTAL_PRINT_DIR),
     }
     env.update(extra)
     return env

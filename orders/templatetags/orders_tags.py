@@ -1,4 +1,5 @@
 from django import template
+from django.utils.translation import gettext as _
 
 from orders.events import ORDER_EVENT_LABELS
 
@@ -8,3 +9,22 @@ register = template.Library()
 @register.filter
 def event_label(event):
     return ORDER_EVENT_LABELS.get(event.action, event.action)
+
+
+@register.simple_tag
+def current_letter(order):
+    """The order's latest code letter, or None."""
+    return order.letters.order_by("-generation").first()
+
+
+@register.filter
+def duration(span):
+    """A timedelta in days, hours and minutes, coarse enough to read at a glance."""
+    if span is None:
+        return "–"
+    minutes = int(span.total_seconds()) // 60
+    days, minutes = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(minutes, 60)
+    if days:
+        return _("%(days)d d %(hours)d h") % {"days": days, "hours": hours}
+    return _("%(hours)d h %(minutes)d min") % {"hours": hours, "minutes": minutes}

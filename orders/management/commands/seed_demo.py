@@ -1,13 +1,18 @@
 """Demo data for the embedded default: förvaltningar, people in each role, card types and
 cards. The people match demo/population_register.json. Safe to run again."""
 
+import secrets
 from datetime import date
+
+from django.conf import settings
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from cards.models import Card, CardType
+from cards.models import Card, CardType, PukRecord
+from cards.puk_store import encrypt_puk
+from cards.virtualcard.state import CardState
 from organisation.models import ContactPersonAssignment, Employee, Forvaltning
 from organisation.services import assign_contact_person
 
@@ -56,6 +61,11 @@ CARDS = {
     ],
     "olle": [("9752270000080015", "rs-kort", Card.Status.ACTIVE, date(2028, 4, 30))],
 }
+
+# Cards that also exist as a virtual card for the card station: card number → tries left
+# on the legitimering PIN (0: blocked, as a holder at the support desk would have it).
+VIRTUAL_CARDS = {"9752270000010012": 0, "9752270000050018": 0}
+VIRTUAL_CARD_DIR = settings.VAR_DIR / "cards"
 
 ASSIGNMENTS = [
     ("karin", "sus", ContactPersonAssignment.Role.CONTACT_PERSON),
@@ -118,10 +128,31 @@ class Command(BaseCommand):
                 )
         for username, code, role in ASSIGNMENTS:
             assign_contact_person(user=users[username], forvaltning=forvaltningar[code], role=role)
+        self._puks_and_virtual_cards()
         admin = self._user(User, "admin", "Ada", "Admin")
         admin.is_staff = admin.is_superuser = True
         admin.save()
         self._print_logins()
+
+    def _puks_and_virtual_cards(self):
+        """Every demo card gets a PUK in the PUK store; the cards in VIRTUAL_CARDS also get
+        a virtual card carrying the same PUK, so a demo letter really unblocks it."""
+        VIRTUAL_CARD_DIR.mkdir(parents=True, exist_ok=True)
+        for card in Card.objects.filter(card_number__in=[n for cards in CARDS.values() for n, *_ in cards]):
+            state_file = VIRTUAL_CARD_DIR / f"{card.card_number}.json"
+            wanted = card.card_number in VIRTUAL_CARDS
+            if PukRecord.objects.filter(card=card).exists() and (state_file.exists() or not wanted):
+                continue
+            puk = f"{secrets.randbelow(10**8):08d}"
+            PukRecord.objects.update_or_create(card=card, defaults={"ciphertext": encrypt_puk(card.card_number, puk)})
+            if wanted:
+                CardState(
+                    profile="rs",
+                    card_number=card.card_number,
+                    pins={"legitimering": f"{secrets.randbelow(10**6):06d}", "underskrift": f"{secrets.randbelow(10**6):06d}"},
+                    puk=puk,
+                    pin_tries_left={"legitimering": VIRTUAL_CARDS[card.card_number]},
+                ).save(state_file)
 
     def _user(self, User, username, first, last):
         user, _ = User.objects.get_or_create(username=username)

@@ -1,0 +1,137 @@
+"""Status reports from the print house: printed, posted (with the registered-mail tracking
+id), delivered, returned (with its reason). They arrive as files in the spool's inbox or
+as a webhook signed with a shared secret (HMAC-SHA256 over "timestamp.body").
+
+A report for an unknown letter, with a bad signature, seen before (replayed), too old, or
+out of order for the order's state is rejected and logged, and changes nothing.
+"""
+
+import hashlib
+import hmac
+import json
+import logging
+import time
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from .models import Letter, PrintHouseEvent
+from .print_house import get_print_house
+from .transitions import OrderRefused, take_transition
+
+log = logging.getLogger(__name__)
+
+MAX_SIGNATURE_AGE_SECONDS = 300
+STATUSES = {"printed", "posted", "delivered", "returned"}
+
+
+class StatusRejected(Exception):
+    pass
+
+
+def sign(body: bytes, timestamp: str, secret: str) -> str:
+    return hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
+
+
+def verify_signature(body: bytes, timestamp: str, signature: str, *, now=None) -> None:
+    secret = settings.RSPORTAL_PRINT_HOUSE_SECRET
+    if not secret:
+        raise StatusRejected("no shared secret is configured")
+    try:
+        age = (now or time.time()) - int(timestamp)
+    except (TypeError, ValueError):
+        raise StatusRejected("bad timestamp")
+    if abs(age) > MAX_SIGNATURE_AGE_SECONDS:
+        raise StatusRejected("timestamp outside the allowed window")
+    if not hmac.compare_digest(sign(body, timestamp, secret), signature or ""):
+        raise StatusRejected("bad signature")
+
+
+def parse_event(raw: bytes | str) -> dict:
+    try:
+        event = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        raise StatusRejected("not JSON")
+    if not isinstance(event, dict) or not all(isinstance(event.get(k), str) for k in ("event_id", "letter_id", "status")):
+        raise StatusRejected("event_id, letter_id and status are required")
+    if event["status"] not in STATUSES:
+        raise StatusRejected("unknown status")
+    if event["status"] == "posted" and not event.get("tracking_id"):
+        raise StatusRejected("posted without a tracking id")
+    return event
+
+
+def apply_event(event: dict) -> Letter:
+    """Apply one parsed status event, or raise StatusRejected (nothing changed)."""
+    letter = _letter(event["letter_id"])
+    try:
+        with transaction.atomic():
+            PrintHouseEvent.objects.create(event_id=event["event_id"], letter=letter, status=event["status"])
+            _apply(letter, event)
+    except IntegrityError:
+        raise StatusRejected("event already received (replay)")
+    except OrderRefused:
+        raise StatusRejected(f"{event['status']} does not follow the order's state {letter.order.state}")
+    if event["status"] in ("printed", "posted"):
+        get_print_house().discard(letter.letter_id)  # the print house has it: no copy stays on disk
+    return letter
+
+
+def _letter(letter_id):
+    reference, _, generation = letter_id.rpartition("-")
+    order_pk = reference.removeprefix("PUK-")
+    if not (order_pk.isdigit() and generation.isdigit()):
+        raise StatusRejected("unknown letter")
+    letter = Letter.objects.select_related("order").filter(order_id=int(order_pk), generation=int(generation)).first()
+    if letter is None or letter.order.letters.filter(generation__gt=letter.generation).exists():
+        raise StatusRejected("unknown or superseded letter")
+    return letter
+
+
+def _apply(letter, event):
+    now = timezone.now()
+    order, status = letter.order, event["status"]
+    if status == "printed":
+        take_transition(order, "mark_printed", None, action="letter_printed", letter=letter.letter_id)
+        letter.printed_at = now
+    elif status == "posted":
+        letter.tracking_id = event["tracking_id"][:64]
+        letter.posted_at = now
+        take_transition(
+            order, "mark_posted", None, action="letter_posted", args=(letter.forwarded,),
+            letter=letter.letter_id, tracking_id=letter.tracking_id,
+        )  # fmt: skip
+    elif status == "delivered":
+        take_transition(order, "mark_delivered", None, action="letter_delivered", letter=letter.letter_id)
+        letter.delivered_at = now
+    else:
+        letter.returned_at = now
+        letter.return_reason = str(event.get("reason", ""))[:200]
+        take_transition(order, "mark_returned", None, action="letter_returned", reason=letter.return_reason)
+    letter.save()
+
+
+def receive(raw, source):
+    """Parse and apply one report; log a rejection. Returns the letter or None."""
+    try:
+        return apply_event(parse_event(raw))
+    except StatusRejected as rejection:
+        log.warning("print-house status from %s rejected: %s", source, rejection)
+        return None
+
+
+def import_inbox():
+    """Apply every status file in the inbox (one JSON event per line), then move it aside."""
+    inbox = getattr(get_print_house(), "inbox", None)  # a real print house uses the webhook only
+    if inbox is None or not inbox.exists():
+        return 0
+    done = inbox / "processed"
+    applied = 0
+    for path in sorted(inbox.glob("*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip() and receive(line, path.name) is not None:
+                applied += 1
+        done.mkdir(exist_ok=True)
+        path.rename(done / path.name)
+    return applied

@@ -1,0 +1,43 @@
+"""The one place an order's state changes: a django-fsm transition, saved together with
+its audit event in one transaction. orders.services (the decision) and orders.letters
+(the letter's journey) call it; nothing else sets state."""
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django_fsm import ConcurrentTransition, TransitionNotAllowed
+
+from audit.services import record
+
+
+class OrderRefused(Exception):
+    """The order cannot be placed or changed; `message` says why and what to do instead."""
+
+    def __init__(self, message, existing_order=None):
+        super().__init__(message)
+        self.message = message
+        self.existing_order = existing_order
+
+
+def take_transition(order, transition_name, by, *, action, reason="", args=(), **data):
+    """Run one transition and record it, or raise OrderRefused saying what the order's
+    state is now (another request or task may have moved it meanwhile)."""
+    from_state = order.state
+    try:
+        with transaction.atomic():
+            getattr(order, transition_name)(*args)
+            order.save()
+            record(action, order, actor=by, reason=reason, from_state=from_state, to_state=order.state, **data)
+    except (TransitionNotAllowed, ConcurrentTransition):
+        order.refresh_from_db()
+        raise OrderRefused(_changed_meanwhile_message(order))
+
+
+def _changed_meanwhile_message(order):
+    if order.decided_by is not None:
+        return _("Beställningen är redan %(state)s av %(name)s.") % {
+            "state": order.get_state_display().lower(),
+            "name": order.decided_by.get_full_name() or order.decided_by.get_username(),
+        }
+    return _("Beställningen har ändrats under tiden och har nu status: %(state)s.") % {
+        "state": order.get_state_display()
+    }

@@ -1,0 +1,106 @@
+"""Nothing lost, nothing twice: the letter task on the real Redis broker and real worker
+processes that the tests start and kill."""
+
+import subprocess
+import sys
+import time
+
+import pytest
+from django.conf import settings
+
+from orders import letters
+from orders.models import Letter, PukOrder
+from orders.print_house import SpoolPrintHouse
+from orders.states import OrderState
+from orders.tasks import produce_letter
+from tests.factories import approved_order, give_puk
+from tests.worker import BASE_DIR, WorkerProcess, require_broker_and_shared_database, worker_env
+
+pytestmark = pytest.mark.services
+
+
+def wait_for(predicate, timeout=60):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.2)
+    return False
+
+
+def order_state(order):
+    return PukOrder.objects.get(pk=order.pk).state
+
+
+@pytest.fixture
+def approved(transactional_db, card, contact_person):
+    require_broker_and_shared_database()
+    give_puk(card)
+    return approved_order(card, contact_person)  # the letter task is now on the broker
+
+
+def test_a_worker_killed_in_the_middle_of_a_letter_leaves_exactly_one_letter(approved, tmp_path):
+    # An unacknowledged message is delivered again once its visibility timeout has passed
+    # (checked by a worker as it starts): short here.
+    visibility_timeout = 3
+    env = worker_env(tmp_path, RSPORTAL_BROKER_VISIBILITY_TIMEOUT=str(visibility_timeout))
+    slow = WorkerProcess(
+        tmp_path / "slow.log", {**env, "RSPORTAL_PRINT_HOUSE": "tests.slow_print_house.SlowSpoolPrintHouse"}
+    ).start()
+    assert wait_for(lambda: SpoolPrintHouse().letter_files()), slow.log_path.read_text()
+    slow.kill()  # kill -9: the PDF is on disk, the transaction never committed
+    assert order_state(approved) == OrderState.APPROVED
+    time.sleep(visibility_timeout + 1)
+
+    worker = WorkerProcess(tmp_path / "worker.log", env).start()
+    try:
+        assert wait_for(lambda: order_state(approved) == OrderState.LETTER_QUEUED), worker.log_path.read_text()
+    finally:
+        worker.stop()
+    assert Letter.objects.filter(order=approved).count() == 1
+    assert len(SpoolPrintHouse().letter_files()) == 1
+
+
+def test_a_letter_task_delivered_twice_makes_one_letter(approved, tmp_path):
+    produce_letter.delay(approved.pk)
+    produce_letter.delay(approved.pk)
+    worker = WorkerProcess(tmp_path / "worker.log", worker_env(tmp_path), concurrency=2).start()
+    try:
+        assert wait_for(lambda: order_state(approved) == OrderState.LETTER_QUEUED), worker.log_path.read_text()
+        time.sleep(1)  # let the other deliveries finish too
+    finally:
+        worker.stop()
+    assert Letter.objects.filter(order=approved).count() == 1
+    assert len(SpoolPrintHouse().letter_files()) == 1
+
+
+def test_an_approval_while_the_broker_is_down_still_gets_its_letter_once_it_is_back(
+    transactional_db, card, contact_person, second_contact_person, tmp_path
+):
+    require_broker_and_shared_database()
+    give_puk(card)
+    from orders import services
+
+    order = services.place_order(placed_by=card.holder.user, card=card, reason="lost_letter", blocked_codes="both")
+    # Approve in a process of its own whose broker is unreachable.
+    script = (
+        "from orders.models import PukOrder; from orders import services; "
+        "from django.contrib.auth import get_user_model; "
+        f"services.approve_order(order=PukOrder.objects.get(pk={order.pk}), by=get_user_model().objects.get(pk={contact_person.pk}))"
+    )
+    env = worker_env(tmp_path, CELERY_BROKER_URL="redis://127.0.0.1:1/0")
+    approval = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", script], cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert approval.returncode == 0, approval.stderr
+    assert order_state(order) == OrderState.APPROVED  # the approval stands
+    assert not Letter.objects.exists()
+
+    worker = WorkerProcess(tmp_path / "worker.log", worker_env(tmp_path)).start()
+    try:
+        assert letters.sweep_approved_orders(older_than_seconds=0) == 1  # beat's sweep, the broker back
+        assert wait_for(lambda: order_state(order) == OrderState.LETTER_QUEUED), worker.log_path.read_text()
+    finally:
+        worker.stop()
+    assert len(SpoolPrintHouse().letter_files()) == 1
+    assert settings.CELERY_BROKER_URL != env["CELERY_BROKER_URL"]

@@ -1,0 +1,235 @@
+"""The contact person's queue (Att hantera): what it lists, filters and decides."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from audit.models import AuditEvent
+from orders import services
+from orders.models import PukOrder
+from orders.states import OrderState
+from organisation.services import assign_contact_person
+from tests.factories import CardFactory, EmployeeFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def make_order(card, state=OrderState.SUBMITTED, created_days_ago=0, **fields):
+    order = PukOrder.objects.create(
+        card=card,
+        holder=card.holder,
+        forvaltning=card.holder.forvaltning,
+        placed_by=fields.pop("placed_by", card.holder.user or UserFactory()),
+        reason="lost_letter",
+        blocked_codes="legitimering",
+        address_status="registered",
+        state=state,
+        **fields,
+    )
+    if created_days_ago:
+        PukOrder.objects.filter(pk=order.pk).update(created_at=timezone.now() - timedelta(days=created_days_ago))
+        order.refresh_from_db()
+    return order
+
+
+@pytest.fixture
+def karin(client, contact_person):
+    client.force_login(contact_person)
+    return client
+
+
+def queue_page(client, **params):
+    return client.get(reverse("orders:queue"), params).content.decode()
+
+
+def test_queue_lists_only_the_orders_of_the_contact_persons_forvaltning(karin, card, other_forvaltning):
+    mine = make_order(card)
+    theirs = make_order(CardFactory(holder=EmployeeFactory(forvaltning=other_forvaltning)))
+    page = queue_page(karin)
+    assert mine.reference in page
+    assert theirs.reference not in page
+
+
+def test_queue_shows_what_waits_by_default_and_everything_on_request(karin, card):
+    waiting = make_order(card)
+    posted = make_order(CardFactory(holder=card.holder), state=OrderState.POSTED)
+    assert posted.reference not in queue_page(karin)
+    page = queue_page(karin, state="all")
+    assert waiting.reference in page and posted.reference in page
+
+
+@pytest.mark.parametrize("query", ["anna", "Anna Person", "HSA", "CARD"])
+def test_queue_search_finds_the_order_by_holder_name_hsa_id_or_card_number(karin, card, query):
+    order = make_order(card)
+    other = make_order(CardFactory(holder=EmployeeFactory(forvaltning=card.holder.forvaltning, first_name="Bo")))
+    query = {"HSA": card.holder.hsa_id, "CARD": card.card_number}.get(query, query)
+    query = query.replace("Person", card.holder.last_name[:6])
+    page = queue_page(karin, q=query)
+    assert order.reference in page
+    assert other.reference not in page
+
+
+def test_queue_date_range_keeps_orders_placed_within_it(karin, card):
+    old = make_order(card, created_days_ago=40)
+    new = make_order(CardFactory(holder=card.holder))
+    since = (timezone.localdate() - timedelta(days=7)).isoformat()
+    page = queue_page(karin, created_from=since)
+    assert new.reference in page and old.reference not in page
+
+
+def test_queue_with_a_nonsense_filter_says_so_and_lists_nothing(karin, card):
+    order = make_order(card)
+    response = karin.get(reverse("orders:queue"), {"created_from": "igår", "state": "bogus"})
+    assert response.status_code == 200
+    assert order.reference not in response.content.decode()
+    assert 'class="error"' in response.content.decode()
+
+
+def test_queue_pages_by_25(karin, employee):
+    for _ in range(26):
+        make_order(CardFactory(holder=employee))
+    first, second = queue_page(karin), queue_page(karin, page=2)
+    assert "Sida 1 av 2" in first
+    assert first.count('name="order"') == 25 and second.count('name="order"') == 1
+
+
+def test_htmx_filter_request_gets_only_the_results(karin, card):
+    make_order(card)
+    response = karin.get(reverse("orders:queue"), HTTP_HX_REQUEST="true")
+    assert "<html" not in response.content.decode()
+    assert 'id="bulk"' in response.content.decode()
+
+
+def test_an_order_waiting_longer_than_the_target_is_marked_overdue(karin, card, forvaltning):
+    forvaltning.approval_target_days = 2
+    forvaltning.save()
+    make_order(card, created_days_ago=10)
+    make_order(CardFactory(holder=card.holder), state=OrderState.POSTED, created_days_ago=10)
+    make_order(CardFactory(holder=card.holder))
+    assert queue_page(karin, state="all").count("Över målet") == 1
+
+
+def test_order_detail_shows_the_timeline_and_address_status_but_never_an_address(karin, card, contact_person):
+    order = services.place_order(placed_by=card.holder.user, card=card, reason="lost_letter", blocked_codes="both")
+    page = karin.get(reverse("orders:queue_detail", args=[order.pk])).content.decode()
+    assert "Beställningen skickades in" in page
+    assert "Folkbokföringsadress finns" in page
+    assert "Storgatan" not in page and "211 34" not in page
+
+
+def test_another_forvaltnings_order_is_404_to_view_and_to_decide(karin, other_forvaltning):
+    theirs = make_order(CardFactory(holder=EmployeeFactory(forvaltning=other_forvaltning)))
+    assert karin.get(reverse("orders:queue_detail", args=[theirs.pk])).status_code == 404
+    assert karin.post(reverse("orders:approve", args=[theirs.pk])).status_code == 404
+    assert karin.post(reverse("orders:reject", args=[theirs.pk]), {"reason": "Nej"}).status_code == 404
+    theirs.refresh_from_db()
+    assert theirs.state == OrderState.SUBMITTED
+    assert not AuditEvent.objects.filter(action__in=["order_approved", "order_rejected"]).exists()
+
+
+def test_contact_person_approves_and_the_holder_is_told_after_commit(
+    karin, card, contact_person, django_capture_on_commit_callbacks
+):
+    order = make_order(card)
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = karin.post(reverse("orders:approve", args=[order.pk]))
+    order.refresh_from_db()
+    assert response.status_code == 302
+    assert order.state == OrderState.APPROVED
+    assert order.decided_by == contact_person
+    assert AuditEvent.objects.for_object(order).get(action="order_approved").actor == contact_person
+    assert callbacks  # the decision mail (and letter) are enqueued only on commit
+
+
+def test_contact_person_rejects_with_a_reason_the_holder_sees(
+    karin, card, mailoutbox, django_capture_on_commit_callbacks, tasks_in_process
+):
+    order = make_order(card)
+    with django_capture_on_commit_callbacks(execute=True):
+        karin.post(reverse("orders:reject", args=[order.pk]), {"reason": "Kortet ska bytas i stället."})
+    order.refresh_from_db()
+    assert order.state == OrderState.REJECTED
+    assert order.rejection_reason == "Kortet ska bytas i stället."
+    assert [m.to for m in mailoutbox] == [[card.holder.work_email]]
+    assert "Kortet ska bytas i stället." in mailoutbox[0].body
+
+
+def test_reject_without_a_reason_says_why_and_writes_nothing(karin, card):
+    order = make_order(card)
+    response = karin.post(reverse("orders:reject", args=[order.pk]), {"reason": "   "}, follow=True)
+    order.refresh_from_db()
+    assert order.state == OrderState.SUBMITTED
+    assert "Skriv ett skäl till avslaget" in response.content.decode()
+    assert not AuditEvent.objects.filter(action="order_rejected").exists()
+
+
+def test_approving_an_order_cancelled_since_the_page_loaded_says_so_and_writes_nothing(karin, card):
+    order = make_order(card)
+    services.cancel_order(order=PukOrder.objects.get(pk=order.pk), by=card.holder.user)
+    response = karin.post(reverse("orders:approve", args=[order.pk]), follow=True)
+    order.refresh_from_db()
+    assert order.state == OrderState.CANCELLED
+    assert "har ändrats under tiden och har nu status: Återkallad" in response.content.decode()
+    assert not AuditEvent.objects.filter(action="order_approved").exists()
+
+
+def test_bulk_approve_decides_each_selected_order_and_ignores_foreign_ids(karin, employee, other_forvaltning):
+    mine = [make_order(CardFactory(holder=employee)) for _ in range(2)]
+    theirs = make_order(CardFactory(holder=EmployeeFactory(forvaltning=other_forvaltning)))
+    response = karin.post(
+        reverse("orders:approve_selected"),
+        {"order": [o.pk for o in mine] + [theirs.pk, "x", "9" * 30], "next": "https://evil.example/"},
+    )
+    assert response.url == reverse("orders:queue")
+    assert set(PukOrder.objects.filter(state=OrderState.APPROVED)) == set(mine)
+    theirs.refresh_from_db()
+    assert theirs.state == OrderState.SUBMITTED
+
+
+def test_bulk_approve_reports_an_order_it_may_not_approve(karin, card, contact_person):
+    order = make_order(card, placed_by=contact_person, needs_second_approval=True)
+    response = karin.post(reverse("orders:approve_selected"), {"order": [order.pk]}, follow=True)
+    assert "annan kontaktperson måste godkänna" in response.content.decode()
+    order.refresh_from_db()
+    assert order.state == OrderState.SUBMITTED
+
+
+def test_a_suspicious_order_needs_two_different_approvers(card, contact_person, second_contact_person, forvaltning):
+    third = UserFactory()
+    assign_contact_person(user=third, forvaltning=forvaltning)
+    order = services.place_order(placed_by=contact_person, card=card, reason="lost_letter", blocked_codes="both")
+    assert order.second_approval_reasons == ["placed_on_behalf"]
+
+    with pytest.raises(services.OrderRefused, match="själv lagt beställningen"):
+        services.approve_order(order=order, by=contact_person)
+    services.approve_order(order=order, by=second_contact_person)
+    assert order.state == OrderState.SECOND_APPROVAL
+    with pytest.raises(services.OrderRefused, match="redan godkänt"):
+        services.approve_order(order=order, by=second_contact_person)
+    services.approve_order(order=order, by=third)
+    order.refresh_from_db()
+    assert order.state == OrderState.APPROVED
+    assert (order.first_approved_by, order.decided_by) == (second_contact_person, third)
+
+
+def test_a_contact_person_may_not_decide_their_own_order(forvaltning, contact_person, register):
+    own_card = CardFactory(holder=EmployeeFactory(user=contact_person, forvaltning=forvaltning))
+    register.add(own_card.holder)
+    order = make_order(own_card)
+    with pytest.raises(services.OrderRefused, match="gäller dig själv"):
+        services.reject_order(order=order, by=contact_person, reason="Nej")
+
+
+def test_a_viewer_without_approve_permission_cannot_decide(client, card, forvaltning):
+    from guardian.shortcuts import assign_perm
+
+    viewer = UserFactory()
+    assign_perm("organisation.view_orders", viewer, forvaltning)
+    order = make_order(card)
+    client.force_login(viewer)
+    assert client.get(reverse("orders:queue_detail", args=[order.pk])).status_code == 200
+    assert client.post(reverse("orders:approve", args=[order.pk])).status_code == 404
+    order.refresh_from_db()
+    assert order.state == OrderState.SUBMITTED

@@ -1,0 +1,98 @@
+"""The monthly report per förvaltning: counted in the database, own förvaltningar only."""
+
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from orders.models import PukOrder
+from orders.reports import month_bounds, monthly_report
+from orders.states import OrderState
+from organisation.models import Forvaltning
+from tests.factories import CardFactory, EmployeeFactory
+
+pytestmark = pytest.mark.django_db
+
+MARCH = date(2025, 3, 1)
+
+
+def at(day, hour=9):
+    return timezone.make_aware(datetime(2025, 3, 1, hour) + timedelta(days=day - 1))
+
+
+def make_order(forvaltning, state, created, decided=None, decided_by=None):
+    card = CardFactory(holder=EmployeeFactory(forvaltning=forvaltning))
+    order = PukOrder.objects.create(
+        card=card,
+        holder=card.holder,
+        forvaltning=forvaltning,
+        placed_by=card.holder.user,
+        reason="lost_letter",
+        blocked_codes="both",
+        address_status="registered",
+        state=state,
+        decided_at=decided,
+        decided_by=decided_by,
+    )
+    PukOrder.objects.filter(pk=order.pk).update(created_at=created)
+    return order
+
+
+def test_month_bounds_are_local_midnights_and_december_rolls_over():
+    start, end = month_bounds(date(2024, 12, 15))
+    assert (timezone.localtime(start).date(), timezone.localtime(end).date()) == (date(2024, 12, 1), date(2025, 1, 1))
+    assert timezone.localtime(start).hour == 0
+
+
+def test_monthly_report_counts_orders_decisions_letters_and_cost(forvaltning, other_forvaltning, contact_person, settings):
+    settings.RSPORTAL_LETTER_PRICE_SEK = 150
+    make_order(forvaltning, OrderState.POSTED, at(2), at(2, 11), contact_person)  # 2 h
+    make_order(forvaltning, OrderState.DELIVERED, at(3), at(4, 9), contact_person)  # 24 h
+    make_order(forvaltning, OrderState.APPROVED, at(5), at(7, 9), contact_person)  # 48 h
+    make_order(forvaltning, OrderState.REJECTED, at(6), at(6, 10), contact_person)
+    make_order(forvaltning, OrderState.SUBMITTED, at(20))
+    make_order(forvaltning, OrderState.POSTED, at(-3), at(1, 10), contact_person)  # placed in February
+    make_order(forvaltning, OrderState.POSTED, at(30), at(33), contact_person)  # decided in April
+    make_order(other_forvaltning, OrderState.POSTED, at(2), at(2, 10), contact_person)
+
+    (row,) = monthly_report(Forvaltning.objects.filter(pk=forvaltning.pk), MARCH)
+    assert row.forvaltning == forvaltning
+    assert (row.orders, row.approvals, row.rejections, row.letters) == (6, 4, 1, 4)
+    assert row.median_time_to_approval == timedelta(hours=36)  # of 2, 24, 48 and 73 hours
+    assert row.letter_cost == Decimal(600)
+
+
+def test_monthly_report_keeps_a_row_for_a_forvaltning_without_orders(forvaltning):
+    (row,) = monthly_report(Forvaltning.objects.all(), MARCH)
+    assert (row.orders, row.letters, row.median_time_to_approval) == (0, 0, None)
+
+
+def test_monthly_report_query_count_does_not_grow_with_the_orders(forvaltning, contact_person, django_assert_max_num_queries):
+    for day in range(1, 20):
+        make_order(forvaltning, OrderState.POSTED, at(day), at(day, 12), contact_person)
+    with django_assert_max_num_queries(3):
+        monthly_report(Forvaltning.objects.all(), MARCH)
+
+
+def test_report_page_shows_only_the_contact_persons_forvaltningar(client, contact_person, forvaltning, other_forvaltning):
+    make_order(forvaltning, OrderState.POSTED, at(2), at(2, 11), contact_person)
+    client.force_login(contact_person)
+    page = client.get(reverse("orders:report"), {"month": "2025-03"}).content.decode()
+    assert forvaltning.name in page
+    assert other_forvaltning.name not in page
+    assert "150" in page
+
+
+def test_report_page_with_a_nonsense_month_asks_for_a_real_one(client, contact_person):
+    client.force_login(contact_person)
+    response = client.get(reverse("orders:report"), {"month": "2025-13"})
+    assert response.status_code == 200
+    assert "Välj en månad" in response.content.decode()
+
+
+def test_report_page_defaults_to_this_month(client, contact_person):
+    client.force_login(contact_person)
+    page = client.get(reverse("orders:report")).content.decode()
+    assert f"{timezone.localdate():%Y-%m}" in page

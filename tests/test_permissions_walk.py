@@ -1,0 +1,151 @@
+"""Every URL of the app, asked by every role: who gets the page, who is sent to log in,
+who gets 404 (a forbidden object, or a page of a role one does not have) and which views
+take POST only. A URL added without an expectation here fails the first test."""
+
+import re
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.urls import URLResolver, get_resolver, reverse
+
+from orders.models import PukOrder
+from tests.factories import UserFactory
+
+ROLES = ["employee", "contact_a", "contact_b", "operator", "anonymous"]
+LOGIN = "login"  # a 302 to the login page
+SKIPPED_PREFIXES = ("admin/", "i18n/")
+
+
+def everyone(code, anonymous=LOGIN):
+    return {**dict.fromkeys(ROLES[:-1], code), "anonymous": anonymous}
+
+
+def only(role_codes, others=404):
+    return {**everyone(others), **role_codes}
+
+
+CONTACT_PERSONS = {"contact_a": 200, "contact_b": 200}
+
+# GET, for every URL.
+GET = {
+    "home": {"employee": 302, "contact_a": 302, "contact_b": 302, "operator": 200, "anonymous": LOGIN},
+    "login": everyone(200, anonymous=200),
+    "logout": everyone(405, anonymous=405),
+    "cards:mine": only({"employee": 200}),
+    "orders:new": only({"employee": 200}),
+    "orders:mine": only({"employee": 200}),
+    "orders:detail": only({"employee": 200}),
+    "orders:cancel": everyone(405),
+    "orders:queue": only(CONTACT_PERSONS),
+    "orders:queue_export": only(CONTACT_PERSONS),
+    "orders:approve_selected": only({"contact_a": 405, "contact_b": 405}),
+    "orders:queue_detail": only({"contact_a": 200}),
+    "orders:approve": only({"contact_a": 405, "contact_b": 405}),
+    "orders:reject": only({"contact_a": 405, "contact_b": 405}),
+    "orders:on_behalf": only(CONTACT_PERSONS),
+    "orders:on_behalf_order": only({"contact_a": 200}),
+    "orders:report": only(CONTACT_PERSONS),
+    "orders:my_settings": only(CONTACT_PERSONS),
+    "orders:retry_letter": everyone(405),
+    "orders:send_again": everyone(405),
+    "orders:close_returned": everyone(405),
+    "orders:print_house_status": everyone(405, anonymous=405),
+}
+
+# POST with an empty body, for the views that take POST only.
+POST = {
+    "orders:cancel": only({"employee": 302}),
+    "orders:approve_selected": only({"contact_a": 302, "contact_b": 302}),
+    "orders:approve": only({"contact_a": 302}),
+    "orders:reject": only({"contact_a": 302}),
+    "orders:retry_letter": only({"contact_a": 302}),
+    "orders:send_again": only({"contact_a": 302}),
+    "orders:close_returned": only({"contact_a": 302}),
+    # Machine to machine: no session, an HMAC signature; none given here.
+    "orders:print_house_status": everyone(403, anonymous=403),
+    "logout": everyone(LOGIN, anonymous=LOGIN),  # last: it ends the session
+}
+
+
+def app_urls():
+    """(name, route) of every URL pattern outside admin and i18n."""
+
+    def walk(patterns, prefix="", namespace=None):
+        for pattern in patterns:
+            route = prefix + str(pattern.pattern)
+            if route.startswith(SKIPPED_PREFIXES):
+                continue
+            if isinstance(pattern, URLResolver):
+                yield from walk(pattern.url_patterns, route, pattern.namespace or namespace)
+            else:
+                yield (f"{namespace}:{pattern.name}" if namespace else pattern.name), route
+
+    return list(walk(get_resolver().url_patterns))
+
+
+def test_every_url_has_an_expectation_for_every_role():
+    names = [name for name, _ in app_urls()]
+    assert len(names) == len(set(names)), "every URL pattern needs a name"
+    assert set(names) == set(GET), "add the new URL's expectations to GET (and POST if it takes POST only)"
+    for name, codes in GET.items():
+        assert set(codes) == set(ROLES)
+        if 405 in codes.values():
+            assert name in POST, f"{name} takes POST only: say what a POST gets"
+
+
+@pytest.fixture
+def world(card, contact_person, other_contact_person):
+    """An order of förvaltning A (the employee's) and a user for each role."""
+    order = PukOrder.objects.create(
+        card=card,
+        holder=card.holder,
+        forvaltning=card.holder.forvaltning,
+        placed_by=card.holder.user,
+        reason="lost_letter",
+        blocked_codes="both",
+        address_status="registered",
+    )
+    operator = UserFactory(username="olof")
+    operator.user_permissions.add(Permission.objects.get(codename="operate_station", content_type__app_label="cards"))
+    users = {
+        "employee": card.holder.user,
+        "contact_a": contact_person,
+        "contact_b": other_contact_person,
+        "operator": operator,
+        "anonymous": None,
+    }
+    return {"users": users, "ids": {"pk": order.pk, "card_id": card.pk}}
+
+
+def url_for(name, route, ids):
+    params = re.findall(r"<(?:\w+:)?(\w+)>", route)
+    return reverse(name, kwargs={param: ids[param] for param in params})
+
+
+def answers(client, world, role, method, expectations):
+    """{name: (got, expected)} for every URL whose answer differs from the expectation."""
+    user = world["users"][role]
+    if user is not None:
+        client.force_login(user)
+    routes = dict(app_urls())
+    wrong = {}
+    for name, codes in expectations.items():
+        response = getattr(client, method)(url_for(name, routes[name], world["ids"]))
+        got = response.status_code
+        if got == 302 and response.url.startswith(reverse("login")):
+            got = LOGIN
+        if got != codes[role]:
+            wrong[name] = (got, codes[role])
+    return wrong
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLES)
+def test_get_every_url(client, world, role):
+    assert answers(client, world, role, "get", GET) == {}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLES)
+def test_post_to_every_post_only_view(client, world, role):
+    assert answers(client, world, role, "post", POST) == {}
