@@ -126,7 +126,7 @@ DEFAULT_FROM_EMAIL = env.str("RSPORTAL_FROM_EMAIL", default="RS-portal <rs-porta
 SITE_URL = env.str("RSPORTAL_SITE_URL", default="http://127.0.0.1:8000")
 
 # Celery: with no broker configured the tasks run in-process (the embedded default).
-CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="memory://")
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="memory://localhost/")
 CELERY_TASK_ALWAYS_EAGER = CELERY_BROKER_URL.startswith("memory://")
 CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="rsportal")
