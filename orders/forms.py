@@ -27,6 +27,10 @@ class PukOrderForm(forms.Form):
             self.add_error("reason_text", _("Beskriv orsaken när du väljer Annat."))
         return cleaned
 
+    def place_order_arguments(self):
+        """What services.place_order takes from the form."""
+        return {name: self.cleaned_data[name] for name in ("reason", "reason_text", "blocked_codes")}
+
 
 class CancelOrderForm(forms.Form):
     reason = forms.CharField(label=_("Varför återkallar du beställningen? (frivilligt)"), required=False, max_length=500)

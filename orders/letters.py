@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from cards.puk_store import PukUnavailable, get_puk_store
 from organisation.identity import display_personnummer
-from organisation.population_register import AddressStatus, RegisterUnavailable, get_population_register
+from organisation.population_register import AddressStatus, get_population_register
 
 from . import tasks
 from .letter import LetterContent, render_letter

@@ -44,13 +44,7 @@ def order_for_employee(request, card_id):
             # Only the status: the contact person sees neither the address nor its hint.
             context["address_status"] = services.preview_address(card.holder).status
             return render(request, "orders/queue/on_behalf_confirm.html", context)
-        order = services.place_order(
-            placed_by=request.user,
-            card=card,
-            reason=form.cleaned_data["reason"],
-            reason_text=form.cleaned_data["reason_text"],
-            blocked_codes=form.cleaned_data["blocked_codes"],
-        )
+        order = services.place_order(placed_by=request.user, card=card, **form.place_order_arguments())
     except services.OrderRefused as refusal:
         return render(request, "orders/queue/on_behalf_refused.html", {**context, "refusal": refusal})
     messages.success(

@@ -39,13 +39,7 @@ def order_new(request, card_id):
         if not form.cleaned_data["confirmed"]:
             preview = services.preview_address(employee)
             return render(request, "orders/order_confirm.html", {"card": card, "form": form, "preview": preview})
-        order = services.place_order(
-            placed_by=request.user,
-            card=card,
-            reason=form.cleaned_data["reason"],
-            reason_text=form.cleaned_data["reason_text"],
-            blocked_codes=form.cleaned_data["blocked_codes"],
-        )
+        order = services.place_order(placed_by=request.user, card=card, **form.place_order_arguments())
     except services.OrderRefused as refusal:
         return render(request, "orders/order_refused.html", {"card": card, "refusal": refusal})
     messages.success(request, _("Tack! Din beställning %(ref)s är mottagen.") % {"ref": order.reference})

@@ -8,6 +8,7 @@ register file. Every outside system is a port whose implementation is chosen her
 from pathlib import Path
 
 import environ
+from django.utils.module_loading import import_string
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -186,7 +187,7 @@ RSPORTAL_FORWARDING_ADDRESS = env.list(
     "RSPORTAL_FORWARDING_ADDRESS", default=["Skatteverket", "Förmedlingsuppdrag", "DEMOADRESS"]
 )
 
-from orders.schedules import BEAT_SCHEDULE as CELERY_BEAT_SCHEDULE  # noqa: E402
-
+# Celery beat: escalations, digests, the letter sweep, print batches and status imports.
+CELERY_BEAT_SCHEDULE = import_string("orders.schedules.BEAT_SCHEDULE")
 # What one code letter costs the ordering förvaltning (registered mail and printing).
 RSPORTAL_LETTER_PRICE_SEK = env.int("RSPORTAL_LETTER_PRICE_SEK", default=150)

@@ -103,3 +103,19 @@ def approved_order(card, approver, **fields):
         placed_by=card.holder.user, card=card, reason="lost_letter", blocked_codes="legitimering", **fields
     )
     return services.approve_order(order=order, by=approver)
+
+
+class PukOrderFactory(factory.django.DjangoModelFactory):
+    """An order written straight to the database, in any state, for tests of what reads
+    orders; tests of the workflow place orders through orders.services."""
+
+    class Meta:
+        model = "orders.PukOrder"
+
+    card = factory.SubFactory(CardFactory)
+    holder = factory.SelfAttribute("card.holder")
+    forvaltning = factory.SelfAttribute("card.holder.forvaltning")
+    placed_by = factory.SelfAttribute("card.holder.user")
+    reason = "lost_letter"
+    blocked_codes = "legitimering"
+    address_status = "registered"

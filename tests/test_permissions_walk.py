@@ -8,8 +8,7 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.urls import URLResolver, get_resolver, reverse
 
-from orders.models import PukOrder
-from tests.factories import UserFactory
+from tests.factories import PukOrderFactory, UserFactory
 
 ROLES = ["employee", "contact_a", "contact_b", "operator", "anonymous"]
 LOGIN = "login"  # a 302 to the login page
@@ -96,15 +95,7 @@ def test_every_url_has_an_expectation_for_every_role():
 @pytest.fixture
 def world(card, contact_person, other_contact_person):
     """An order of förvaltning A (the employee's) and a user for each role."""
-    order = PukOrder.objects.create(
-        card=card,
-        holder=card.holder,
-        forvaltning=card.holder.forvaltning,
-        placed_by=card.holder.user,
-        reason="lost_letter",
-        blocked_codes="both",
-        address_status="registered",
-    )
+    order = PukOrderFactory(card=card)
     operator = UserFactory(username="olof")
     operator.user_permissions.add(Permission.objects.get(codename="operate_station", content_type__app_label="cards"))
     users = {

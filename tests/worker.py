@@ -91,3 +91,13 @@ def worker_env(tmp_path, **extra):
     }
     env.update(extra)
     return env
+
+
+def wait_for(predicate, timeout=60):
+    """Poll `predicate` until it is true (True) or `timeout` seconds pass (False)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.2)
+    return False

@@ -14,18 +14,16 @@ from orders.print_house import SpoolPrintHouse
 from orders.states import OrderState
 from orders.tasks import produce_letter
 from tests.factories import approved_order, give_puk
-from tests.worker import BASE_DIR, WorkerProcess, require_broker_and_shared_database, worker_env
+from tests.worker import (
+    BASE_DIR,
+    WorkerProcess,
+    require_broker_and_shared_database,
+    wait_for,
+    worker_env,
+)
 
 pytestmark = pytest.mark.services
 
-
-def wait_for(predicate, timeout=60):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.2)
-    return False
 
 
 def order_state(order):

@@ -1,23 +1,15 @@
 """The notification path through the real broker and a real worker process."""
 
-import time
 
 import pytest
 
 from orders import services
 from orders.models import Notification
 from tests.factories import CardFactory
+from tests.worker import wait_for
 
 pytestmark = pytest.mark.services
 
-
-def wait_for(predicate, timeout=30):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.2)
-    return False
 
 
 def test_a_placed_order_mails_the_holder_and_the_contact_persons_through_the_worker(

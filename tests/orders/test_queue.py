@@ -11,22 +11,14 @@ from orders import services
 from orders.models import PukOrder
 from orders.states import OrderState
 from organisation.services import assign_contact_person
-from tests.factories import CardFactory, EmployeeFactory, UserFactory
+from tests.factories import CardFactory, EmployeeFactory, PukOrderFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def make_order(card, state=OrderState.SUBMITTED, created_days_ago=0, **fields):
-    order = PukOrder.objects.create(
-        card=card,
-        holder=card.holder,
-        forvaltning=card.holder.forvaltning,
-        placed_by=fields.pop("placed_by", card.holder.user or UserFactory()),
-        reason="lost_letter",
-        blocked_codes="legitimering",
-        address_status="registered",
-        state=state,
-        **fields,
+    order = PukOrderFactory(
+        card=card, placed_by=fields.pop("placed_by", card.holder.user or UserFactory()), state=state, **fields
     )
     if created_days_ago:
         PukOrder.objects.filter(pk=order.pk).update(created_at=timezone.now() - timedelta(days=created_days_ago))

@@ -9,25 +9,14 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from orders.exports import safe_cell
-from orders.models import PukOrder
 from orders.states import OrderState
-from tests.factories import CardFactory, EmployeeFactory
+from tests.factories import CardFactory, EmployeeFactory, PukOrderFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def make_order(card, state=OrderState.SUBMITTED, **fields):
-    return PukOrder.objects.create(
-        card=card,
-        holder=card.holder,
-        forvaltning=card.holder.forvaltning,
-        placed_by=card.holder.user,
-        reason=fields.pop("reason", "lost_letter"),
-        blocked_codes="legitimering",
-        address_status="registered",
-        state=state,
-        **fields,
-    )
+    return PukOrderFactory(card=card, state=state, **fields)
 
 
 @pytest.fixture

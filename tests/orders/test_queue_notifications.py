@@ -14,7 +14,7 @@ from orders.schedules import BEAT_SCHEDULE
 from orders.states import OrderState
 from organisation.models import ContactPersonAssignment
 from organisation.services import assign_contact_person
-from tests.factories import CardFactory, UserFactory
+from tests.factories import CardFactory, PukOrderFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -23,16 +23,7 @@ MONDAY = date(2025, 3, 3)
 
 
 def make_order(card, state=OrderState.SUBMITTED, created_at=None):
-    order = PukOrder.objects.create(
-        card=card,
-        holder=card.holder,
-        forvaltning=card.holder.forvaltning,
-        placed_by=card.holder.user,
-        reason="lost_letter",
-        blocked_codes="legitimering",
-        address_status="registered",
-        state=state,
-    )
+    order = PukOrderFactory(card=card, state=state)
     if created_at:
         PukOrder.objects.filter(pk=order.pk).update(created_at=created_at)
         order.refresh_from_db()

@@ -11,6 +11,7 @@ from orders import services, tasks
 from orders.models import PukOrder
 from orders.states import OrderState
 from tests.conftest import REQUIRE_SERVICES
+from tests.factories import PukOrderFactory
 
 pytestmark = pytest.mark.services
 
@@ -64,15 +65,7 @@ def decide_at_once(order_id, deciders):
 def test_two_contact_persons_approving_at_once_approve_once_and_the_loser_is_told_by_whom(
     postgresql, card, contact_person, second_contact_person, enqueued
 ):
-    order = PukOrder.objects.create(
-        card=card,
-        holder=card.holder,
-        forvaltning=card.holder.forvaltning,
-        placed_by=card.holder.user,
-        reason="lost_letter",
-        blocked_codes="both",
-        address_status="registered",
-    )
+    order = PukOrderFactory(card=card)
     approvers = [contact_person, second_contact_person]
 
     outcomes = decide_at_once(order.pk, [lambda o, by=by: services.approve_order(order=o, by=by) for by in approvers])
@@ -89,15 +82,7 @@ def test_two_contact_persons_approving_at_once_approve_once_and_the_loser_is_tol
 
 
 def test_approve_and_reject_at_once_leave_one_decision(postgresql, card, contact_person, second_contact_person, enqueued):
-    order = PukOrder.objects.create(
-        card=card,
-        holder=card.holder,
-        forvaltning=card.holder.forvaltning,
-        placed_by=card.holder.user,
-        reason="lost_letter",
-        blocked_codes="both",
-        address_status="registered",
-    )
+    order = PukOrderFactory(card=card)
 
     outcomes = decide_at_once(
         order.pk,

@@ -11,7 +11,7 @@ from orders.models import PukOrder
 from orders.reports import month_bounds, monthly_report
 from orders.states import OrderState
 from organisation.models import Forvaltning
-from tests.factories import CardFactory, EmployeeFactory
+from tests.factories import CardFactory, EmployeeFactory, PukOrderFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -24,18 +24,7 @@ def at(day, hour=9):
 
 def make_order(forvaltning, state, created, decided=None, decided_by=None):
     card = CardFactory(holder=EmployeeFactory(forvaltning=forvaltning))
-    order = PukOrder.objects.create(
-        card=card,
-        holder=card.holder,
-        forvaltning=forvaltning,
-        placed_by=card.holder.user,
-        reason="lost_letter",
-        blocked_codes="both",
-        address_status="registered",
-        state=state,
-        decided_at=decided,
-        decided_by=decided_by,
-    )
+    order = PukOrderFactory(card=card, forvaltning=forvaltning, state=state, decided_at=decided, decided_by=decided_by)
     PukOrder.objects.filter(pk=order.pk).update(created_at=created)
     return order
 

@@ -4,7 +4,12 @@ from datetime import date
 
 import pytest
 
-from orders.rules import DecisionRefusal, SecondApprovalPolicy, decision_refusal, second_approval_reasons
+from orders.rules import (
+    DecisionRefusal,
+    SecondApprovalPolicy,
+    decision_refusal,
+    second_approval_reasons,
+)
 from orders.working_days import working_days_between
 
 POLICY = SecondApprovalPolicy(repeat_order_limit=3, repeat_window_days=365, recent_address_days=30)

@@ -2,7 +2,7 @@ import logging
 
 import pytest
 
-from cards.station import apdu, operations, pinpad
+from cards.station import operations, pinpad
 from cards.station.codes import Code
 from cards.station.operations import Result
 from cards.station.profiles import PinRole
