@@ -42,7 +42,7 @@ def order_for_employee(request, card_id):
             return render(request, "orders/queue/on_behalf_form.html", context)
         if not form.cleaned_data["confirmed"]:
             # Only the status: the contact person sees neither the address nor its hint.
-            context["address_status"] = services.preview_address(card.holder).status
+            context["address_status"] = services.preview_address(card.holder, asked_by_holder=False).status
             return render(request, "orders/queue/on_behalf_confirm.html", context)
         order = services.place_order(placed_by=request.user, card=card, **form.place_order_arguments())
     except services.OrderRefused as refusal:

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from audit.services import record
 from cards.eligibility import REFUSAL_MESSAGES, CardFacts, Refusal, letter_refusal
 from organisation.population_register import (
@@ -28,6 +29,16 @@ from .rules import SecondApprovalPolicy, decision_refusal, second_approval_reaso
 from .selectors import open_order_for_card
 from .states import OrderState
 from .transitions import OrderRefused, take_transition
+
+
+_NO_ADDRESS_TO_HOLDER = gettext_lazy(
+    "Du saknar folkbokföringsadress i Sverige, så kodbrevet kan inte skickas. "
+    "Besök en kortstation eller support med giltig id-handling, så låser vi upp kortet där."
+)
+_NO_ADDRESS_TO_CONTACT_PERSON = gettext_lazy(
+    "Medarbetaren saknar folkbokföringsadress i Sverige, så kodbrevet kan inte skickas. "
+    "Hänvisa medarbetaren till en kortstation eller support med giltig id-handling."
+)
 
 
 @dataclass(frozen=True)
@@ -56,19 +67,14 @@ def check_card_may_get_letter(card):
         raise OrderRefused(REFUSAL_MESSAGES[refusal], existing if refusal is Refusal.OPEN_ORDER else None)
 
 
-def preview_address(employee):
+def preview_address(holder, *, asked_by_holder=True):
     """Look the holder up in the population register. Never returns the address itself."""
     try:
-        answer = get_population_register().lookup(employee.personnummer)
+        answer = get_population_register().lookup(holder.personnummer)
     except RegisterUnavailable:
         raise OrderRefused(_("Folkbokföringsregistret svarar inte just nu. Försök igen om en stund."))
     if answer.status == AddressStatus.MISSING:
-        raise OrderRefused(
-            _(
-                "Du saknar folkbokföringsadress i Sverige, så kodbrevet kan inte skickas. "
-                "Besök en kortstation eller support med giltig id-handling, så låser vi upp kortet där."
-            )
-        )
+        raise OrderRefused(_NO_ADDRESS_TO_HOLDER if asked_by_holder else _NO_ADDRESS_TO_CONTACT_PERSON)
     hint = masked_address_hint(answer.address) if answer.status == AddressStatus.REGISTERED else ""
     return AddressPreview(answer.status, hint, answer)
 
@@ -78,7 +84,7 @@ def place_order(*, placed_by, card, reason, blocked_codes, reason_text=""):
     if reason == Reason.OTHER and not reason_text.strip():
         raise OrderRefused(_("Beskriv orsaken när du väljer Annat."))
     check_card_may_get_letter(card)
-    preview = preview_address(card.holder)
+    preview = preview_address(card.holder, asked_by_holder=placed_by.pk == card.holder.user_id)
     reasons = _second_approval_reasons(card.holder, placed_by, preview.answer.registered_since)
     try:
         with transaction.atomic():

@@ -105,7 +105,9 @@ def test_a_card_with_an_open_order_links_to_it_in_the_queue(karin, logless_card,
 def test_holder_without_registered_address_is_refused_and_nothing_written(karin, logless_card, register):
     register.add(logless_card.holder, status="missing")
     response = karin.post(reverse("orders:on_behalf_order", args=[logless_card.pk]), VALID)
-    assert "kortstation" in response.content.decode()
+    page = response.content.decode()
+    assert "Hänvisa medarbetaren till en kortstation" in page
+    assert "Du saknar" not in page  # spoken to the contact person, not to the holder
     assert PukOrder.objects.count() == 0
 
 
