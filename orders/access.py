@@ -6,7 +6,7 @@ from functools import wraps
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 
-from organisation.permissions import VIEW_ORDERS, forvaltningar_for
+from organisation.permissions import VIEW_ORDERS, forvaltningar_of
 
 
 def contact_person_required(view=None, *, perm=VIEW_ORDERS):
@@ -16,7 +16,8 @@ def contact_person_required(view=None, *, perm=VIEW_ORDERS):
         @login_required
         @wraps(view)
         def wrapped(request, *args, **kwargs):
-            if not forvaltningar_for(request.user, perm).exists():
+            # The list is memoised on request.user: the view and the navigation reuse it.
+            if not forvaltningar_of(request.user, perm):
                 raise Http404
             return view(request, *args, **kwargs)
 

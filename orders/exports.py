@@ -59,16 +59,27 @@ class _Echo:
         return value
 
 
-def csv_lines(queryset):
-    """Yield the CSV lines of `queryset` (orders), header first. Labels are resolved now, in
-    the request's language, because the lines are produced after the view has returned."""
-    labels = {
+def choice_labels():
+    """{field: {value: label}} of an order's choice fields, in the current language: one
+    look-up per label and request, instead of get_FOO_display's walk over every choice for
+    every row."""
+    return {
         "state": {value: str(label) for value, label in OrderState.choices},
         "reason": {value: str(label) for value, label in Reason.choices},
         "blocked_codes": {value: str(label) for value, label in BlockedCodes.choices},
     }
+
+
+# Rows fetched per round trip: memory holds one chunk, whatever the number of rows.
+CHUNK_SIZE = 500
+
+
+def csv_lines(queryset):
+    """Yield the CSV lines of `queryset` (orders), header first. Labels are resolved now, in
+    the request's language, because the lines are produced after the view has returned."""
+    labels = choice_labels()
     writer = csv.writer(_Echo(), delimiter=";")
-    rows = queryset.order_by("-created_at", "-pk").values(*_FIELDS).iterator(chunk_size=2000)
+    rows = queryset.order_by("-created_at", "-pk").values(*_FIELDS).iterator(chunk_size=CHUNK_SIZE)
 
     def lines():
         yield "\ufeff" + writer.writerow([safe_cell(cell) for cell in header()])

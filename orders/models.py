@@ -82,7 +82,12 @@ class PukOrder(ConcurrentTransitionMixin, models.Model):
                 name="other_reason_has_text",
             ),
         ]
-        indexes = [models.Index(fields=["forvaltning", "state", "-created_at"], name="order_queue")]
+        indexes = [
+            models.Index(fields=["forvaltning", "state", "-created_at"], name="order_queue"),
+            # The queue's search finds the holders first, then their orders in the contact
+            # person's förvaltningar: one index answers holder, förvaltning and state.
+            models.Index(fields=["holder", "forvaltning", "state"], name="order_holder_queue"),
+        ]
 
     def __str__(self):
         return self.reference

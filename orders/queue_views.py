@@ -5,24 +5,71 @@ from django.core.paginator import Paginator
 from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from audit.models import AuditEvent
-from organisation.permissions import APPROVE_ORDERS, forvaltningar_for
+from organisation.models import Forvaltning
+from organisation.permissions import APPROVE_ORDERS, forvaltningar_of
 
 from . import exports, services
 from .access import contact_person_required
 from .filters import QueueFilter
 from .forms import RejectForm
+from .models import PukOrder
 from .rules import SECOND_APPROVAL_REASONS
 from .selectors import orders_for_contact_person, queue_rows
 from .states import AWAITING_DECISION
 from .working_days import working_days_between
 
 PAGE_SIZE = 25
+# The queue counts its rows only this far (400 pages), or as far as the page asked for:
+# past that it says "401+" pages. A förvaltning has tens of thousands of orders over the
+# years, and COUNT(*) over all of them costs more than the rest of the page.
+COUNT_CAP = 10_000
+
+
+class QueuePaginator(Paginator):
+    """The queue's pages of orders (`object_list`: a queryset of PukOrder, in page order).
+
+    Its count stops at COUNT_CAP rows, or at the page asked for if that is further: below
+    the cap it is Django's Paginator exactly. A page picks its 25 order ids first (with
+    OFFSET, on the orders table alone) and joins holder, card and förvaltning to those 25
+    only, not to every row the OFFSET skips."""
+
+    def __init__(self, object_list, per_page, wanted_page=None):
+        super().__init__(object_list, per_page)
+        try:
+            wanted = int(wanted_page)
+        except (TypeError, ValueError):
+            wanted = 1
+        self.count_up_to = max(COUNT_CAP, wanted * per_page) if wanted < 10**7 else None
+        self.more = False
+
+    @cached_property
+    def count(self):
+        if self.count_up_to is None:
+            return super().count
+        rows = self.object_list.select_related(None).order_by()
+        counted = rows[: self.count_up_to + 1].count()
+        # One row past the limit tells there are more; the pages then end one row later.
+        self.more = counted > self.count_up_to
+        return counted
+
+    def page(self, number):
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = min(bottom + self.per_page, self.count)
+        ids = self.object_list.select_related(None).values("pk")[bottom:top]
+        return self._get_page(queue_rows(PukOrder.objects.filter(pk__in=ids)), number, self)
+
+    @property
+    def num_pages_label(self):
+        num_pages = self.num_pages
+        return f"{num_pages}+" if self.more else num_pages
 
 
 def _overdue(order, today):
@@ -32,19 +79,24 @@ def _overdue(order, today):
     ) > order.forvaltning.approval_target_days
 
 
-def _queue_filter(request, forvaltningar):
+def _queue_filter(request):
+    forvaltningar = Forvaltning.objects.filter(pk__in=[f.pk for f in forvaltningar_of(request.user)])
     return QueueFilter(request.GET, queryset=orders_for_contact_person(request.user), forvaltningar=forvaltningar)
 
 
 @contact_person_required
 def queue(request):
-    forvaltningar = forvaltningar_for(request.user)
-    queue_filter = _queue_filter(request, forvaltningar)
+    forvaltningar = forvaltningar_of(request.user)
+    queue_filter = _queue_filter(request)
     orders = queue_rows(queue_filter.qs) if queue_filter.is_valid() else queue_rows(queue_filter.queryset.none())
-    page = Paginator(orders, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = QueuePaginator(orders, PAGE_SIZE, request.GET.get("page")).get_page(request.GET.get("page"))
     today = timezone.localdate()
+    labels = exports.choice_labels()
     for order in page:
         order.overdue = _overdue(order, today)
+        order.state_label = labels["state"].get(order.state, order.state)
+        order.reason_label = labels["reason"].get(order.reason, order.reason)
+        order.blocked_codes_label = labels["blocked_codes"].get(order.blocked_codes, order.blocked_codes)
     context = {
         "filter": queue_filter,
         "page": page,
@@ -65,7 +117,7 @@ def _query_without_page(request):
 def queue_export(request):
     """The orders of the queue's current filter as CSV (semicolons and a BOM, as Excel in
     Swedish expects)."""
-    queue_filter = _queue_filter(request, forvaltningar_for(request.user))
+    queue_filter = _queue_filter(request)
     if not queue_filter.is_valid():
         messages.error(request, _("Filtret är ogiltigt; rätta det och exportera igen."))
         return redirect("orders:queue")
@@ -77,7 +129,11 @@ def queue_export(request):
 
 @contact_person_required
 def queue_detail(request, pk):
-    order = get_object_or_404(queue_rows(orders_for_contact_person(request.user)), pk=pk)
+    # placed_by and first_approved_by too: the page names them, and a constant number of
+    # queries whatever the order's history.
+    order = get_object_or_404(
+        queue_rows(orders_for_contact_person(request.user)).select_related("placed_by", "first_approved_by"), pk=pk
+    )
     return render(
         request,
         "orders/queue/detail.html",

@@ -12,6 +12,11 @@ VIEW_ORDERS = "organisation.view_orders"
 APPROVE_ORDERS = "organisation.approve_orders"
 OPERATE_STATION = "cards.operate_station"
 
+# Where forvaltningar_of memoises its answer on the user object, as Django's ModelBackend
+# keeps _perm_cache: a user object lives for one request, so one look-up serves the
+# access check, the view and the navigation of that request.
+_CACHE = "_rsportal_forvaltningar"
+
 
 def forvaltningar_for(user, perm=VIEW_ORDERS):
     if not user.is_authenticated:
@@ -19,8 +24,26 @@ def forvaltningar_for(user, perm=VIEW_ORDERS):
     return get_objects_for_user(user, perm, klass=Forvaltning, accept_global_perms=False, with_superuser=False)
 
 
+def forvaltningar_of(user, perm=VIEW_ORDERS):
+    """The förvaltningar `user` holds `perm` on, as a list, looked up once per user object
+    (in a view: once per request)."""
+    if not user.is_authenticated:
+        return []
+    cache = getattr(user, _CACHE, None)
+    if cache is None:
+        cache = {}
+        setattr(user, _CACHE, cache)  # through request.user's lazy wrapper, onto the user
+    if perm not in cache:
+        cache[perm] = list(forvaltningar_for(user, perm))
+    return cache[perm]
+
+
+def forvaltning_ids_of(user, perm=VIEW_ORDERS):
+    return [forvaltning.pk for forvaltning in forvaltningar_of(user, perm)]
+
+
 def is_contact_person(user) -> bool:
-    return user.is_authenticated and forvaltningar_for(user).exists()
+    return user.is_authenticated and bool(forvaltningar_of(user))
 
 
 def is_station_operator(user) -> bool:
