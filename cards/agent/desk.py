@@ -62,6 +62,10 @@ class Note:
     text: str
 
 
+class NothingSent(Exception):
+    """Refused before any APDU: the words for the operator."""
+
+
 class WithoutPad:
     """A connection seen as one without a PIN pad. An assisted unblock needs it: the PUK
     comes from the server, and PC/SC part 10 cannot mix a code from the PC with codes
@@ -177,6 +181,8 @@ class Desk:
                 return self._note("error", "Gör ID-kontrollen av kortinnehavaren först. Inget skickades till kortet.")
             try:
                 self._note(*self._unblock(role, assisted, puk, new_pin, confirm, second_operator))
+            except NothingSent as refused:
+                return self._note("error", str(refused))
             except StationError as problem:
                 self._note("error", messages.describe_error(problem))
             except (ServerRefused, ServerUnavailable) as problem:
@@ -189,9 +195,9 @@ class Desk:
             codes_on_pad = conn.pinpad.present and not assisted
             if not codes_on_pad:
                 if not (new_pin and confirm and new_pin.is_digits(conn.profile.pin_length) and new_pin.same_as(confirm)):
-                    return "error", messages.describe_outcome(Outcome(Result.NEW_PIN_REFUSED), role, "")
+                    raise NothingSent(messages.describe_outcome(Outcome(Result.NEW_PIN_REFUSED), role, ""))
                 if not assisted and not (puk and puk.is_digits(conn.profile.puk_length)):
-                    return "error", messages.describe_outcome(Outcome(Result.CODE_MALFORMED), role, "")
+                    raise NothingSent(messages.describe_outcome(Outcome(Result.CODE_MALFORMED), role, ""))
             reading = operations.read_card(conn)  # the tries left, read first
             if reading.card_number != self.visit.card_number:
                 return "error", "Det är ett annat kort i läsaren än det ID-kontrollen gällde."
