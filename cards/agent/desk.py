@@ -18,7 +18,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import Callable
 
-from cards.station import messages, operations, pinpad, transport
+from cards.station import messages, operations, pinpad
 from cards.station.codes import Code
 from cards.station.errors import StationError
 from cards.station.operations import CardReading, Outcome, Result

@@ -7,7 +7,6 @@ from audit.models import AuditEvent
 from cards.agent.agent import Agent
 from cards.station import apdu, transport
 from cards.station.codes import Code
-from orders.models import PukOrder
 from tests.factories import CardFactory, give_puk
 from tests.station.fakes import rs_state
 
