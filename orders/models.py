@@ -8,7 +8,7 @@ from cards.models import Card
 from organisation.models import Employee, Forvaltning
 from organisation.population_register import AddressStatus
 
-from .states import AWAITING_DECISION, OPEN_STATES, OrderState
+from .states import AWAITING_DECISION, BEFORE_POSTING, OPEN_STATES, OrderState
 
 
 class Reason(models.TextChoices):
@@ -172,6 +172,10 @@ class PukOrder(ConcurrentTransitionMixin, models.Model):
     @transition(field=state, source=OrderState.RETURNED, target=OrderState.CLOSED)
     def close(self):
         pass
+
+    @transition(field=state, source=BEFORE_POSTING, target=OrderState.HANDLED_AT_DESK)
+    def handle_at_desk(self):
+        """The holder was helped at a card station: no letter is needed any more."""
 
     def _decide(self, approver):
         self.decided_by = approver

@@ -170,3 +170,11 @@ def cancel_order(*, order, by, reason=""):
     """The holder (or whoever placed it) withdraws an order that is not yet approved."""
     take_transition(order, "cancel", by, action="order_cancelled", reason=reason)
     return order
+
+
+def close_order_handled_at_desk(*, order, by, station_name):
+    """The holder was helped at a card station, so the letter is not needed. Only before
+    the letter is on its way (BEFORE_POSTING); the caller has checked the operator's
+    station rights and that the order is the holder's at the desk."""
+    take_transition(order, "handle_at_desk", by, action="order_handled_at_desk", station=station_name)
+    return order

@@ -39,3 +39,13 @@ AWAITING_DECISION = [OrderState.SUBMITTED, OrderState.SECOND_APPROVAL]
 
 # What "att hantera" means: the orders that wait for a contact person's action.
 NEEDS_ACTION = [OrderState.SUBMITTED, OrderState.SECOND_APPROVAL, OrderState.RETURNED, OrderState.FAILED]
+
+# Open, and no letter on its way yet: a card station may close the order as handled
+# at the desk. From letter_queued on, the letter is being made or is in the post.
+BEFORE_POSTING = [
+    OrderState.SUBMITTED,
+    OrderState.SECOND_APPROVAL,
+    OrderState.APPROVED,
+    OrderState.FAILED,
+    OrderState.RETURNED,
+]

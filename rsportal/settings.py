@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "audit",
     "cards",
     "orders",
+    "station",
 ]
 
 MIDDLEWARE = [
@@ -191,3 +192,11 @@ RSPORTAL_FORWARDING_ADDRESS = env.list(
 CELERY_BEAT_SCHEDULE = import_string("orders.schedules.BEAT_SCHEDULE")
 # What one code letter costs the ordering förvaltning (registered mail and printing).
 RSPORTAL_LETTER_PRICE_SEK = env.int("RSPORTAL_LETTER_PRICE_SEK", default=150)
+
+# The support desk (card stations). An operator may do this many assisted unblocks
+# (without the holder's PUK letter) per hour; the next is refused and the administrators
+# are told. A PUK ticket lives this many seconds (never more than 120); an ID check holds
+# for this many minutes of one visit.
+RSPORTAL_ASSISTED_UNBLOCKS_PER_HOUR = env.int("RSPORTAL_ASSISTED_UNBLOCKS_PER_HOUR", default=5)
+RSPORTAL_PUK_TICKET_SECONDS = env.int("RSPORTAL_PUK_TICKET_SECONDS", default=120)
+RSPORTAL_DESK_VISIT_MINUTES = env.int("RSPORTAL_DESK_VISIT_MINUTES", default=30)

@@ -12,4 +12,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("cards.urls")),
     path("", include("orders.urls")),
+    path("", include("station.urls")),
 ]

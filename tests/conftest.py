@@ -1,11 +1,14 @@
 import json
 import os
+from pathlib import Path
 
 import pytest
 
 from organisation.models import ContactPersonAssignment
 from organisation.services import assign_contact_person
 
+from .station import conftest as station_helpers
+from .station.fakes import piv_state, rs_state
 from .factories import CardFactory, EmployeeFactory, ForvaltningFactory, UserFactory
 
 # Set by .ci/run: a part the tests need that is missing is a failure there, not a skip.
@@ -123,3 +126,34 @@ def tasks_in_process():
     app.conf["CELERY_TASK_ALWAYS_EAGER"] = True
     yield
     app.conf["CELERY_TASK_ALWAYS_EAGER"] = previous
+
+
+# --- PC/SC: one private pcscd per test session (see tests/station/conftest.py) -------------
+
+
+@pytest.fixture(scope="session")
+def pcsc(tmp_path_factory):
+    root = tmp_path_factory.mktemp("pcsc")
+    rs_state().save(root / "rs.json")
+    piv_state().save(root / "piv.json")
+    rundir = root / "run"
+    env = station_helpers.start_pcsc(rundir, [("rs", root / "rs.json"), ("piv", root / "piv.json")])
+    # The PC/SC client library reads this once per process, at its first context:
+    # no test before this point may have talked to PC/SC.
+    os.environ.update(env)
+    slots = {}
+    for line in (rundir / "cards.tsv").read_text().splitlines():
+        reader, profile, state, control = line.split("\t")
+        slots[profile] = station_helpers.Slot(reader, Path(state), Path(control))
+    yield slots
+    station_helpers.stop_pcsc(rundir)
+
+
+@pytest.fixture
+def rs_slot(pcsc) -> "station_helpers.Slot":
+    return pcsc["rs"]
+
+
+@pytest.fixture
+def piv_slot(pcsc) -> "station_helpers.Slot":
+    return pcsc["piv"]

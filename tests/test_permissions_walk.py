@@ -3,6 +3,7 @@ who gets 404 (a forbidden object, or a page of a role one does not have) and whi
 take POST only. A URL added without an expectation here fails the first test."""
 
 import re
+import uuid
 
 import pytest
 from django.contrib.auth.models import Permission
@@ -24,6 +25,8 @@ def only(role_codes, others=404):
 
 
 CONTACT_PERSONS = {"contact_a": 200, "contact_b": 200}
+STATION_API = ["api_login", "api_card", "api_id_check", "api_unblock", "api_unblock_outcome", "api_redeem_ticket",
+               "api_pin_change", "api_close_order"]
 
 # GET, for every URL.
 GET = {
@@ -49,6 +52,10 @@ GET = {
     "orders:send_again": everyone(405),
     "orders:close_returned": everyone(405),
     "orders:print_house_status": everyone(405, anonymous=405),
+    # The station software's API: POST only, and only with a station credential.
+    **{f"station:{name}": everyone(405, anonymous=405) for name in STATION_API},
+    # Administrators (staff) only; none of the roles here is staff.
+    "station:report": everyone(404),
 }
 
 # POST with an empty body, for the views that take POST only.
@@ -62,6 +69,9 @@ POST = {
     "orders:close_returned": only({"contact_a": 302}),
     # Machine to machine: no session, an HMAC signature; none given here.
     "orders:print_house_status": everyone(403, anonymous=403),
+    # No station credential: every role, the operator too, is denied. (tests/desk has the
+    # operator through a station.)
+    **{f"station:{name}": everyone(403, anonymous=403) for name in STATION_API},
     "logout": everyone(LOGIN, anonymous=LOGIN),  # last: it ends the session
 }
 
@@ -105,7 +115,7 @@ def world(card, contact_person, other_contact_person):
         "operator": operator,
         "anonymous": None,
     }
-    return {"users": users, "ids": {"pk": order.pk, "card_id": card.pk}}
+    return {"users": users, "ids": {"pk": order.pk, "card_id": card.pk, "ticket": uuid.uuid4()}}
 
 
 def url_for(name, route, ids):

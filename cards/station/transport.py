@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from typing import Callable
 
 from smartcard.CardRequest import CardRequest
 from smartcard.Exceptions import (
@@ -20,6 +21,7 @@ from smartcard.Exceptions import (
 )
 from smartcard.pcsc.PCSCCardConnection import PCSCCardConnection
 from smartcard.pcsc.PCSCExceptions import BaseSCardException
+from smartcard import scard
 from smartcard.scard import SCARD_SHARE_EXCLUSIVE
 from smartcard.System import readers as _pcsc_readers
 
@@ -71,6 +73,31 @@ def wait_for_card(reader: str, timeout: float | None) -> None:
         raise NoCard(reader) from None
     except (BaseSCardException, SmartcardException) as e:
         raise PcscUnavailable(str(e)) from None
+
+
+def watch_presence(reader: str, stop: Callable[[], bool], changed: Callable[[bool], None], poll_ms: int = 500) -> None:
+    """Call `changed(present)` at once and then whenever a card goes in or out, until `stop()`.
+
+    Waits on SCardGetStatusChange (pcscd wakes it), with a bounded wait so `stop` is seen."""
+    hresult, context = scard.SCardEstablishContext(scard.SCARD_SCOPE_USER)
+    if hresult != scard.SCARD_S_SUCCESS:
+        raise PcscUnavailable(scard.SCardGetErrorMessage(hresult))
+    try:
+        known, present = scard.SCARD_STATE_UNAWARE, None
+        while not stop():
+            hresult, states = scard.SCardGetStatusChange(context, poll_ms, [(reader, known)])
+            if hresult == scard.SCARD_E_TIMEOUT:
+                continue
+            if hresult != scard.SCARD_S_SUCCESS:
+                raise ReaderGone(reader) if hresult == scard.SCARD_E_UNKNOWN_READER else PcscUnavailable(
+                    scard.SCardGetErrorMessage(hresult))
+            known = states[0][1] & ~scard.SCARD_STATE_CHANGED
+            now = bool(known & scard.SCARD_STATE_PRESENT) and not known & scard.SCARD_STATE_MUTE
+            if now != present:
+                present = now
+                changed(now)
+    finally:
+        scard.SCardReleaseContext(context)
 
 
 @dataclass

@@ -23,7 +23,6 @@ import pytest
 from cards.virtualcard import ctl
 from cards.virtualcard.state import CardState
 
-from .fakes import piv_state, rs_state
 
 REPO = Path(__file__).resolve().parents[2]
 VPCD_DRIVER = Path("/usr/lib/pcsc/drivers/serial/libifdvpcd.so")
@@ -121,29 +120,5 @@ class Slot:
         return CardState.load(self.state_path)
 
 
-@pytest.fixture(scope="session")
-def pcsc(tmp_path_factory):
-    root = tmp_path_factory.mktemp("pcsc")
-    rs_state().save(root / "rs.json")
-    piv_state().save(root / "piv.json")
-    rundir = root / "run"
-    env = start_pcsc(rundir, [("rs", root / "rs.json"), ("piv", root / "piv.json")])
-    # The PC/SC client library reads this once per process, at its first context:
-    # no test before this point may have talked to PC/SC.
-    os.environ.update(env)
-    slots = {}
-    for line in (rundir / "cards.tsv").read_text().splitlines():
-        reader, profile, state, control = line.split("\t")
-        slots[profile] = Slot(reader, Path(state), Path(control))
-    yield slots
-    stop_pcsc(rundir)
-
-
-@pytest.fixture
-def rs_slot(pcsc) -> Slot:
-    return pcsc["rs"]
-
-
-@pytest.fixture
-def piv_slot(pcsc) -> Slot:
-    return pcsc["piv"]
+# The session's pcscd (`pcsc`, `rs_slot`, `piv_slot`) is in tests/conftest.py: one per test
+# process, shared by tests/station and tests/desk, as PC/SC reads its socket name once.

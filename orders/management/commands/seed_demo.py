@@ -10,11 +10,15 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from django.contrib.auth.models import Permission
+
 from cards.models import Card, CardType, PukRecord
 from cards.puk_store import encrypt_puk
 from cards.virtualcard.state import CardState
 from organisation.models import ContactPersonAssignment, Employee, Forvaltning
 from organisation.services import assign_contact_person
+from station.credentials import new_credential
+from station.models import Station
 
 DEMO_PASSWORD = "rs-demo-2026"
 
@@ -67,6 +71,11 @@ CARDS = {
 VIRTUAL_CARDS = {"9752270000010012": 0, "9752270000050018": 0}
 VIRTUAL_CARD_DIR = settings.VAR_DIR / "cards"
 
+# The demo's card station; the station software reads its credential from this file.
+STATION = ("Kortstation Lund, Universitetssjukhuset", "Entréhallen, Skånes universitetssjukhus Lund")
+STATION_OPERATORS = ["olle"]
+STATION_CREDENTIAL_FILE = settings.VAR_DIR / "station.credential"
+
 ASSIGNMENTS = [
     ("karin", "sus", ContactPersonAssignment.Role.CONTACT_PERSON),
     ("sara", "sus", ContactPersonAssignment.Role.SUBSTITUTE),
@@ -82,7 +91,7 @@ ROLES = {
     "karin": "Kontaktperson för Skånes universitetssjukvård, ersättare för Primärvård Skåne",
     "sara": "Ersättare för Skånes universitetssjukvård",
     "kalle": "Kontaktperson för Primärvård Skåne",
-    "olle": "Medarbetare på Regionservice",
+    "olle": "Operatör vid Kortstation Lund, Universitetssjukhuset (kör stationsprogrammet: se docs/desk.md)",
     "admin": "Administratör (Django admin)",
 }
 
@@ -129,6 +138,7 @@ class Command(BaseCommand):
         for username, code, role in ASSIGNMENTS:
             assign_contact_person(user=users[username], forvaltning=forvaltningar[code], role=role)
         self._puks_and_virtual_cards()
+        self._station(users)
         admin = self._user(User, "admin", "Ada", "Admin")
         admin.is_staff = admin.is_superuser = True
         admin.save()
@@ -153,6 +163,23 @@ class Command(BaseCommand):
                     puk=puk,
                     pin_tries_left={"legitimering": VIRTUAL_CARDS[card.card_number]},
                 ).save(state_file)
+
+    def _station(self, users):
+        """The demo station and its operator; a credential is made once and written to
+        var/station.credential (0600), where `python -m cards.agent` reads it."""
+        station = Station.objects.filter(name=STATION[0]).first()
+        if station is None or not STATION_CREDENTIAL_FILE.exists():
+            credential, hashed = new_credential()
+            station, _ = Station.objects.update_or_create(
+                name=STATION[0], defaults={"location": STATION[1], "credential_hash": hashed}
+            )
+            STATION_CREDENTIAL_FILE.parent.mkdir(parents=True, exist_ok=True)
+            STATION_CREDENTIAL_FILE.touch(mode=0o600)
+            STATION_CREDENTIAL_FILE.write_text(credential + "\n")
+        operate = Permission.objects.get(codename="operate_station", content_type__app_label="cards")
+        for username in STATION_OPERATORS:
+            users[username].user_permissions.add(operate)
+            station.operators.add(users[username])
 
     def _user(self, User, username, first, last):
         user, _ = User.objects.get_or_create(username=username)

@@ -1,0 +1,49 @@
+"""Start and stop the desk agent: the card watcher, the desk and its web page."""
+
+from __future__ import annotations
+
+import threading
+from typing import Callable
+
+from cards.station import profiles, transport
+from cards.station.errors import StationError
+
+from .desk import Desk
+from .server import StationApi
+from .web import DeskServer
+
+
+class Agent:
+    def __init__(self, *, server_url: str, credential: str, port: int, reader: str | None = None,
+                 profiles_file: str | None = None, announce: Callable[[str], None] = print):
+        known = profiles.load(profiles_file)
+        self.reader = transport.choose_reader(reader)
+        self.desk = Desk(StationApi(server_url, credential), lambda: transport.connect(self.reader, known))
+        self.web = DeskServer(port, self.desk, announce)
+        self._stopping = threading.Event()
+        self._threads = [threading.Thread(target=self._watch, name="rs-desk-card", daemon=True),
+                         threading.Thread(target=self.web.serve_forever, name="rs-desk-web", daemon=True)]
+
+    @property
+    def origin(self) -> str:
+        return self.web.origin
+
+    def start(self) -> str:
+        """Start; returns the first pairing link (also announced)."""
+        for thread in self._threads:
+            thread.start()
+        return self.web.pairing.new_link(self.origin)
+
+    def _watch(self) -> None:
+        try:
+            transport.watch_presence(self.reader, self._stopping.is_set, self.desk.presence_changed)
+        except StationError as problem:
+            self.desk.card_problem = type(problem).__name__
+            self.desk.presence_changed(False)
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self.web.shutdown()
+        self.web.server_close()
+        for thread in self._threads:
+            thread.join(timeout=5)

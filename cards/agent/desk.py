@@ -1,0 +1,313 @@
+"""The desk: what the operator does at the card station, in order, with the card and
+the server. The web page (web.py) only shows this state and passes the forms in.
+
+Rules kept here, before any APDU:
+- nothing without a logged-in operator;
+- no unblock without the ID check of this holder in this visit (the visit ends when the
+  card leaves the reader);
+- a new PIN of the wrong form, or a holder's PUK of the wrong form, is refused;
+- the card in the reader must be the card the visit is for.
+The server checks the visit, the second operator and the hourly limit again, and holds
+the PUK for an assisted unblock until the very moment it is sent to the card.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass, field
+from typing import Callable
+
+from cards.station import messages, operations, pinpad
+from cards.station.codes import Code
+from cards.station.errors import StationError
+from cards.station.operations import CardReading, Outcome, Result
+from cards.station.profiles import PinRole
+
+from .server import ServerRefused, ServerUnavailable, StationApi
+
+log = logging.getLogger(__name__)
+
+ID_DOCUMENTS = {
+    "passport": "Pass",
+    "national_id": "Nationellt id-kort",
+    "driving_licence": "Körkort",
+    "employee_card": "Tjänstekort med foto",
+}
+
+
+@dataclass(frozen=True)
+class OperatorSession:
+    name: str
+    token: str = field(repr=False)
+
+
+@dataclass(frozen=True)
+class Visit:
+    id: int
+    card_number: str
+    document: str
+
+
+@dataclass
+class CardView:
+    reading: CardReading
+    registry: dict
+    pinpad: bool
+
+
+@dataclass
+class Note:
+    kind: str  # "ok" | "error" | "info"
+    text: str
+
+
+class NothingSent(Exception):
+    """Refused before any APDU: the words for the operator."""
+
+
+class WithoutPad:
+    """A connection seen as one without a PIN pad. An assisted unblock needs it: the PUK
+    comes from the server, and PC/SC part 10 cannot mix a code from the PC with codes
+    typed on the pad, so the holder types the new PIN in the station page then."""
+
+    pinpad = pinpad.PinPad()
+
+    def __init__(self, conn):
+        self._conn, self.profile = conn, conn.profile
+
+    @property
+    def selected(self):
+        return self._conn.selected
+
+    @selected.setter
+    def selected(self, value):
+        self._conn.selected = value
+
+    def transmit(self, command):
+        return self._conn.transmit(command)
+
+    def control(self, code, data):
+        return self._conn.control(code, data)
+
+
+class Desk:
+    def __init__(self, api: StationApi, connect: Callable[[], object], station: str = ""):
+        self.api, self._connect, self.station = api, connect, station
+        self.lock = threading.RLock()
+        self.operator: OperatorSession | None = None
+        self.present = False
+        self.card: CardView | None = None
+        self.card_problem = ""
+        self.visit: Visit | None = None
+        self.notes: list[Note] = []
+        self.generation = 0  # moves whenever the page should be drawn again
+
+    # --- the operator ------------------------------------------------------------
+
+    def log_in(self, username: str, password: str) -> None:
+        with self.lock:
+            try:
+                answer = self.api.log_in(username, password)
+            except (ServerRefused, ServerUnavailable) as problem:
+                return self._note("error", _server_text(problem))
+            self.operator = OperatorSession(answer["operator"], answer["token"])
+            self.station = f"{answer['station']}, {answer['location']}"
+            if self.present:
+                self._read()
+            self._changed()
+
+    def log_out(self) -> None:
+        with self.lock:
+            self.operator, self.card, self.visit = None, None, None
+            self._changed()
+
+    # --- the card in the reader ------------------------------------------------------
+
+    def presence_changed(self, present: bool) -> None:
+        with self.lock:
+            self.present = present
+            self.card, self.card_problem = None, ""
+            if not present:
+                if self.visit:
+                    self._note("info", "Kortet togs ut. ID-kontrollen gäller inte längre.")
+                self.visit = None
+            elif self.operator:
+                self._read()
+            self._changed()
+
+    def _read(self) -> None:
+        """Read the card and ask the registry about it (an audited card read)."""
+        try:
+            conn = self._connect()
+            try:
+                reading = operations.read_card(conn)
+                pad = conn.pinpad.present
+            finally:
+                conn.close()
+        except StationError as problem:
+            self.card, self.card_problem = None, messages.describe_error(problem)
+            return
+        payload = {"card_number": reading.card_number, "profile": reading.profile.name,
+                   "pins": {role.value: tries.left for role, tries in reading.pins.items()},
+                   "puk_tries_left": reading.puk.left}
+        try:
+            registry = self._call("card/", payload)
+        except (ServerRefused, ServerUnavailable) as problem:
+            registry = {"known": False, "problem": _server_text(problem)}
+        if self.visit and self.visit.card_number != reading.card_number:
+            self.visit = None
+        self.card = CardView(reading, registry, pad)
+
+    # --- acts --------------------------------------------------------------------
+
+    def record_id_check(self, document: str) -> None:
+        with self.lock:
+            if not self._ready() or document not in ID_DOCUMENTS:
+                return self._note("error", "Välj vilken sorts id-handling som visades.")
+            try:
+                answer = self._call("id-check/", {"card_number": self.card.reading.card_number, "id_document": document})
+            except (ServerRefused, ServerUnavailable) as problem:
+                return self._note("error", _server_text(problem))
+            self.visit = Visit(answer["visit"], self.card.reading.card_number, answer["id_document"])
+            self._note("ok", f"ID-kontrollen är registrerad ({answer['id_document']}).")
+
+    def unblock(self, role: PinRole, *, assisted: bool, puk: Code | None, new_pin: Code | None,
+                confirm: Code | None, second_operator: tuple[str, str] | None) -> None:
+        with self.lock:
+            if not self._ready():
+                return
+            if self.visit is None or self.visit.card_number != self.card.reading.card_number:
+                return self._note("error", "Gör ID-kontrollen av kortinnehavaren först. Inget skickades till kortet.")
+            try:
+                self._note(*self._unblock(role, assisted, puk, new_pin, confirm, second_operator))
+            except NothingSent as refused:
+                return self._note("error", str(refused))
+            except StationError as problem:
+                self._note("error", messages.describe_error(problem))
+            except (ServerRefused, ServerUnavailable) as problem:
+                self._note("error", _server_text(problem))
+            self._read_again()
+
+    def _unblock(self, role, assisted, puk, new_pin, confirm, second_operator) -> tuple[str, str]:
+        conn = self._connect()
+        try:
+            codes_on_pad = conn.pinpad.present and not assisted
+            if not codes_on_pad:
+                if not (new_pin and confirm and new_pin.is_digits(conn.profile.pin_length) and new_pin.same_as(confirm)):
+                    raise NothingSent(messages.describe_outcome(Outcome(Result.NEW_PIN_REFUSED), role, ""))
+                if not assisted and not (puk and puk.is_digits(conn.profile.puk_length)):
+                    raise NothingSent(messages.describe_outcome(Outcome(Result.CODE_MALFORMED), role, ""))
+            reading = operations.read_card(conn)  # the tries left, read first
+            if reading.card_number != self.visit.card_number:
+                return "error", "Det är ett annat kort i läsaren än det ID-kontrollen gällde."
+            if reading.must_be_replaced:
+                return "error", "PUK-koden är spärrad: kortet måste bytas ut."
+            second = {"username": second_operator[0], "password": second_operator[1]} if second_operator else None
+            started = self._call("unblocks/", {
+                "visit": self.visit.id, "card_number": reading.card_number, "pin": role.value,
+                "assisted": assisted, "puk_tries_left": reading.puk.left, "second_operator": second})
+            outcome = self._send_unblock(conn, role, assisted, started, reading.card_number, puk, new_pin, confirm)
+        finally:
+            conn.close()
+        self._report(started["attempt"], outcome.result.value, outcome.tries_left)
+        return ("ok" if outcome.succeeded else "error"), _outcome_text(outcome, role, "upplåst och har en ny kod")
+
+    def _send_unblock(self, conn, role, assisted, started, card_number, puk, new_pin, confirm) -> Outcome:
+        # The server allowed this unblock after the second operator confirmed where the
+        # PUK has two tries or fewer left, so the last-try question is answered yes.
+        if assisted:
+            try:
+                puk = self.api.redeem(self.operator.token, started["ticket"], card_number)
+            except (ServerRefused, ServerUnavailable):
+                self._report(started["attempt"], "puk_not_released", None)
+                raise
+            return operations.unblock_pin(WithoutPad(conn), role, puk, new_pin, confirm, confirm_last_try=lambda: True)
+        if conn.pinpad.present:
+            return operations.unblock_pin(conn, role, confirm_last_try=lambda: True)
+        return operations.unblock_pin(conn, role, puk, new_pin, confirm, confirm_last_try=lambda: True)
+
+    def _report(self, attempt: int, result: str, tries_left: int | None) -> None:
+        try:
+            self._call(f"unblocks/{attempt}/outcome/", {"result": result, "tries_left": tries_left})
+        except (ServerRefused, ServerUnavailable):
+            log.warning("unblock outcome %s not reported to the server", result)
+
+    def change_pin(self, role: PinRole, old_pin: Code | None, new_pin: Code | None, confirm: Code | None) -> None:
+        with self.lock:
+            if not self._ready():
+                return
+            try:
+                conn = self._connect()
+                try:
+                    codes = {} if conn.pinpad.present else {"old_pin": old_pin, "new_pin": new_pin, "new_pin_confirm": confirm}
+                    outcome = operations.change_pin(conn, role, **codes)
+                finally:
+                    conn.close()
+            except StationError as problem:
+                return self._note("error", messages.describe_error(problem))
+            try:
+                self._call("pin-changes/", {"card_number": self.card.reading.card_number, "pin": role.value,
+                                            "result": outcome.result.value, "tries_left": outcome.tries_left})
+            except (ServerRefused, ServerUnavailable):
+                log.warning("PIN change not reported to the server")
+            self._note("ok" if outcome.succeeded else "error", _outcome_text(outcome, role, "ändrad"))
+            self._read_again()
+
+    def close_order(self, order_id: int) -> None:
+        with self.lock:
+            if not self._ready():
+                return
+            if self.visit is None:
+                return self._note("error", "Gör ID-kontrollen av kortinnehavaren först.")
+            try:
+                answer = self._call(f"orders/{order_id}/handled-at-desk/",
+                                    {"visit": self.visit.id, "card_number": self.visit.card_number})
+            except (ServerRefused, ServerUnavailable) as problem:
+                return self._note("error", _server_text(problem))
+            self._note("ok", f"Beställningen är stängd: {answer['state']}. Inget kodbrev skickas.")
+            self._read_again()
+
+    # --- helpers --------------------------------------------------------------------
+
+    def take_notes(self) -> list[Note]:
+        with self.lock:
+            notes, self.notes = self.notes, []
+            return notes
+
+    def _ready(self) -> bool:
+        if self.operator is None:
+            self._note("error", "Logga in först.")
+            return False
+        if self.card is None:
+            self._note("error", "Sätt i kortet i kortläsaren.")
+            return False
+        return True
+
+    def _read_again(self) -> None:
+        if self.present and self.operator:
+            self._read()
+        self._changed()
+
+    def _call(self, path: str, payload: dict) -> dict:
+        return self.api.call(path, payload, self.operator.token)
+
+    def _note(self, kind: str, text: str) -> None:
+        self.notes.append(Note(kind, text))
+        self._changed()
+
+    def _changed(self) -> None:
+        self.generation += 1
+
+
+def _server_text(problem: Exception) -> str:
+    if isinstance(problem, ServerRefused):
+        return problem.message
+    return "RS-portal svarar inte. Kontrollera nätverket och försök igen."
+
+
+def _outcome_text(outcome: Outcome, role: PinRole, action: str) -> str:
+    text = messages.describe_outcome(outcome, role, action)
+    if outcome.succeeded and outcome.tries_left is not None:
+        text += f" {messages.tries_in_words(outcome.tries_left).capitalize()}."
+    return text

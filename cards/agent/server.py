@@ -1,0 +1,61 @@
+"""RS-portal's station API, as the agent calls it (urllib, JSON over HTTP(S)).
+
+Every call carries the station credential; the operator's calls also the operator
+token. Nothing here logs a request or an answer body: a ticket redemption's answer
+holds the PUK, which becomes a `Code` before anything else sees it.
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+
+from cards.station.codes import Code
+
+
+class ServerRefused(Exception):
+    """The server said no; `message` is in words for the operator."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code, self.message = code, message
+
+
+class ServerUnavailable(Exception):
+    pass
+
+
+class StationApi:
+    def __init__(self, base_url: str, credential: str, timeout: float = 15.0):
+        self.base_url, self._credential, self.timeout = base_url.rstrip("/"), credential, timeout
+
+    def __repr__(self) -> str:
+        return f"StationApi({self.base_url})"  # never the credential
+
+    def call(self, path: str, payload: dict, token: str | None = None) -> dict:
+        headers = {"Content-Type": "application/json", "Accept": "application/json",
+                   "Authorization": f"Station {self._credential}"}
+        if token:
+            headers["X-RS-Operator"] = token
+        request = urllib.request.Request(f"{self.base_url}/api/station/{path}", json.dumps(payload).encode(),
+                                         headers, method="POST")
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+                return json.loads(response.read())
+        except urllib.error.HTTPError as error:
+            try:
+                answer = json.loads(error.read())
+            except ValueError:
+                answer = {}
+            raise ServerRefused(answer.get("error", str(error.code)),
+                                answer.get("message", "RS-portal sa nej.")) from None
+        except (urllib.error.URLError, OSError, ValueError):
+            raise ServerUnavailable(self.base_url) from None
+
+    def log_in(self, username: str, password: str) -> dict:
+        return self.call("login/", {"username": username, "password": password})
+
+    def redeem(self, token: str, ticket: str, card_number: str) -> Code:
+        answer = self.call(f"tickets/{ticket}/redeem/", {"card_number": card_number}, token)
+        return Code(answer.pop("puk"))

@@ -1,0 +1,204 @@
+"""The agent's web side: the Kortstation page on 127.0.0.1, for the paired browser only.
+
+- Pairing: the agent prints a one-time link with a random token (like an e-ID
+  client's autostart token). Opening it sets an HttpOnly, SameSite=Strict cookie and
+  spends the token; a new link is printed for a later pairing, which ends the
+  earlier one (one paired page at a time). A request without the cookie gets 403.
+- The Host header must name this agent (127.0.0.1 or localhost with its port): a page
+  of another site that re-points its own name at 127.0.0.1 (DNS rebinding) is refused.
+- A POST needs the form token derived from the pairing secret and, where the browser
+  sends one, an Origin of this agent.
+- No request line or body is logged: the forms carry PINs and the holder's PUK.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import threading
+from http import cookies
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Callable
+from urllib.parse import parse_qs, urlsplit
+
+from cards.station.codes import Code
+from cards.station.profiles import PinRole
+
+from . import page
+from .desk import Desk
+
+COOKIE = "rs_desk"
+MAX_BODY = 8192
+
+
+class Pairing:
+    def __init__(self, announce: Callable[[str], None]):
+        self._lock = threading.Lock()
+        self._announce = announce
+        self._token = ""
+        self._session = ""
+
+    def new_link(self, origin: str) -> str:
+        with self._lock:
+            self._token = secrets.token_urlsafe(32)
+            link = f"{origin}/koppla?token={self._token}"
+        self._announce(link)
+        return link
+
+    def pair(self, token: str) -> str | None:
+        """A new session secret for the right token (spent at once), else None."""
+        with self._lock:
+            if not self._token or not hmac.compare_digest(token.encode(), self._token.encode()):
+                return None
+            self._token, self._session = "", secrets.token_urlsafe(32)
+            return self._session
+
+    def session_ok(self, value: str) -> bool:
+        with self._lock:
+            return bool(self._session) and hmac.compare_digest(value.encode(), self._session.encode())
+
+    def csrf(self) -> str:
+        with self._lock:
+            return hmac.new(self._session.encode(), b"csrf", hashlib.sha256).hexdigest()
+
+
+class DeskServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, port: int, desk: Desk, announce: Callable[[str], None] = print):
+        super().__init__(("127.0.0.1", port), Handler)
+        self.desk = desk
+        self.port = self.server_address[1]
+        self.hosts = {f"127.0.0.1:{self.port}", f"localhost:{self.port}"}
+        self.origin = f"http://127.0.0.1:{self.port}"
+        self.pairing = Pairing(announce)
+
+
+def _code(form: dict, name: str) -> Code | None:
+    value = form.get(name, "")
+    return Code(value) if value else None
+
+
+def _pin(form: dict) -> PinRole:
+    return PinRole(form.get("pin", ""))
+
+
+def _unblock(desk: Desk, form: dict, assisted: bool) -> None:
+    second = (form["second_username"], form.get("second_password", "")) if form.get("second_username") else None
+    desk.unblock(_pin(form), assisted=assisted, puk=None if assisted else _code(form, "puk"),
+                 new_pin=_code(form, "new_pin"), confirm=_code(form, "new_pin_confirm"), second_operator=second)
+
+
+ACTIONS: dict[str, Callable[[Desk, dict], None]] = {
+    "/logga-in": lambda desk, f: desk.log_in(f.get("username", ""), f.get("password", "")),
+    "/logga-ut": lambda desk, f: desk.log_out(),
+    "/id-kontroll": lambda desk, f: desk.record_id_check(f.get("id_document", "")),
+    "/las-upp": lambda desk, f: _unblock(desk, f, assisted=False),
+    "/las-upp-assisterat": lambda desk, f: _unblock(desk, f, assisted=True),
+    "/andra-pin": lambda desk, f: desk.change_pin(_pin(f), _code(f, "old_pin"), _code(f, "new_pin"),
+                                                  _code(f, "new_pin_confirm")),
+    "/stang-bestallning": lambda desk, f: desk.close_order(int(f.get("order", "0"))),
+}
+
+
+class Handler(BaseHTTPRequestHandler):
+    server: DeskServer
+    server_version = "rs-desk"
+    sys_version = ""
+
+    def log_message(self, format, *args):  # noqa: A002 - the request line could hold a token
+        pass
+
+    def do_GET(self):
+        if not self._host_ok():
+            return self._plain(403, "Fel värdnamn.")
+        url = urlsplit(self.path)
+        if url.path == "/koppla":
+            return self._pair(parse_qs(url.query).get("token", [""])[0])
+        if not self._paired():
+            return self._plain(403, "Den här webbläsaren är inte kopplad till kortstationen. Öppna kopplingslänken som stationsprogrammet skrev ut.")
+        if url.path == "/":
+            return self._send(200, page.render(self.server.desk, self.server.pairing.csrf()), "text/html; charset=utf-8")
+        if url.path == "/tillstand":
+            desk = self.server.desk
+            return self._send(200, f'{{"generation": {desk.generation}, "present": {str(desk.present).lower()}}}',
+                              "application/json")
+        if url.path == "/desk.js":
+            return self._send(200, page.SCRIPT, "text/javascript; charset=utf-8")
+        if url.path == "/desk.css":
+            return self._send(200, page.STYLE, "text/css; charset=utf-8")
+        return self._plain(404, "Finns inte.")
+
+    def do_POST(self):
+        if not self._host_ok() or not self._paired():
+            return self._plain(403, "Inte kopplad till kortstationen.")
+        origin = self.headers.get("Origin")
+        if origin is not None and origin not in {f"http://{host}" for host in self.server.hosts}:
+            return self._plain(403, "Fel ursprung.")
+        length = int(self.headers.get("Content-Length") or 0)
+        if length > MAX_BODY:
+            return self._plain(413, "För stor.")
+        form = {k: v[0] for k, v in parse_qs(self.rfile.read(length).decode("utf-8", "replace")).items()}
+        if not hmac.compare_digest(form.pop("csrf", "").encode(), self.server.pairing.csrf().encode()):
+            return self._plain(403, "Formuläret har gått ut. Ladda om sidan.")
+        action = ACTIONS.get(urlsplit(self.path).path)
+        if action is None:
+            return self._plain(404, "Finns inte.")
+        try:
+            action(self.server.desk, form)
+        except ValueError:
+            return self._plain(400, "Felaktigt formulär.")
+        finally:
+            form.clear()
+        self._redirect("/")
+
+    # --- helpers ---------------------------------------------------------------------
+
+    def _host_ok(self) -> bool:
+        return self.headers.get("Host", "") in self.server.hosts
+
+    def _paired(self) -> bool:
+        jar = cookies.SimpleCookie()
+        try:
+            jar.load(self.headers.get("Cookie", ""))
+        except cookies.CookieError:
+            return False
+        return COOKIE in jar and self.server.pairing.session_ok(jar[COOKIE].value)
+
+    def _pair(self, token: str) -> None:
+        session = self.server.pairing.pair(token)
+        if session is None:
+            return self._plain(403, "Kopplingslänken är redan använd eller fel. Använd den senaste länken som stationsprogrammet skrev ut.")
+        self.server.desk.log_out()  # a new pairing ends the earlier page's operator session
+        self.server.pairing.new_link(self.server.origin)
+        self._redirect("/", f"{COOKIE}={session}; HttpOnly; SameSite=Strict; Path=/")
+
+    def _redirect(self, where: str, cookie: str = "") -> None:
+        self.send_response(303)
+        self.send_header("Location", where)
+        if cookie:
+            self.send_header("Set-Cookie", cookie)
+        self._common_headers()
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def _plain(self, status: int, text: str) -> None:
+        self._send(status, text, "text/plain; charset=utf-8")
+
+    def _send(self, status: int, body: str, content_type: str) -> None:
+        raw = body.encode("utf-8")
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(raw)))
+        self._common_headers()
+        self.end_headers()
+        self.wfile.write(raw)
+
+    def _common_headers(self) -> None:
+        self.send_header("Cache-Control", "no-store")
+        self.send_header("X-Frame-Options", "DENY")
+        self.send_header("X-Content-Type-Options", "nosniff")
+        self.send_header("Referrer-Policy", "same-origin")  # "no-referrer" makes Chromium send Origin: null
+        self.send_header("Content-Security-Policy", "default-src 'none'; script-src 'self'; style-src 'self'; "
+                         "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")

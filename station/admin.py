@@ -1,0 +1,60 @@
+from django.contrib import admin, messages
+from django.utils.translation import gettext as _, gettext_lazy
+
+from .credentials import new_credential
+from .models import DeskVisit, PukTicket, Station, UnblockAttempt
+
+
+@admin.register(Station)
+class StationAdmin(admin.ModelAdmin):
+    """Stations and their operators. A new station's credential is shown once, here; the
+    server keeps only its hash."""
+
+    list_display = ["name", "location", "active"]
+    search_fields = ["name", "location"]
+    filter_horizontal = ["operators"]
+    actions = ["renew_credential"]
+
+    def save_model(self, request, obj, form, change):
+        if not obj.credential_hash:
+            self._give_credential(request, obj)
+        super().save_model(request, obj, form, change)
+
+    @admin.action(description=gettext_lazy("Ny inloggningsnyckel för stationsprogrammet"))
+    def renew_credential(self, request, queryset):
+        for station in queryset:
+            self._give_credential(request, station)
+            station.save(update_fields=["credential_hash"])
+
+    def _give_credential(self, request, station):
+        credential, station.credential_hash = new_credential()
+        messages.warning(request, _("Inloggningsnyckel för %(station)s (visas bara nu; spara den i stationsprogrammets nyckelfil): %(credential)s")
+                         % {"station": station.name, "credential": credential})
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(DeskVisit)
+class DeskVisitAdmin(ReadOnlyAdmin):
+    list_display = ["started_at", "station", "operator", "card", "id_document"]
+    list_filter = ["station", "id_document"]
+
+
+@admin.register(UnblockAttempt)
+class UnblockAttemptAdmin(ReadOnlyAdmin):
+    list_display = ["started_at", "visit", "pin", "assisted", "result", "tries_left_after"]
+    list_filter = ["assisted", "result"]
+
+
+@admin.register(PukTicket)
+class PukTicketAdmin(ReadOnlyAdmin):
+    list_display = ["issued_at", "station", "operator", "card", "expires_at", "used_at"]

@@ -1,0 +1,152 @@
+"""The JSON API the station software (cards.agent) calls; nothing else may.
+
+Every call carries the station's credential; all but the login also the operator's
+token. No session, no cookie, so no CSRF: a browser holds neither. The PUK leaves the
+server only in the body of a ticket redemption, marked no-store.
+"""
+
+import json
+from functools import wraps
+
+from django.http import JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from . import services
+from .credentials import operator_for, station_for
+from .models import IdDocument, UnblockAttempt
+
+DENIED = {"error": "denied", "message": "Kortstationen eller operatören är inte behörig."}
+
+
+def _answer(payload, status=200):
+    response = JsonResponse(payload, status=status)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def station_api(needs_operator=True):
+    def decorate(view):
+        @csrf_exempt
+        @require_POST
+        @wraps(view)
+        def wrapped(request, **kwargs):
+            station = station_for(request)
+            operator = station and operator_for(request, station)
+            if station is None or (needs_operator and operator is None):
+                return _answer(DENIED, 403)
+            try:
+                data = json.loads(request.body or b"{}")
+            except ValueError:
+                return _answer({"error": "bad_request", "message": "JSON"}, 400)
+            if not isinstance(data, dict):
+                return _answer({"error": "bad_request", "message": "JSON"}, 400)
+            try:
+                return _answer(view(request, station, operator, data, **kwargs))
+            except services.StationRefused as refused:
+                return _answer({"error": refused.code, "message": refused.message}, 403 if refused.code == "login" else 409)
+            except (KeyError, TypeError, ValueError):
+                return _answer({"error": "bad_request", "message": "Felaktig förfrågan."}, 400)
+
+        return wrapped
+
+    return decorate
+
+
+def _text(data, key, limit=64):
+    value = data[key]
+    if not isinstance(value, str) or len(value) > limit:
+        raise ValueError(key)
+    return value
+
+
+def _tries(value):
+    if value is None:
+        return None
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise ValueError("tries")
+    return value
+
+
+def _choice(data, key, choices):
+    value = _text(data, key)
+    if value not in choices.values:
+        raise ValueError(key)
+    return value
+
+
+@station_api(needs_operator=False)
+def login(request, station, _operator, data):
+    user, token = services.log_in(station, _text(data, "username", 150), _text(data, "password", 200), request)
+    return {"token": token, "operator": user.get_full_name() or user.get_username(), "station": station.name,
+            "location": station.location}
+
+
+@station_api()
+def card_read(request, station, operator, data):
+    pins = {role: _tries(data["pins"].get(role)) for role in UnblockAttempt.Pin.values}
+    card = services.card_read(station, operator, card_number=_text(data, "card_number"),
+                              profile=_text(data, "profile"), pins=pins, puk_tries_left=_tries(data["puk_tries_left"]))
+    if card is None:
+        return {"known": False}
+    return {
+        "known": True,
+        "holder": card.holder.full_name,
+        "card_type": card.card_type.name,
+        "status": card.get_status_display(),
+        "active": card.status == card.Status.ACTIVE and not card.is_expired,
+        "valid_to": card.valid_to.isoformat(),
+        "orders": [
+            {"id": order.pk, "reference": order.reference, "state": order.get_state_display(),
+             "card": order.card.masked_number, "closable": services.can_close_at_desk(order)}
+            for order in services.open_orders_of_holder(card)
+        ],
+    }
+
+
+@station_api()
+def id_check(request, station, operator, data):
+    visit = services.record_id_check(station, operator, card_number=_text(data, "card_number"),
+                                     id_document=_choice(data, "id_document", IdDocument))
+    return {"visit": visit.pk, "id_document": visit.get_id_document_display()}
+
+
+@station_api()
+def start_unblock(request, station, operator, data):
+    second = data.get("second_operator") or {}
+    attempt = services.start_unblock(
+        station, operator, visit_id=data["visit"], card_number=_text(data, "card_number"),
+        pin=_choice(data, "pin", UnblockAttempt.Pin), assisted=data["assisted"] is True,
+        puk_tries_left=_tries(data["puk_tries_left"]),
+        second_operator=(_text(second, "username", 150), _text(second, "password", 200)) if second else None,
+    )
+    ticket = getattr(attempt, "ticket", None) if attempt.assisted else None
+    return {"attempt": attempt.pk, "ticket": str(ticket.pk) if ticket else None}
+
+
+@station_api()
+def redeem_ticket(request, station, operator, data, ticket):
+    puk = services.redeem_ticket(station, operator, ticket_id=ticket, card_number=_text(data, "card_number"))
+    return {"puk": puk.block(None, 0).decode("ascii")}
+
+
+@station_api()
+def unblock_outcome(request, station, operator, data, pk):
+    attempt = services.record_outcome(station, operator, attempt_id=pk, result=_text(data, "result"),
+                                      tries_left=_tries(data.get("tries_left")))
+    return {"attempt": attempt.pk}
+
+
+@station_api()
+def pin_change(request, station, operator, data):
+    services.record_pin_change(station, operator, card_number=_text(data, "card_number"),
+                               pin=_choice(data, "pin", UnblockAttempt.Pin), result=_text(data, "result"),
+                               tries_left=_tries(data.get("tries_left")))
+    return {}
+
+
+@station_api()
+def close_order(request, station, operator, data, pk):
+    order = services.close_order_at_desk(station, operator, visit_id=data["visit"],
+                                         card_number=_text(data, "card_number"), order_id=pk)
+    return {"order": order.pk, "state": order.get_state_display()}
