@@ -10,6 +10,7 @@ COPY organisation organisation
 COPY audit audit
 COPY cards cards
 COPY orders orders
+COPY station station
 RUN pip install --no-cache-dir .
 COPY . .
 RUN python manage.py compilemessages -v0 --ignore=.venv \

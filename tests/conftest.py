@@ -1,5 +1,6 @@
 import json
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -7,9 +8,9 @@ import pytest
 from organisation.models import ContactPersonAssignment
 from organisation.services import assign_contact_person
 
+from .factories import CardFactory, EmployeeFactory, ForvaltningFactory, UserFactory
 from .station import conftest as station_helpers
 from .station.fakes import piv_state, rs_state
-from .factories import CardFactory, EmployeeFactory, ForvaltningFactory, UserFactory
 
 # Set by .ci/run: a part the tests need that is missing is a failure there, not a skip.
 REQUIRE_SERVICES = os.environ.get("RSPORTAL_REQUIRE_SERVICES") == "1"
@@ -157,3 +158,26 @@ def rs_slot(pcsc) -> "station_helpers.Slot":
 @pytest.fixture
 def piv_slot(pcsc) -> "station_helpers.Slot":
     return pcsc["piv"]
+
+
+CHROMIUM = os.environ.get("RSPORTAL_CHROMIUM", "/usr/bin/chromium")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not shutil.which(CHROMIUM):
+        message = f"Chromium not found at {CHROMIUM} (scripts/bootstrap --browser installs Debian's)"
+        pytest.fail(message) if REQUIRE_SERVICES else pytest.skip(message)
+    # Playwright's sync API runs an event loop in this thread; the Django calls the tests
+    # make between browser steps are ordinary synchronous ones.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync", "--no-first-run", "--disable-quic"],
+        )  # fmt: skip
+        yield browser
+        browser.close()

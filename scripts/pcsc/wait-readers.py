@@ -19,10 +19,17 @@ PNP = "\\\\?PnP?\\Notification"
 def main() -> int:
     timeout, wanted = float(sys.argv[1]), sys.argv[2:]
     deadline = time.monotonic() + timeout
-    hresult, context = scard.SCardEstablishContext(scard.SCARD_SCOPE_USER)
-    if hresult != scard.SCARD_S_SUCCESS:
-        print(f"pcscd does not answer: {scard.SCardGetErrorMessage(hresult)}", file=sys.stderr)
-        return 1
+    # pcscd's socket appears when the starter (started in the background just before us)
+    # has made it; on a loaded machine that can come after this first try. There is no
+    # event to wait on for a socket file, so try again briefly until the deadline.
+    while True:
+        hresult, context = scard.SCardEstablishContext(scard.SCARD_SCOPE_USER)
+        if hresult == scard.SCARD_S_SUCCESS:
+            break
+        if time.monotonic() >= deadline:
+            print(f"pcscd does not answer: {scard.SCardGetErrorMessage(hresult)}", file=sys.stderr)
+            return 1
+        time.sleep(0.05)
     try:
         states = {PNP: scard.SCARD_STATE_UNAWARE}
         while True:

@@ -5,7 +5,6 @@ from django.contrib.auth.models import Permission
 
 from station.credentials import new_credential
 from station.models import Station
-from tests.e2e.conftest import browser  # noqa: F401 - Debian's Chromium, for the desk page
 from tests.factories import PASSWORD, UserFactory
 
 

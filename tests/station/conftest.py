@@ -23,7 +23,6 @@ import pytest
 from cards.virtualcard import ctl
 from cards.virtualcard.state import CardState
 
-
 REPO = Path(__file__).resolve().parents[2]
 VPCD_DRIVER = Path("/usr/lib/pcsc/drivers/serial/libifdvpcd.so")
 
