@@ -1,6 +1,7 @@
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from organisation.models import Employee
 
@@ -59,7 +60,7 @@ class Card(models.Model):
     class Meta:
         ordering = ["-valid_to"]
         verbose_name = _("kort")
-        verbose_name_plural = _("kort")
+        verbose_name_plural = pgettext_lazy("plural", "kort")
         permissions = [("operate_station", _("Arbeta vid en kortstation"))]
 
     def __str__(self):

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django.utils import timezone
 from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
 
@@ -224,7 +225,7 @@ class Letter(models.Model):
     class Meta:
         ordering = ["order", "generation"]
         verbose_name = _("kodbrev")
-        verbose_name_plural = _("kodbrev")
+        verbose_name_plural = pgettext_lazy("plural", "kodbrev")
         constraints = [models.UniqueConstraint(fields=["order", "generation"], name="one_letter_per_generation")]
 
     def __str__(self):

@@ -34,8 +34,8 @@ def take_transition(order, transition_name, by, *, action, reason="", args=(), *
 
 def _changed_meanwhile_message(order):
     if order.decided_by is not None:
-        return _("Beställningen är redan %(state)s av %(name)s.") % {
-            "state": order.get_state_display().lower(),
+        return _("Beställningen är redan beslutad av %(name)s (status: %(state)s).") % {
+            "state": order.get_state_display(),
             "name": order.decided_by.get_full_name() or order.decided_by.get_username(),
         }
     return _("Beställningen har ändrats under tiden och har nu status: %(state)s.") % {

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from .identity import display_personnummer, validate_personnummer
@@ -13,7 +14,7 @@ class User(AbstractUser):
 
     class Meta:
         verbose_name = _("användare")
-        verbose_name_plural = _("användare")
+        verbose_name_plural = pgettext_lazy("plural", "användare")
 
 
 class Forvaltning(models.Model):
@@ -74,7 +75,7 @@ class Employee(models.Model):
     class Meta:
         ordering = ["last_name", "first_name"]
         verbose_name = _("medarbetare")
-        verbose_name_plural = _("medarbetare")
+        verbose_name_plural = pgettext_lazy("plural", "medarbetare")
 
     def __str__(self):
         return self.full_name
@@ -122,7 +123,7 @@ class ContactPersonAssignment(models.Model):
 
     class Meta:
         verbose_name = _("kontaktpersonsuppdrag")
-        verbose_name_plural = _("kontaktpersonsuppdrag")
+        verbose_name_plural = pgettext_lazy("plural", "kontaktpersonsuppdrag")
         constraints = [
             models.UniqueConstraint(fields=["user", "forvaltning"], name="one_assignment_per_user_and_forvaltning")
         ]

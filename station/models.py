@@ -11,6 +11,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from cards.models import Card
 
@@ -56,7 +57,7 @@ class DeskVisit(models.Model):
     class Meta:
         ordering = ["-started_at"]
         verbose_name = _("besök vid kortstation")
-        verbose_name_plural = _("besök vid kortstation")
+        verbose_name_plural = pgettext_lazy("plural", "besök vid kortstation")
 
 
 class UnblockAttempt(models.Model):

@@ -74,7 +74,7 @@ def test_two_contact_persons_approving_at_once_approve_once_and_the_loser_is_tol
     assert order.state == OrderState.APPROVED
     assert outcomes.count("done") == 1
     (refusal,) = [outcome for outcome in outcomes if outcome != "done"]
-    assert refusal == f"Beställningen är redan godkänd av {order.decided_by.get_full_name()}."
+    assert refusal == f"Beställningen är redan beslutad av {order.decided_by.get_full_name()} (status: Godkänd)."
     assert AuditEvent.objects.for_object(order).filter(action="order_approved").count() == 1
     assert [call for call in enqueued if call[0] == "notify_holder_of_decision"] == [
         ("notify_holder_of_decision", order.pk)
