@@ -5,7 +5,7 @@ from django.urls import reverse
 
 @pytest.mark.django_db
 def test_the_ui_speaks_swedish_first_and_english_on_request(employee_client, card):
-    swedish = employee_client.get(reverse("cards:mine")).content.decode()
+    swedish = employee_client.get(reverse("cards:mine"), HTTP_ACCEPT_LANGUAGE="en-US,en").content.decode()
     assert "Mina kort" in swedish and "Beställ ny PUK-kod" in swedish
 
     employee_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
