@@ -183,13 +183,9 @@ def unblock_pin(
     """
     p = conn.profile
     use_pad = conn.pinpad.present
-    if use_pad and (puk or new_pin or new_pin_confirm):
-        raise ValueError("on a PIN-pad reader the codes are entered on the pad")
-    if not use_pad:
-        if not _new_pin_acceptable(p, new_pin, new_pin_confirm):
-            return Outcome(Result.NEW_PIN_REFUSED)
-        if not (puk and puk.is_digits(p.puk_length)):
-            return Outcome(Result.CODE_MALFORMED)
+    refusal = _refusal_before_any_apdu(conn, puk, p.puk_length, new_pin, new_pin_confirm)
+    if refusal is not None:
+        return refusal
     reference = p.pin_reference(which_pin)
     sent = False
     try:
@@ -215,6 +211,22 @@ def unblock_pin(
         return Outcome(Result.CARD_REMOVED)
 
 
+def _refusal_before_any_apdu(
+    conn: CardLink, current: Code | None, current_length: int, new_pin: Code | None, new_pin_confirm: Code | None
+) -> Outcome | None:
+    """Bad codes are refused before the card sees anything. On a PIN-pad reader the codes
+    are typed on the pad, so the PC must hold none."""
+    if conn.pinpad.present:
+        if current or new_pin or new_pin_confirm:
+            raise ValueError("on a PIN-pad reader the codes are entered on the pad")
+        return None
+    if not _new_pin_acceptable(conn.profile, new_pin, new_pin_confirm):
+        return Outcome(Result.NEW_PIN_REFUSED)
+    if not (current and current.is_digits(current_length)):
+        return Outcome(Result.CODE_MALFORMED)
+    return None
+
+
 def _after_unblock(conn: CardLink, reference: int, new_pin: Code | None, use_pad: bool) -> Outcome:
     p = conn.profile
     if use_pad:
@@ -236,13 +248,9 @@ def change_pin(
     """CHANGE REFERENCE DATA: the holder's current PIN and a new one."""
     p = conn.profile
     use_pad = conn.pinpad.present
-    if use_pad and (old_pin or new_pin or new_pin_confirm):
-        raise ValueError("on a PIN-pad reader the codes are entered on the pad")
-    if not use_pad:
-        if not _new_pin_acceptable(p, new_pin, new_pin_confirm):
-            return Outcome(Result.NEW_PIN_REFUSED)
-        if not (old_pin and old_pin.is_digits(p.pin_length)):
-            return Outcome(Result.CODE_MALFORMED)
+    refusal = _refusal_before_any_apdu(conn, old_pin, p.pin_length, new_pin, new_pin_confirm)
+    if refusal is not None:
+        return refusal
     reference = p.pin_reference(which_pin)
     try:
         ensure_selected(conn)

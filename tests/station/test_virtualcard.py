@@ -7,19 +7,7 @@ from cards.station.codes import Code
 from cards.station.profiles import PIV, RS_KORT
 from cards.virtualcard.card import VirtualCard
 from cards.virtualcard.state import CardState
-
-
-def rs_state(**changes):
-    fields = dict(profile="rs", card_number="9752201234567890",
-                  pins={"legitimering": "111111", "underskrift": "222222"}, puk="12345678")
-    fields.update(changes)
-    return CardState(**fields)
-
-
-def piv_state(**changes):
-    fields = dict(profile="piv", card_number="1234-5678-000042", pins={"legitimering": "111111"}, puk="87654321")
-    fields.update(changes)
-    return CardState(**fields)
+from tests.station.fakes import piv_state, rs_state
 
 
 def send(card, command):
