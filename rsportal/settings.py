@@ -189,8 +189,12 @@ RSPORTAL_FORWARDING_ADDRESS = env.list(
     "RSPORTAL_FORWARDING_ADDRESS", default=["Skatteverket", "Förmedlingsuppdrag", "DEMOADRESS"]
 )
 
-# Celery beat: escalations, digests, the letter sweep, print batches and status imports.
-CELERY_BEAT_SCHEDULE = import_string("orders.schedules.BEAT_SCHEDULE")
+# Celery beat: escalations, digests, the letter sweep, print batches and status imports,
+# and the record of PUK tickets that expired unused.
+CELERY_BEAT_SCHEDULE = {
+    **import_string("orders.schedules.BEAT_SCHEDULE"),
+    **import_string("station.schedules.BEAT_SCHEDULE"),
+}
 # What one code letter costs the ordering förvaltning (registered mail and printing).
 RSPORTAL_LETTER_PRICE_SEK = env.int("RSPORTAL_LETTER_PRICE_SEK", default=150)
 

@@ -99,6 +99,8 @@ class PukTicket(models.Model):
     issued_at = models.DateTimeField(_("utfärdad"), auto_now_add=True, db_index=True)
     expires_at = models.DateTimeField(_("gäller till"))
     used_at = models.DateTimeField(_("använd"), null=True, blank=True)
+    # Set when a ticket that was never used is recorded as expired (station.services).
+    lapse_recorded_at = models.DateTimeField(_("förfallen, registrerad"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("PUK-biljett")

@@ -165,6 +165,22 @@ def redeem_ticket(station, operator, *, ticket_id, card_number) -> Code:
     return puk
 
 
+def record_lapsed_tickets(now=None):
+    """Record each ticket that expired unused, once: a ticket issued and never redeemed
+    (the card pulled, the holder gone) is an act worth seeing in the audit trail too."""
+    now = now or timezone.now()
+    lapsed = PukTicket.objects.filter(used_at__isnull=True, lapse_recorded_at__isnull=True, expires_at__lt=now)
+    recorded = 0
+    for ticket in lapsed.select_related("station", "operator", "card")[:1000]:
+        with transaction.atomic():
+            # The conditional update makes a concurrent run record each ticket only once.
+            if PukTicket.objects.filter(pk=ticket.pk, lapse_recorded_at__isnull=True).update(lapse_recorded_at=now):
+                _act("desk_ticket_expired", ticket, ticket.station, ticket.operator,
+                     card_number=ticket.card.card_number, refusal="never_used")  # fmt: skip
+                recorded += 1
+    return recorded
+
+
 def record_outcome(station, operator, *, attempt_id, result, tries_left):
     attempt = UnblockAttempt.objects.select_related("visit__card").filter(
         pk=attempt_id or 0, visit__station=station, visit__operator=operator, finished_at__isnull=True).first()

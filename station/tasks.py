@@ -1,4 +1,5 @@
-"""Mail the administrators when an operator reaches the hourly limit of assisted unblocks."""
+"""Station tasks: mail the administrators when an operator reaches the hourly limit of
+assisted unblocks, and record PUK tickets that expired unused."""
 
 from celery import shared_task
 from django.contrib.auth import get_user_model
@@ -18,3 +19,10 @@ def alert_assisted_unblock_limit(operator_id, station_id):
     context = {"operator": operator.get_full_name() or operator.get_username(), "station": station}
     subject = render_to_string("email/assisted_unblock_limit_subject.txt", context).strip()
     send_mail(subject, render_to_string("email/assisted_unblock_limit.txt", context), None, recipients)
+
+
+@shared_task(acks_late=True)
+def record_lapsed_tickets():
+    from . import services  # services enqueues the alert task above
+
+    return services.record_lapsed_tickets()

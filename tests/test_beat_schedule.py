@@ -1,7 +1,7 @@
 from rsportal.celery import app
 
 
-def test_beat_runs_the_letter_sweep_print_batches_status_imports_escalations_and_digests():
+def test_beat_runs_the_letter_sweep_print_batches_status_imports_escalations_digests_and_ticket_lapses():
     app.loader.import_default_modules()
     scheduled = {entry["task"] for entry in app.conf.beat_schedule.values()}
     assert scheduled == {
@@ -10,5 +10,6 @@ def test_beat_runs_the_letter_sweep_print_batches_status_imports_escalations_and
         "orders.tasks.import_print_house_statuses",
         "orders.tasks.escalate_overdue_orders",
         "orders.tasks.send_daily_digests",
+        "station.tasks.record_lapsed_tickets",
     }
     assert scheduled <= set(app.tasks)

@@ -58,6 +58,18 @@ def test_an_expired_ticket_is_refused_and_recorded(api, card, puk):
     assert AuditEvent.objects.get(action="desk_ticket_expired").data["refusal"] == "expired"
 
 
+def test_a_ticket_that_expires_unused_is_recorded_once(api, card, puk):
+    from station.services import record_lapsed_tickets
+
+    ticket = ticket_for(api, card)
+    assert record_lapsed_tickets() == 0  # still valid
+    later = timezone.now() + timedelta(minutes=3)
+    assert record_lapsed_tickets(now=later) == 1
+    assert record_lapsed_tickets(now=later) == 0
+    event = AuditEvent.objects.get(action="desk_ticket_expired")
+    assert event.object_id == str(ticket) and event.data["refusal"] == "never_used"
+
+
 def test_a_ticket_lives_two_minutes_at_most(api, card, puk, settings):
     settings.RSPORTAL_PUK_TICKET_SECONDS = 3600
     ticket = PukTicket.objects.get(pk=ticket_for(api, card))
