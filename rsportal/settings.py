@@ -205,3 +205,5 @@ RSPORTAL_LETTER_PRICE_SEK = env.int("RSPORTAL_LETTER_PRICE_SEK", default=150)
 RSPORTAL_ASSISTED_UNBLOCKS_PER_HOUR = env.int("RSPORTAL_ASSISTED_UNBLOCKS_PER_HOUR", default=5)
 RSPORTAL_PUK_TICKET_SECONDS = env.int("RSPORTAL_PUK_TICKET_SECONDS", default=120)
 RSPORTAL_DESK_VISIT_MINUTES = env.int("RSPORTAL_DESK_VISIT_MINUTES", default=30)
+# Where the station software (python -m cards.agent) serves the Kortstation page on a desk PC.
+RSPORTAL_DESK_AGENT_URL = env.str("RSPORTAL_DESK_AGENT_URL", default="http://127.0.0.1:8765/")

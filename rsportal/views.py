@@ -1,7 +1,7 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 
-from organisation.permissions import employee_of, is_contact_person
+from organisation.permissions import employee_of, is_contact_person, is_station_operator
 
 
 @login_required
@@ -11,4 +11,6 @@ def home(request):
         return redirect("orders:queue")
     if employee_of(request.user) is not None:
         return redirect("cards:mine")
+    if is_station_operator(request.user):
+        return redirect("station:desk")
     return render(request, "home.html")

@@ -14,6 +14,8 @@ urlpatterns = [
     path("api/station/tickets/<uuid:ticket>/redeem/", api.redeem_ticket, name="api_redeem_ticket"),
     path("api/station/pin-changes/", api.pin_change, name="api_pin_change"),
     path("api/station/orders/<int:pk>/handled-at-desk/", api.close_order, name="api_close_order"),
+    # The operator, in RS-portal.
+    path("kortstation/", views.desk, name="desk"),
     # Administrators.
     path("kortstationer/rapport/", views.report, name="report"),
 ]

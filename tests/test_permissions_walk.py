@@ -30,7 +30,7 @@ STATION_API = ["api_login", "api_card", "api_id_check", "api_unblock", "api_unbl
 
 # GET, for every URL.
 GET = {
-    "home": {"employee": 302, "contact_a": 302, "contact_b": 302, "operator": 200, "anonymous": LOGIN},
+    "home": {"employee": 302, "contact_a": 302, "contact_b": 302, "operator": 302, "anonymous": LOGIN},
     "login": everyone(200, anonymous=200),
     "logout": everyone(405, anonymous=405),
     "cards:mine": only({"employee": 200}),
@@ -54,6 +54,7 @@ GET = {
     "orders:print_house_status": everyone(405, anonymous=405),
     # The station software's API: POST only, and only with a station credential.
     **{f"station:{name}": everyone(405, anonymous=405) for name in STATION_API},
+    "station:desk": only({"operator": 200}),
     # Administrators (staff) only; none of the roles here is staff.
     "station:report": everyone(404),
 }

@@ -1,0 +1,32 @@
+from datetime import timedelta
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+MAX_REPORT_DAYS = 366
+
+
+class ReportPeriodForm(forms.Form):
+    """The station report's period: the last seven days unless the administrator picks one."""
+
+    fran = forms.DateField(label=_("Från"), required=False)
+    till = forms.DateField(label=_("Till"), required=False)
+
+    def clean(self):
+        data = super().clean()
+        last = data.get("till") or timezone.localdate()
+        first = data.get("fran") or last - timedelta(days=6)
+        if first > last:
+            raise forms.ValidationError(_("Från-datumet ligger efter till-datumet."))
+        if (last - first).days >= MAX_REPORT_DAYS:
+            raise forms.ValidationError(_("Välj en period på högst ett år."))
+        data["fran"], data["till"] = first, last
+        return data
+
+    def period(self):
+        """The chosen period when the form is valid, else the default one."""
+        if self.is_valid():
+            return self.cleaned_data["fran"], self.cleaned_data["till"]
+        last = timezone.localdate()
+        return last - timedelta(days=6), last
