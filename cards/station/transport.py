@@ -133,7 +133,7 @@ class Connection:
         self.apdu_count += 1
         try:
             return bytes(self._card.control(code, list(data)))
-        except CardConnectionException:
+        except SmartcardException:  # pyscard's SCardControl failure is the base class, not CardConnectionException
             raise self._lost() from None
 
     def _lost(self) -> StationError:
