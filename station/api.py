@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from . import services
 from .credentials import operator_for, station_for
-from .models import IdDocument, UnblockAttempt
+from .models import IdDocument, Outcome, UnblockAttempt
 
 DENIED = {"error": "denied", "message": "Kortstationen eller operatören är inte behörig."}
 
@@ -132,7 +132,7 @@ def redeem_ticket(request, station, operator, data, ticket):
 
 @station_api()
 def unblock_outcome(request, station, operator, data, pk):
-    attempt = services.record_outcome(station, operator, attempt_id=pk, result=_text(data, "result"),
+    attempt = services.record_outcome(station, operator, attempt_id=pk, result=_choice(data, "result", Outcome),
                                       tries_left=_tries(data.get("tries_left")))
     return {"attempt": attempt.pk}
 
@@ -140,7 +140,7 @@ def unblock_outcome(request, station, operator, data, pk):
 @station_api()
 def pin_change(request, station, operator, data):
     services.record_pin_change(station, operator, card_number=_text(data, "card_number"),
-                               pin=_choice(data, "pin", UnblockAttempt.Pin), result=_text(data, "result"),
+                               pin=_choice(data, "pin", UnblockAttempt.Pin), result=_choice(data, "result", Outcome),
                                tries_left=_tries(data.get("tries_left")))
     return {}
 

@@ -186,7 +186,7 @@ def record_outcome(station, operator, *, attempt_id, result, tries_left):
         pk=attempt_id or 0, visit__station=station, visit__operator=operator, finished_at__isnull=True).first()
     if attempt is None:
         raise StationRefused("unknown_attempt", _("Upplåsningen är okänd eller redan avslutad."))
-    attempt.result, attempt.tries_left_after, attempt.finished_at = result[:40], tries_left, timezone.now()
+    attempt.result, attempt.tries_left_after, attempt.finished_at = result, tries_left, timezone.now()
     attempt.save(update_fields=["result", "tries_left_after", "finished_at"])
     _act("desk_unblock_outcome", attempt, station, operator, card_number=attempt.visit.card.card_number,
          pin_role=attempt.pin, assisted=attempt.assisted, result=attempt.result, tries_left=tries_left)
@@ -196,7 +196,7 @@ def record_outcome(station, operator, *, attempt_id, result, tries_left):
 def record_pin_change(station, operator, *, card_number, pin, result, tries_left):
     card = Card.objects.filter(card_number=card_number).first()
     _act("desk_pin_changed", card or station, station, operator, card_number=card_number, pin_role=pin,
-         result=result[:40], tries_left=tries_left)
+         result=result, tries_left=tries_left)
 
 
 def close_order_at_desk(station, operator, *, visit_id, card_number, order_id):

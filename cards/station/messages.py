@@ -9,6 +9,10 @@ from .profiles import PinRole
 _NUMBERS = ("inga", "ett", "två", "tre", "fyra", "fem", "sex", "sju", "åtta", "nio", "tio",
             "elva", "tolv", "tretton", "fjorton", "femton")
 
+# Status words the operator is told in words wherever the card answers them.
+STATUS_WORDS = {0x6982: "säkerhetsvillkoren för kommandot är inte uppfyllda",
+                0x6D00: "kortet känner inte till kommandot (stämmer kortprofilen?)"}
+
 PIN_NAMES = {PinRole.LEGITIMERING: "PIN-koden för legitimering", PinRole.UNDERSKRIFT: "PIN-koden för underskrift"}
 
 
@@ -59,6 +63,8 @@ def describe_outcome(outcome: Outcome, role: PinRole, action: str) -> str:
         Result.PINPAD_CANCELLED: "Avbrutet på kortläsarens knappsats.",
         Result.PINPAD_TIMEOUT: "Ingen kod slogs in på kortläsarens knappsats i tid.",
         Result.PINPAD_MISMATCH: "De två nya PIN-koderna på knappsatsen var olika.",
+        Result.SECURITY_NOT_SATISFIED: f"Kortet vägrade: {STATUS_WORDS[0x6982]} (6982). Inget ändrades.",
+        Result.UNKNOWN_INSTRUCTION: f"Kortet vägrade: {STATUS_WORDS[0x6D00]} (6D00). Inget ändrades.",
         Result.CARD_REMOVED: "Kortet togs ut innan åtgärden var klar. Det är okänt om den hann genomföras: sätt i kortet och läs av det igen.",
         Result.CARD_ERROR: f"Kortet svarade med ett fel ({outcome.sw or 0:04X}).",
     }
@@ -83,5 +89,7 @@ def describe_error(error: errors.StationError) -> str:
     if isinstance(error, errors.CardBusy):
         return "Kortet används av ett annat program. Stäng det och försök igen."
     if isinstance(error, errors.CardError):
+        if error.sw in STATUS_WORDS:
+            return f"Kortet svarade att {STATUS_WORDS[error.sw]} ({error})."
         return f"Kortet svarade oväntat ({error})."
     return "Något gick fel med kortläsaren."

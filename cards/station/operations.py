@@ -82,6 +82,8 @@ class Result(enum.Enum):
     PINPAD_CANCELLED = "pinpad_cancelled"
     PINPAD_TIMEOUT = "pinpad_timeout"
     PINPAD_MISMATCH = "pinpad_mismatch"
+    SECURITY_NOT_SATISFIED = "security_not_satisfied"  # 6982: the card does not allow it now
+    UNKNOWN_INSTRUCTION = "unknown_instruction"  # 6D00: the card has no such command (profile wrong?)
     CARD_REMOVED = "card_removed"  # outcome unknown: read the card again
     CARD_ERROR = "card_error"
 
@@ -105,7 +107,7 @@ def ensure_selected(conn: CardLink) -> None:
         return
     response = conn.transmit(conn.profile.select())
     if not apdu.interpret(response.sw).ok:
-        raise CardError(f"{response.sw:04X}")
+        raise CardError.status(response.sw)
     conn.selected = True
 
 
@@ -115,7 +117,7 @@ def _counter(conn: CardLink, reference: int, limit: int, kind: CodeKind) -> Trie
         return Tries(limit, limit)
     if outcome.tries_left is not None:
         return Tries(outcome.tries_left, limit)
-    raise CardError(f"{outcome.sw:04X}")
+    raise CardError.status(outcome.sw)
 
 
 def read_card(conn: CardLink) -> CardReading:
@@ -124,7 +126,7 @@ def read_card(conn: CardLink) -> CardReading:
     ensure_selected(conn)
     response = conn.transmit(p.read_card_number())
     if not apdu.interpret(response.sw).ok:
-        raise CardError(f"{response.sw:04X}")
+        raise CardError.status(response.sw)
     try:
         number = p.parse_card_number(response.data)
     except (ValueError, KeyError):
@@ -143,13 +145,15 @@ def _new_pin_acceptable(profile: Profile, new_pin: Code | None, confirm: Code | 
     return bool(new_pin and confirm and new_pin.is_digits(profile.pin_length) and new_pin.same_as(confirm))
 
 
-_PINPAD_RESULTS = {
+_FAILURES = {
     Status.PINPAD_CANCELLED: Result.PINPAD_CANCELLED,
     Status.PINPAD_TIMEOUT: Result.PINPAD_TIMEOUT,
     Status.PINPAD_MISMATCH: Result.PINPAD_MISMATCH,
     Status.PINPAD_LENGTH: Result.CARD_REFUSED_NEW_PIN,
     Status.WRONG_DATA: Result.CARD_REFUSED_NEW_PIN,
     Status.WRONG_LENGTH: Result.CARD_REFUSED_NEW_PIN,
+    Status.SECURITY_NOT_SATISFIED: Result.SECURITY_NOT_SATISFIED,
+    Status.INS_NOT_SUPPORTED: Result.UNKNOWN_INSTRUCTION,
 }
 
 
@@ -158,7 +162,7 @@ def _failure(outcome: apdu.Outcome, wrong: Result, blocked: Result) -> Outcome:
         return Outcome(wrong, outcome.tries_left, outcome.sw)
     if outcome.status in (Status.CODE_BLOCKED, Status.PUK_BLOCKED):
         return Outcome(blocked, 0, outcome.sw)
-    return Outcome(_PINPAD_RESULTS.get(outcome.status, Result.CARD_ERROR), None, outcome.sw)
+    return Outcome(_FAILURES.get(outcome.status, Result.CARD_ERROR), None, outcome.sw)
 
 
 def _send_code_command(conn: CardLink, command: apdu.Command | None, structure: bytes | None) -> int:

@@ -220,3 +220,31 @@ def test_an_order_whose_letter_is_on_its_way_is_not_closed(api, card, contact_pe
     visit = api.id_check(card)
     response = api.post(f"orders/{order.pk}/handled-at-desk/", {"visit": visit, "card_number": card.card_number})
     assert response.status_code == 409
+
+
+def test_every_station_result_is_an_outcome_the_server_has_words_for():
+    from cards.station.operations import Result
+    from station.models import Outcome
+
+    assert {r.value for r in Result} <= set(Outcome.values)
+
+
+def test_an_unknown_outcome_is_refused_and_nothing_is_written(api, card, puk):
+    attempt = api.start(card, api.id_check(card), assisted=False).json()["attempt"]
+    response = api.post(f"unblocks/{attempt}/outcome/", {"result": "wonderful", "tries_left": 3})
+    assert response.status_code == 400
+    assert not AuditEvent.objects.filter(action="desk_unblock_outcome").exists()
+    assert api.post(f"unblocks/{attempt}/outcome/", {"result": "security_not_satisfied"}).status_code == 200
+
+
+def test_a_refusal_by_the_card_has_words_in_swedish_and_english(api, card, puk):
+    from django.utils import translation
+
+    from station.models import UnblockAttempt
+
+    attempt = api.start(card, api.id_check(card), assisted=False).json()["attempt"]
+    api.post(f"unblocks/{attempt}/outcome/", {"result": "unknown_instruction"})
+    recorded = UnblockAttempt.objects.get(pk=attempt)
+    assert recorded.get_result_display() == "Kortet vägrade: okänt kommando (6D00)"
+    with translation.override("en"):
+        assert recorded.get_result_display() == "The card refused: unknown instruction (6D00)"

@@ -21,7 +21,7 @@ def piv_state(**changes):
 
 
 class FakeConnection:
-    def __init__(self, state, pinpad=PinPad(), pull_at_ins=None, pad_answers=None):
+    def __init__(self, state, pinpad=PinPad(), pull_at_ins=None, pad_answers=None, refuse_ins=None):
         self.card = VirtualCard(state)
         self.profile = self.card.profile
         self.pinpad = pinpad
@@ -30,11 +30,14 @@ class FakeConnection:
         self.controls: list[tuple[int, bytes]] = []
         self.pull_at_ins = pull_at_ins  # the card is pulled out after carrying out this INS
         self.pad_answers = list(pad_answers or [])
+        self.refuse_ins = dict(refuse_ins or {})  # {INS: status word}: the card answers it and does nothing
 
     def transmit(self, command):
         self.sent.append(command)
 
         def send(raw):
+            if raw[1] in self.refuse_ins:
+                return self.refuse_ins[raw[1]].to_bytes(2, "big")
             response, _ = self.card.process(raw)
             if raw[1] == self.pull_at_ins:
                 raise CardRemoved("fake reader")

@@ -34,3 +34,13 @@ def test_reading_names_both_pins_on_rs_and_one_on_piv():
     assert "PIN-koden för underskrift: spärrad" in lines and lines[-1].endswith("kortet måste bytas ut.")
     piv = CardReading(PIV, "1", {r: Tries(2, 3) for r in PinRole}, Tries(None, 10))
     assert "PIN-kod (legitimering och underskrift): två av tre försök kvar" in messages.describe_reading(piv)
+
+
+def test_security_status_and_unknown_instruction_are_told_in_words():
+    role = PinRole.LEGITIMERING
+    refused = messages.describe_outcome(Outcome(Result.SECURITY_NOT_SATISFIED, sw=0x6982), role, "upplåst")
+    assert refused == "Kortet vägrade: säkerhetsvillkoren för kommandot är inte uppfyllda (6982). Inget ändrades."
+    unknown = messages.describe_outcome(Outcome(Result.UNKNOWN_INSTRUCTION, sw=0x6D00), role, "upplåst")
+    assert unknown.startswith("Kortet vägrade: kortet känner inte till kommandot")
+    assert "kortet känner inte till kommandot" in messages.describe_error(errors.CardError.status(0x6D00))
+    assert messages.describe_error(errors.CardError.status(0x6A88)) == "Kortet svarade oväntat (6A88)."
