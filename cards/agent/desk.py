@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable
 
 from cards.station import messages, operations, pinpad
@@ -182,38 +182,41 @@ class Desk:
             try:
                 self._note(*self._unblock(role, assisted, puk, new_pin, confirm, second_operator))
             except NothingSent as refused:
-                return self._note("error", str(refused))
+                self._note("error", str(refused))
             except StationError as problem:
                 self._note("error", messages.describe_error(problem))
+                self._read_again()
             except (ServerRefused, ServerUnavailable) as problem:
                 self._note("error", _server_text(problem))
-            self._read_again()
 
     def _unblock(self, role, assisted, puk, new_pin, confirm, second_operator) -> tuple[str, str]:
+        view = self.card
+        if not (view.pinpad and not assisted):
+            _check_codes(view.reading.profile, role, new_pin, confirm, holders_puk=not assisted, puk=puk)
         conn = self._connect()
         try:
-            codes_on_pad = conn.pinpad.present and not assisted
-            if not codes_on_pad:
-                if not (new_pin and confirm and new_pin.is_digits(conn.profile.pin_length) and new_pin.same_as(confirm)):
-                    raise NothingSent(messages.describe_outcome(Outcome(Result.NEW_PIN_REFUSED), role, ""))
-                if not assisted and not (puk and puk.is_digits(conn.profile.puk_length)):
-                    raise NothingSent(messages.describe_outcome(Outcome(Result.CODE_MALFORMED), role, ""))
-            reading = operations.read_card(conn)  # the tries left, read first
-            if reading.card_number != self.visit.card_number:
+            # Which card it is and the PUK's tries, read first: all the unblock needs.
+            card_number = operations.read_card_number(conn)
+            puk_tries = operations.read_puk_tries(conn)
+            if card_number != self.visit.card_number:
+                self._read()
                 return "error", "Det är ett annat kort i läsaren än det ID-kontrollen gällde."
-            if reading.must_be_replaced:
+            if puk_tries.blocked:
                 return "error", "PUK-koden är spärrad: kortet måste bytas ut."
+            before = replace(view.reading, puk=puk_tries)
             second = {"username": second_operator[0], "password": second_operator[1]} if second_operator else None
             started = self._call("unblocks/", {
-                "visit": self.visit.id, "card_number": reading.card_number, "pin": role.value,
-                "assisted": assisted, "puk_tries_left": reading.puk.left, "second_operator": second})
-            outcome = self._send_unblock(conn, role, assisted, started, reading.card_number, puk, new_pin, confirm)
+                "visit": self.visit.id, "card_number": card_number, "pin": role.value,
+                "assisted": assisted, "puk_tries_left": puk_tries.left, "second_operator": second})
+            outcome = self._send_unblock(conn, role, assisted, started, card_number, puk, new_pin, confirm, puk_tries)
+            after = _read_if_there(lambda: operations.after_unblock(conn, before, role, outcome))
         finally:
             conn.close()
         self._report(started["attempt"], outcome.result.value, outcome.tries_left)
+        self._show(after)
         return ("ok" if outcome.succeeded else "error"), _outcome_text(outcome, role, "upplåst och har en ny kod")
 
-    def _send_unblock(self, conn, role, assisted, started, card_number, puk, new_pin, confirm) -> Outcome:
+    def _send_unblock(self, conn, role, assisted, started, card_number, puk, new_pin, confirm, puk_tries) -> Outcome:
         # The server allowed this unblock after the second operator confirmed where the
         # PUK has two tries or fewer left, so the last-try question is answered yes.
         if assisted:
@@ -222,10 +225,12 @@ class Desk:
             except (ServerRefused, ServerUnavailable):
                 self._report(started["attempt"], "puk_not_released", None)
                 raise
-            return operations.unblock_pin(WithoutPad(conn), role, puk, new_pin, confirm, confirm_last_try=lambda: True)
+            return operations.unblock_pin(WithoutPad(conn), role, puk, new_pin, confirm, confirm_last_try=lambda: True,
+                                          puk_tries=puk_tries)
         if conn.pinpad.present:
-            return operations.unblock_pin(conn, role, confirm_last_try=lambda: True)
-        return operations.unblock_pin(conn, role, puk, new_pin, confirm, confirm_last_try=lambda: True)
+            return operations.unblock_pin(conn, role, confirm_last_try=lambda: True, puk_tries=puk_tries)
+        return operations.unblock_pin(conn, role, puk, new_pin, confirm, confirm_last_try=lambda: True,
+                                      puk_tries=puk_tries)
 
     def _report(self, attempt: int, result: str, tries_left: int | None) -> None:
         try:
@@ -237,6 +242,7 @@ class Desk:
         with self.lock:
             if not self._ready():
                 return
+            view = self.card
             try:
                 conn = self._connect()
                 try:
@@ -245,14 +251,15 @@ class Desk:
                 finally:
                     conn.close()
             except StationError as problem:
-                return self._note("error", messages.describe_error(problem))
+                self._note("error", messages.describe_error(problem))
+                return self._read_again()
             try:
-                self._call("pin-changes/", {"card_number": self.card.reading.card_number, "pin": role.value,
+                self._call("pin-changes/", {"card_number": view.reading.card_number, "pin": role.value,
                                             "result": outcome.result.value, "tries_left": outcome.tries_left})
             except (ServerRefused, ServerUnavailable):
                 log.warning("PIN change not reported to the server")
             self._note("ok" if outcome.succeeded else "error", _outcome_text(outcome, role, "ändrad"))
-            self._read_again()
+            self._show(operations.after_change(view.reading, role, outcome))
 
     def close_order(self, order_id: int) -> None:
         with self.lock:
@@ -289,6 +296,13 @@ class Desk:
             self._read()
         self._changed()
 
+    def _show(self, reading: CardReading | None) -> None:
+        """The card after an act: as the act left it, or read afresh when that is not known."""
+        if reading is None:
+            return self._read_again()
+        self.card = CardView(reading, self.card.registry, self.card.pinpad)
+        self._changed()
+
     def _call(self, path: str, payload: dict) -> dict:
         return self.api.call(path, payload, self.operator.token)
 
@@ -298,6 +312,22 @@ class Desk:
 
     def _changed(self) -> None:
         self.generation += 1
+
+
+def _check_codes(profile, role: PinRole, new_pin: Code | None, confirm: Code | None, *, holders_puk: bool,
+                 puk: Code | None) -> None:
+    """Codes typed in the page: a new PIN, and for an unblock with the holder's letter its PUK, of the right form."""
+    if not (new_pin and confirm and new_pin.is_digits(profile.pin_length) and new_pin.same_as(confirm)):
+        raise NothingSent(messages.describe_outcome(Outcome(Result.NEW_PIN_REFUSED), role, ""))
+    if holders_puk and not (puk and puk.is_digits(profile.puk_length)):
+        raise NothingSent(messages.describe_outcome(Outcome(Result.CODE_MALFORMED), role, ""))
+
+
+def _read_if_there(read: Callable[[], CardReading | None]) -> CardReading | None:
+    try:
+        return read()
+    except StationError:
+        return None
 
 
 def _server_text(problem: Exception) -> str:

@@ -109,7 +109,7 @@ def _run(args, conn: transport.Connection, operator: Operator) -> int:
             operator.say("Varning: PUK-koden har bara ett försök kvar. Blir det fel spärras kortet för gott.")
             return operator.confirm("Skicka PUK-koden ändå?")
 
-        outcome = operations.unblock_pin(conn, role, confirm_last_try=last_try, **codes)
+        outcome = operations.unblock_pin(conn, role, confirm_last_try=last_try, puk_tries=reading.puk, **codes)
         operator.say(messages.describe_outcome(outcome, role, "upplåst och har en ny kod"))
     else:
         codes = {} if pad else {

@@ -1,18 +1,20 @@
 """What the card station does with a card: read it, unblock a PIN, change a PIN.
 
-APDUs per operation (the minimum the profile needs; SELECT is left out when
-the same connection already selected the application):
+APDUs per operation, the minimum the profile needs (SELECT is left out when the
+same exclusive connection already selected the application):
 
-| operation   | RS-kort                                  | PIV                              |
-|-------------|------------------------------------------|----------------------------------|
-| read_card   | SELECT, GET DATA, VERIFY-empty x3 = 5    | SELECT, GET DATA, VERIFY-empty = 3 |
-| unblock_pin | SELECT, VERIFY-empty PUK, RRC, VERIFY = 4 | SELECT, RRC, VERIFY = 3          |
-| change_pin  | SELECT, CHANGE REFERENCE DATA = 2        | the same = 2                     |
+| operation                                | RS-kort                                      | PIV                                |
+|------------------------------------------|----------------------------------------------|------------------------------------|
+| read_card                                | SELECT, GET DATA, VERIFY-empty x3 = 5        | SELECT, GET DATA, VERIFY-empty = 3 |
+| unblock_pin                              | SELECT, VERIFY-empty PUK, RRC, VERIFY = 4    | SELECT, RRC, VERIFY = 3            |
+| unblock_pin after read_card (puk_tries)  | RRC, VERIFY = 2                              | RRC, VERIFY = 2                    |
+| after_unblock (done)                     | VERIFY-empty PUK = 1                         | 0                                  |
+| change_pin, then after_change            | SELECT, CHANGE REFERENCE DATA = 2            | the same = 2                       |
 
 The empty VERIFY of the PUK is what lets the station warn before the last
 PUK try; PIV cannot read its PUK counter, so it is not sent there. The VERIFY
-after RESET RETRY COUNTER proves the new PIN works (with a PIN pad it is an
-empty VERIFY that reads the counter instead: the PC never holds the PIN).
+after RESET RETRY COUNTER proves the new PIN works. What an outcome tells is not
+read again: after an unblock only the PUK's counter, which a right PUK may reset.
 
 A new PIN or a PUK of the wrong form, and a confirmation that differs, are
 refused before any APDU is sent. A card pulled out once RESET RETRY COUNTER
@@ -120,22 +122,72 @@ def _counter(conn: CardLink, reference: int, limit: int, kind: CodeKind) -> Trie
     raise CardError.status(outcome.sw)
 
 
-def read_card(conn: CardLink) -> CardReading:
-    """Profile, card number and the tries left of both PINs and the PUK; spends no try."""
+def read_card_number(conn: CardLink) -> str:
     p = conn.profile
     ensure_selected(conn)
     response = conn.transmit(p.read_card_number())
     if not apdu.interpret(response.sw).ok:
         raise CardError.status(response.sw)
     try:
-        number = p.parse_card_number(response.data)
+        return p.parse_card_number(response.data)
     except (ValueError, KeyError):
         raise CardError("kortnummer") from None
+
+
+def read_puk_tries(conn: CardLink) -> Tries:
+    """The PUK's tries left: an empty VERIFY where the card tells (not PIV), else unknown."""
+    p = conn.profile
+    if not p.puk_counter_readable:
+        return Tries(None, p.puk_tries)
+    ensure_selected(conn)
+    return _counter(conn, p.puk_reference, p.puk_tries, CodeKind.PUK)
+
+
+def read_card(conn: CardLink) -> CardReading:
+    """Profile, card number and the tries left of both PINs and the PUK; spends no try."""
+    p = conn.profile
+    number = read_card_number(conn)
     counters = {role: _counter(conn, p.pin_reference(role), p.pin_tries, CodeKind.PIN) for role in p.pin_roles_on_card}
     pins = {role: counters.get(role, counters[PinRole.LEGITIMERING]) for role in PinRole}
-    puk = _counter(conn, p.puk_reference, p.puk_tries, CodeKind.PUK) if p.puk_counter_readable else Tries(None, p.puk_tries)
-    log.info("read %s card: tries %s, PUK %s", p.name, {r.value: t.left for r, t in pins.items()}, puk.left)
+    puk = read_puk_tries(conn)
+    if log.isEnabledFor(logging.INFO):
+        log.info("read %s card: tries %s, PUK %s", p.name, {r.value: t.left for r, t in pins.items()}, puk.left)
     return CardReading(p, number, pins, puk)
+
+
+def _with_pin(reading: CardReading, which_pin: PinRole, tries: Tries) -> dict[PinRole, Tries]:
+    """The reading's PIN counters with `which_pin`'s set (PIV: both roles are one counter)."""
+    p = reading.profile
+    return {role: tries if p.pin_reference(role) == p.pin_reference(which_pin) else old
+            for role, old in reading.pins.items()}
+
+
+def after_unblock(conn: CardLink, before: CardReading, which_pin: PinRole, outcome: Outcome) -> CardReading | None:
+    """The reading after `unblock_pin` on the same connection, with only the APDUs it takes:
+    what the outcome tells needs none; a right PUK may have reset the PUK's counter, so that
+    one is read again (one empty VERIFY where the card tells). None: the card's state is not
+    known from here (card removed, an unexpected answer); read the card afresh."""
+    p = before.profile
+    nothing_sent = (Result.NEW_PIN_REFUSED, Result.CODE_MALFORMED, Result.NOT_CONFIRMED)
+    if outcome.result in nothing_sent:
+        return before
+    if outcome.result is Result.DONE:
+        pins = _with_pin(before, which_pin, Tries(p.pin_tries, p.pin_tries))
+        return CardReading(p, before.card_number, pins, read_puk_tries(conn))
+    if outcome.result in (Result.WRONG_PUK, Result.PUK_BLOCKED):
+        return CardReading(p, before.card_number, before.pins, Tries(outcome.tries_left, p.puk_tries))
+    return None
+
+
+def after_change(before: CardReading, which_pin: PinRole, outcome: Outcome) -> CardReading | None:
+    """The reading after `change_pin`, from its outcome alone (no APDU); None when unknown."""
+    p = before.profile
+    if outcome.result in (Result.NEW_PIN_REFUSED, Result.CODE_MALFORMED):
+        return before
+    if outcome.result in (Result.DONE, Result.WRONG_PIN, Result.PIN_BLOCKED):
+        left = p.pin_tries if outcome.succeeded else outcome.tries_left
+        return CardReading(p, before.card_number, _with_pin(before, which_pin, Tries(left, p.pin_tries)), before.puk)
+    return None
 
 
 # --- changing -------------------------------------------------------------------
@@ -179,11 +231,14 @@ def unblock_pin(
     new_pin: Code | None = None,
     new_pin_confirm: Code | None = None,
     confirm_last_try: Callable[[], bool] | None = None,
+    puk_tries: Tries | None = None,
 ) -> Outcome:
     """RESET RETRY COUNTER with the PUK and a new PIN, then prove the PIN works.
 
     On a PIN-pad reader the codes are entered on the pad and must be None here.
     With one PUK try left, `confirm_last_try()` must return True before the PUK is sent.
+    `puk_tries`: the PUK's tries as just read on this same (exclusive) connection, e.g. by
+    `read_card`; without it they are read here first.
     """
     p = conn.profile
     use_pad = conn.pinpad.present
@@ -194,12 +249,11 @@ def unblock_pin(
     sent = False
     try:
         ensure_selected(conn)
-        if p.puk_counter_readable:
-            tries = _counter(conn, p.puk_reference, p.puk_tries, CodeKind.PUK)
-            if tries.blocked:
-                return Outcome(Result.PUK_BLOCKED, 0)
-            if tries.left == 1 and not (confirm_last_try and confirm_last_try()):
-                return Outcome(Result.NOT_CONFIRMED, 1)
+        tries = puk_tries or read_puk_tries(conn)
+        if tries.blocked:
+            return Outcome(Result.PUK_BLOCKED, 0)
+        if tries.left == 1 and not (confirm_last_try and confirm_last_try()):
+            return Outcome(Result.NOT_CONFIRMED, 1)
         sent = True
         if use_pad:
             sw = _send_code_command(conn, None, pinpad.unblock_structure(p, reference))

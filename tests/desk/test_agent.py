@@ -11,35 +11,56 @@ from cards.agent.desk import Desk, OperatorSession, Visit
 from cards.agent.web import DeskServer
 from cards.station.codes import Code
 from cards.station.profiles import PinRole
-from tests.station.fakes import FakeConnection, rs_state
+from tests.station.fakes import FakeConnection, piv_state, rs_state
 
 
 class FakeApi:
-    def __init__(self):
-        self.calls = []
+    """The station API as the desk sees it: answers by path, and keeps what was posted."""
+
+    def __init__(self, puk="12345678"):
+        self.calls, self.posted, self._puk = [], [], puk
 
     def call(self, path, payload, token=None):
         self.calls.append(path)
+        self.posted.append((path, payload))
+        if path == "unblocks/":
+            return {"attempt": 7, "ticket": "ticket-1" if payload["assisted"] else None}
+        if path == "id-check/":
+            return {"visit": 1, "id_document": "Pass"}
         return {"known": False}
+
+    def redeem(self, token, ticket, card_number):
+        self.calls.append(f"tickets/{ticket}/redeem/")
+        return Code(self._puk)
+
+    def payloads(self, path):
+        return [payload for posted, payload in self.posted if posted == path]
 
 
 class CountingConnect:
+    """transport.connect for the fake card: each connection starts on a freshly powered card."""
+
     def __init__(self, state):
         self.conn, self.count = FakeConnection(state), 0
         self.conn.close = lambda: None
 
     def __call__(self):
         self.count += 1
+        self.conn.card.power_on()
+        self.conn.selected = False
         return self.conn
+
+
+def make_desk(state):
+    desk = Desk(FakeApi(state.puk), CountingConnect(state))
+    desk.operator = OperatorSession("Olle", "token")
+    desk.presence_changed(True)
+    return desk
 
 
 @pytest.fixture
 def desk():
-    connect = CountingConnect(rs_state(pin_tries_left={"legitimering": 0}))
-    desk = Desk(FakeApi(), connect)
-    desk.operator = OperatorSession("Olle", "token")
-    desk.presence_changed(True)
-    return desk
+    return make_desk(rs_state(pin_tries_left={"legitimering": 0}))
 
 
 def test_no_unblock_without_an_id_check_sends_no_apdu(desk):
@@ -66,6 +87,39 @@ def test_a_wrong_new_pin_is_refused_before_any_apdu(desk):
                  second_operator=None)
     assert len(desk._connect.conn.sent) == sent_before
     assert "unblocks/" not in desk.api.calls
+
+
+SELECT, VERIFY, RRC, GET_DATA, GET_DATA_ODD = 0xA4, 0x20, 0x2C, 0xCA, 0xCB
+L = PinRole.LEGITIMERING
+
+
+def unblock_with_the_holders_puk(desk, puk="12345678", new="246813", confirm=None):
+    desk.visit = Visit(1, desk.card.reading.card_number, "Pass")
+    desk._connect.conn.sent.clear()
+    desk.unblock(L, assisted=False, puk=Code(puk), new_pin=Code(new), confirm=Code(confirm or new),
+                 second_operator=None)
+    return desk._connect.conn.ins_sent
+
+
+def test_a_desk_unblock_sends_only_the_apdus_it_needs(desk):
+    # which card and the PUK's tries; RESET RETRY COUNTER and the proof; the PUK's counter again
+    assert unblock_with_the_holders_puk(desk) == [SELECT, GET_DATA, VERIFY, RRC, VERIFY, VERIFY]
+    reading = desk.card.reading
+    assert (reading.pins[L].left, reading.pins[PinRole.UNDERSKRIFT].left, reading.puk.left) == (3, 3, 10)
+    assert desk.api.payloads("unblocks/7/outcome/") == [{"result": "done", "tries_left": 3}]
+    assert desk.api.calls.count("card/") == 1  # the registry was asked at insertion, not again
+
+
+def test_a_desk_unblock_of_a_piv_card_sends_four_apdus():
+    desk = make_desk(piv_state(pin_tries_left={"legitimering": 0}))
+    assert unblock_with_the_holders_puk(desk, puk="87654321") == [SELECT, GET_DATA_ODD, RRC, VERIFY]
+    assert desk.card.reading.pins[PinRole.UNDERSKRIFT].left == 3  # one PIN for both roles
+
+
+def test_a_wrong_puk_at_the_desk_shows_the_tries_left_without_reading_again(desk):
+    assert unblock_with_the_holders_puk(desk, puk="00000000") == [SELECT, GET_DATA, VERIFY, RRC]
+    assert desk.card.reading.puk.left == 9 and desk.card.reading.pins[L].left == 0
+    assert "Nio försök kvar" in desk.take_notes()[-1].text
 
 
 def test_removing_the_card_ends_the_visit(desk):

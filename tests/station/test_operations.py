@@ -51,12 +51,54 @@ def test_unblock_sets_the_new_pin_and_resets_the_counter():
     assert conn.ins_sent == [SELECT, VERIFY, RRC, VERIFY]
 
 
-def test_unblock_after_a_read_on_the_same_connection_sends_no_second_select():
-    conn = FakeConnection(rs_state())
-    operations.read_card(conn)
+def test_unblock_after_a_read_on_the_same_connection_sends_only_the_reset_and_the_proof():
+    conn = FakeConnection(rs_state(pin_tries_left={"legitimering": 0, "underskrift": 3}))
+    reading = operations.read_card(conn)
     conn.sent.clear()
-    assert unblock(conn).succeeded
-    assert conn.ins_sent == [VERIFY, RRC, VERIFY]
+    outcome = unblock(conn, puk_tries=reading.puk)
+    assert outcome.succeeded
+    assert conn.ins_sent == [RRC, VERIFY]
+    conn.sent.clear()
+    after = operations.after_unblock(conn, reading, L, outcome)
+    assert conn.ins_sent == [VERIFY]  # only the PUK's counter, which the right PUK reset
+    assert (after.pins[L].left, after.pins[U].left, after.puk.left) == (3, 3, 10)
+
+
+def test_the_tries_read_before_decide_the_last_try_question():
+    conn = FakeConnection(rs_state(puk_tries_left=1))
+    reading = operations.read_card(conn)
+    conn.sent.clear()
+    assert unblock(conn, puk_tries=reading.puk).result is Result.NOT_CONFIRMED
+    assert conn.sent == []
+
+
+def test_after_an_unblock_what_the_outcome_tells_is_not_read_again():
+    state = rs_state(pin_tries_left={"legitimering": 0, "underskrift": 2}, puk_tries_left=4)
+    conn = FakeConnection(state)
+    reading = operations.read_card(conn)
+    outcome = unblock(conn, puk="00000000", puk_tries=reading.puk)
+    conn.sent.clear()
+    after = operations.after_unblock(conn, reading, L, outcome)
+    assert conn.sent == [] and after.puk.left == 3 and after.pins == reading.pins
+    assert operations.after_unblock(conn, reading, L, operations.Outcome(Result.CARD_REMOVED)) is None
+
+
+def test_after_unblock_of_a_piv_card_sends_nothing_and_sets_both_roles():
+    conn = FakeConnection(piv_state(pin_tries_left={"legitimering": 0}))
+    reading = operations.read_card(conn)
+    outcome = unblock(conn, puk="87654321", puk_tries=reading.puk)
+    conn.sent.clear()
+    after = operations.after_unblock(conn, reading, U, outcome)
+    assert conn.sent == [] and after.pins[L].left == after.pins[U].left == 3
+
+
+def test_after_a_pin_change_the_reading_follows_the_outcome():
+    state = rs_state()
+    conn = FakeConnection(state)
+    reading = operations.read_card(conn)
+    wrong = operations.change_pin(conn, U, Code("999999"), Code("333333"), Code("333333"))
+    assert operations.after_change(reading, U, wrong).pins[U].left == 2
+    assert operations.after_change(reading, U, operations.Outcome(Result.CARD_REMOVED)) is None
 
 
 def test_unblock_on_piv_needs_three_apdus():
