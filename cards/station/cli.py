@@ -106,7 +106,7 @@ def _run(args, conn: transport.Connection, operator: Operator) -> int:
         }
 
         def last_try() -> bool:
-            operator.say("Varning: PUK-koden har bara ett försök kvar. Blir det fel spärras kortet för gott.")
+            operator.say(messages.last_try_warning(reading.puk))
             return operator.confirm("Skicka PUK-koden ändå?")
 
         outcome = operations.unblock_pin(conn, role, confirm_last_try=last_try, puk_tries=reading.puk, **codes)

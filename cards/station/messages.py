@@ -53,7 +53,9 @@ def describe_outcome(outcome: Outcome, role: PinRole, action: str) -> str:
         Result.DONE: f"{pin} är {action}.",
         Result.NEW_PIN_REFUSED: "Den nya PIN-koden ska vara sex siffror och skrivas likadant två gånger. Inget skickades till kortet.",
         Result.CODE_MALFORMED: "Koden har fel form (PUK-koden är åtta siffror, PIN-koden sex). Inget skickades till kortet.",
-        Result.NOT_CONFIRMED: "Avbrutet: PUK-koden har ett försök kvar och sista försöket bekräftades inte. Inget skickades.",
+        Result.NOT_CONFIRMED: ("Avbrutet: PUK-koden har ett försök kvar och sista försöket bekräftades inte. Inget skickades."
+                               if outcome.tries_left == 1 else
+                               "Avbrutet: det kan vara PUK-kodens sista försök och det bekräftades inte. Inget skickades."),
         Result.WRONG_PUK: f"Fel PUK-kod. {left.capitalize()}.",
         Result.PUK_BLOCKED: "PUK-koden är spärrad: kortet måste bytas ut.",
         Result.WRONG_PIN: f"Fel PIN-kod. {left.capitalize()}.",
@@ -69,6 +71,14 @@ def describe_outcome(outcome: Outcome, role: PinRole, action: str) -> str:
         Result.CARD_ERROR: f"Kortet svarade med ett fel ({outcome.sw or 0:04X}).",
     }
     return texts[outcome.result]
+
+
+def last_try_warning(puk: Tries) -> str:
+    """Before a PUK try that is, or may be, the last one."""
+    if puk.left is None:
+        return ("Varning: kortet visar inte hur många försök PUK-koden har kvar, så det kan vara det sista."
+                " Blir det fel kan kortet spärras för gott.")
+    return "Varning: PUK-koden har bara ett försök kvar. Blir det fel spärras kortet för gott."
 
 
 def describe_error(error: errors.StationError) -> str:

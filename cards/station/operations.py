@@ -12,7 +12,8 @@ same exclusive connection already selected the application):
 | change_pin, then after_change            | SELECT, CHANGE REFERENCE DATA = 2            | the same = 2                       |
 
 The empty VERIFY of the PUK is what lets the station warn before the last
-PUK try; PIV cannot read its PUK counter, so it is not sent there. The VERIFY
+PUK try; PIV cannot read its PUK counter, so it is not sent there, and as any
+try may be the last, the station warns and asks there every time. The VERIFY
 after RESET RETRY COUNTER proves the new PIN works. What an outcome tells is not
 read again: after an unblock only the PUK's counter, which a right PUK may reset.
 
@@ -236,7 +237,8 @@ def unblock_pin(
     """RESET RETRY COUNTER with the PUK and a new PIN, then prove the PIN works.
 
     On a PIN-pad reader the codes are entered on the pad and must be None here.
-    With one PUK try left, `confirm_last_try()` must return True before the PUK is sent.
+    With one PUK try left, or where the card cannot tell (PIV), `confirm_last_try()`
+    must return True before the PUK is sent.
     `puk_tries`: the PUK's tries as just read on this same (exclusive) connection, e.g. by
     `read_card`; without it they are read here first.
     """
@@ -252,8 +254,8 @@ def unblock_pin(
         tries = puk_tries or read_puk_tries(conn)
         if tries.blocked:
             return Outcome(Result.PUK_BLOCKED, 0)
-        if tries.left == 1 and not (confirm_last_try and confirm_last_try()):
-            return Outcome(Result.NOT_CONFIRMED, 1)
+        if tries.left in (1, None) and not (confirm_last_try and confirm_last_try()):
+            return Outcome(Result.NOT_CONFIRMED, tries.left)
         sent = True
         if use_pad:
             sw = _send_code_command(conn, None, pinpad.unblock_structure(p, reference))

@@ -24,6 +24,11 @@ def test_removed_card_never_claims_success():
     assert "upplåst" not in text and "läs av det igen" in text
 
 
+def test_the_last_try_warning_says_when_the_card_cannot_tell():
+    assert messages.last_try_warning(Tries(1, 10)).startswith("Varning: PUK-koden har bara ett försök kvar.")
+    assert "det kan vara det sista" in messages.last_try_warning(Tries(None, 10))
+
+
 def test_unknown_card_shows_its_atr():
     assert messages.describe_error(errors.UnknownCard(bytes.fromhex("3B0102"))) == "Okänd korttyp (ATR 3B 01 02)."
 

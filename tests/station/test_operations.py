@@ -86,7 +86,7 @@ def test_after_an_unblock_what_the_outcome_tells_is_not_read_again():
 def test_after_unblock_of_a_piv_card_sends_nothing_and_sets_both_roles():
     conn = FakeConnection(piv_state(pin_tries_left={"legitimering": 0}))
     reading = operations.read_card(conn)
-    outcome = unblock(conn, puk="87654321", puk_tries=reading.puk)
+    outcome = unblock(conn, puk="87654321", puk_tries=reading.puk, confirm_last_try=lambda: True)
     conn.sent.clear()
     after = operations.after_unblock(conn, reading, U, outcome)
     assert conn.sent == [] and after.pins[L].left == after.pins[U].left == 3
@@ -103,8 +103,17 @@ def test_after_a_pin_change_the_reading_follows_the_outcome():
 
 def test_unblock_on_piv_needs_three_apdus():
     conn = FakeConnection(piv_state(pin_tries_left={"legitimering": 0}))
-    assert unblock(conn, puk="87654321").succeeded
+    assert unblock(conn, puk="87654321", confirm_last_try=lambda: True).succeeded
     assert conn.ins_sent == [SELECT, RRC, VERIFY]
+
+
+def test_piv_cannot_tell_its_puk_tries_so_every_try_is_confirmed_as_if_the_last():
+    state = piv_state(pin_tries_left={"legitimering": 0})
+    conn = FakeConnection(state)
+    asked = []
+    outcome = unblock(conn, puk="87654321", confirm_last_try=lambda: asked.append(True) and False)
+    assert (outcome.result, outcome.tries_left, asked) == (Result.NOT_CONFIRMED, None, [True])
+    assert RRC not in conn.ins_sent and state.pin_tries_left["legitimering"] == 0
 
 
 def test_wrong_puk_tells_the_tries_left():
