@@ -87,7 +87,7 @@ def desk_for(conn):
     desk = Desk(DeskApi(), connect)
     reading = operations.read_card(conn)
     desk.operator = OperatorSession("bench", "token")
-    desk.present, desk.card = True, CardView(reading, {"known": True}, conn.pinpad.present)
+    desk.present, desk.card = True, CardView(reading, {"known": True}, conn.pinpad)
     desk.visit = Visit(1, reading.card_number, "Pass")
     return desk
 

@@ -74,6 +74,7 @@ class Outcome(models.TextChoices):
     PIN_BLOCKED = "pin_blocked", _("PIN-koden spärrad")
     CARD_REFUSED_NEW_PIN = "card_refused_new_pin", _("Kortet godtog inte den nya PIN-koden")
     NEW_PIN_NOT_WORKING = "new_pin_not_working", _("Den nya PIN-koden gick inte att kontrollera")
+    NEW_PIN_NOT_SET = "new_pin_not_set", _("PUK-koden godtogs, men ingen ny PIN-kod sattes på knappsatsen")
     PINPAD_CANCELLED = "pinpad_cancelled", _("Avbrutet på kortläsarens knappsats")
     PINPAD_TIMEOUT = "pinpad_timeout", _("Ingen kod på kortläsarens knappsats i tid")
     PINPAD_MISMATCH = "pinpad_mismatch", _("Olika nya PIN-koder på knappsatsen")

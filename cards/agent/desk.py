@@ -53,7 +53,7 @@ class Visit:
 class CardView:
     reading: CardReading
     registry: dict
-    pinpad: bool
+    pinpad: pinpad.PinPad
 
 
 @dataclass
@@ -67,9 +67,9 @@ class NothingSent(Exception):
 
 
 class WithoutPad:
-    """A connection seen as one without a PIN pad. An assisted unblock needs it: the PUK
-    comes from the server, and PC/SC part 10 cannot mix a code from the PC with codes
-    typed on the pad, so the holder types the new PIN in the station page then."""
+    """A connection seen as one without a PIN pad, for an assisted unblock: the PUK comes
+    from the server, so the pad's PUK step does not apply, and the holder types the new
+    PIN in the station page."""
 
     pinpad = pinpad.PinPad()
 
@@ -142,7 +142,7 @@ class Desk:
             conn = self._connect()
             try:
                 reading = operations.read_card(conn)
-                pad = conn.pinpad.present
+                pad = conn.pinpad
             finally:
                 conn.close()
         except StationError as problem:
@@ -191,7 +191,7 @@ class Desk:
 
     def _unblock(self, role, assisted, puk, new_pin, confirm, second_operator) -> tuple[str, str]:
         view = self.card
-        if not (view.pinpad and not assisted):
+        if assisted or not view.pinpad.unblocks:
             _check_codes(view.reading.profile, role, new_pin, confirm, holders_puk=not assisted, puk=puk)
         conn = self._connect()
         try:
@@ -227,7 +227,7 @@ class Desk:
                 raise
             return operations.unblock_pin(WithoutPad(conn), role, puk, new_pin, confirm, confirm_last_try=lambda: True,
                                           puk_tries=puk_tries)
-        if conn.pinpad.present:
+        if conn.pinpad.unblocks:
             return operations.unblock_pin(conn, role, confirm_last_try=lambda: True, puk_tries=puk_tries)
         return operations.unblock_pin(conn, role, puk, new_pin, confirm, confirm_last_try=lambda: True,
                                       puk_tries=puk_tries)
@@ -246,7 +246,7 @@ class Desk:
             try:
                 conn = self._connect()
                 try:
-                    codes = {} if conn.pinpad.present else {"old_pin": old_pin, "new_pin": new_pin, "new_pin_confirm": confirm}
+                    codes = {} if conn.pinpad.changes else {"old_pin": old_pin, "new_pin": new_pin, "new_pin_confirm": confirm}
                     outcome = operations.change_pin(conn, role, **codes)
                 finally:
                     conn.close()

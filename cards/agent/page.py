@@ -80,7 +80,7 @@ def _card(desk: Desk) -> str:
             facts += "<li><strong>Kortet är inte giltigt i registret.</strong></li>"
     else:
         facts = f"<li><strong>{escape(registry.get('problem', 'Kortet finns inte i kortregistret.'))}</strong></li>"
-    pad = "<li>Kortläsaren har knappsats: koderna slås in på den.</li>" if desk.card.pinpad else ""
+    pad = "<li>Kortläsaren har knappsats: koderna slås in på den.</li>" if desk.card.pinpad.changes else ""
     return f'<section id="card"><h1>Kort i läsaren</h1><ul>{lines}{facts}{pad}</ul></section>'
 
 
@@ -127,8 +127,9 @@ def _second_operator(desk: Desk) -> str:
 def _unblock(desk: Desk, csrf: str) -> str:
     pick = f'<label>PIN-kod <select name="pin">{PIN_CHOICES}</select></label>'
     second = _second_operator(desk)
-    if desk.card.pinpad:
-        holder = pick + second + "<p>Kortinnehavaren slår in PUK-koden och den nya PIN-koden två gånger på knappsatsen.</p>"
+    if desk.card.pinpad.unblocks:
+        holder = pick + second + ("<p>Kortinnehavaren slår in PUK-koden på knappsatsen och sedan den nya PIN-koden"
+                                  " två gånger. Knappsatsen tar bara emot rätt antal siffror.</p>")
     else:
         holder = pick + _field("PUK-kod (kortinnehavaren skriver)", "puk", CODE) + _new_pin_fields() + second
     assisted = pick + _new_pin_fields() + second + (
@@ -141,7 +142,7 @@ def _unblock(desk: Desk, csrf: str) -> str:
 
 def _change_pin(desk: Desk, csrf: str) -> str:
     pick = f'<label>PIN-kod <select name="pin">{PIN_CHOICES}</select></label>'
-    inner = pick if desk.card.pinpad else pick + _field("Nuvarande PIN-kod", "old_pin", CODE) + _new_pin_fields()
+    inner = pick if desk.card.pinpad.changes else pick + _field("Nuvarande PIN-kod", "old_pin", CODE) + _new_pin_fields()
     return '<section id="change-pin"><h2>Ändra PIN-kod</h2>' + _form("/andra-pin", csrf, inner, "Ändra PIN-koden") + "</section>"
 
 

@@ -93,10 +93,10 @@ def _run(args, conn: transport.Connection, operator: Operator) -> int:
     if args.command == "read":
         return EXIT_OK
     role = PinRole(args.pin)
-    pad = conn.pinpad.present
-    if pad:
-        operator.say("Slå in koderna på kortläsarens knappsats.")
     if args.command == "unblock":
+        pad = conn.pinpad.unblocks
+        if pad:
+            operator.say("Slå in PUK-koden på kortläsarens knappsats, sedan den nya PIN-koden två gånger.")
         if reading.must_be_replaced:
             return EXIT_REFUSED
         codes = {} if pad else {
@@ -112,6 +112,9 @@ def _run(args, conn: transport.Connection, operator: Operator) -> int:
         outcome = operations.unblock_pin(conn, role, confirm_last_try=last_try, puk_tries=reading.puk, **codes)
         operator.say(messages.describe_outcome(outcome, role, "upplåst och har en ny kod"))
     else:
+        pad = conn.pinpad.changes
+        if pad:
+            operator.say("Slå in den nuvarande PIN-koden och sedan den nya två gånger på kortläsarens knappsats.")
         codes = {} if pad else {
             "old_pin": operator.code("Nuvarande PIN-kod: "),
             "new_pin": operator.code("Ny PIN-kod (6 siffror): "),

@@ -61,6 +61,8 @@ def describe_outcome(outcome: Outcome, role: PinRole, action: str) -> str:
         Result.WRONG_PIN: f"Fel PIN-kod. {left.capitalize()}.",
         Result.PIN_BLOCKED: f"{pin} är spärrad. Lås upp den med PUK-koden.",
         Result.CARD_REFUSED_NEW_PIN: "Kortet godtog inte den nya PIN-koden.",
+        Result.NEW_PIN_NOT_SET: ("Kortet tog emot PUK-koden, men den nya PIN-koden sattes inte på knappsatsen"
+                                 f"{_pad_reason(outcome.sw)}. Lås upp PIN-koden igen med PUK-koden."),
         Result.NEW_PIN_NOT_WORKING: "Kortet tog emot PUK-koden men den nya PIN-koden gick inte att kontrollera. Läs av kortet igen.",
         Result.PINPAD_CANCELLED: "Avbrutet på kortläsarens knappsats.",
         Result.PINPAD_TIMEOUT: "Ingen kod slogs in på kortläsarens knappsats i tid.",
@@ -71,6 +73,11 @@ def describe_outcome(outcome: Outcome, role: PinRole, action: str) -> str:
         Result.CARD_ERROR: f"Kortet svarade med ett fel ({outcome.sw or 0:04X}).",
     }
     return texts[outcome.result]
+
+
+def _pad_reason(sw: int | None) -> str:
+    return {0x6400: " (ingen kod i tid)", 0x6401: " (avbrutet)", 0x6402: " (de två nya PIN-koderna var olika)",
+            0x6403: " (fel antal siffror)"}.get(sw, "")
 
 
 def last_try_warning(puk: Tries) -> str:

@@ -10,12 +10,15 @@ same exclusive connection already selected the application):
 | unblock_pin after read_card (puk_tries)  | RRC, VERIFY = 2                              | RRC, VERIFY = 2                    |
 | after_unblock (done)                     | VERIFY-empty PUK = 1                         | 0                                  |
 | change_pin, then after_change            | SELECT, CHANGE REFERENCE DATA = 2            | the same = 2                       |
+| unblock on a PIN pad (after the read)    | pad: RRC with the PUK, pad: CRD new PIN = 2  | the same = 2                       |
 
 The empty VERIFY of the PUK is what lets the station warn before the last
 PUK try; PIV cannot read its PUK counter, so it is not sent there, and as any
 try may be the last, the station warns and asks there every time. The VERIFY
-after RESET RETRY COUNTER proves the new PIN works. What an outcome tells is not
-read again: after an unblock only the PUK's counter, which a right PUK may reset.
+after RESET RETRY COUNTER proves the new PIN works; on a PIN pad the card's
+answer to the second pad command is that proof (pinpad.py). What an outcome
+tells is not read again: after an unblock only the PUK's counter, which a right
+PUK may reset.
 
 A new PIN or a PUK of the wrong form, and a confirmation that differs, are
 refused before any APDU is sent. A card pulled out once RESET RETRY COUNTER
@@ -27,6 +30,7 @@ from __future__ import annotations
 
 import enum
 import logging
+import secrets
 from dataclasses import dataclass
 from typing import Callable, Protocol
 
@@ -82,6 +86,7 @@ class Result(enum.Enum):
     PIN_BLOCKED = "pin_blocked"
     CARD_REFUSED_NEW_PIN = "card_refused_new_pin"
     NEW_PIN_NOT_WORKING = "new_pin_not_working"  # RRC accepted, but the new PIN does not verify
+    NEW_PIN_NOT_SET = "new_pin_not_set"  # PIN pad: the PUK reset the counter, the new PIN was not set
     PINPAD_CANCELLED = "pinpad_cancelled"
     PINPAD_TIMEOUT = "pinpad_timeout"
     PINPAD_MISMATCH = "pinpad_mismatch"
@@ -218,11 +223,13 @@ def _failure(outcome: apdu.Outcome, wrong: Result, blocked: Result) -> Outcome:
     return Outcome(_FAILURES.get(outcome.status, Result.CARD_ERROR), None, outcome.sw)
 
 
-def _send_code_command(conn: CardLink, command: apdu.Command | None, structure: bytes | None) -> int:
-    """Send through the PIN pad when there is one (the pad fills the codes in), else as an APDU."""
-    if structure is not None:
-        return int.from_bytes(conn.control(conn.pinpad.modify_control, structure)[-2:], "big")
-    return conn.transmit(command).sw
+def _pad(conn: CardLink, control: int, structure: bytes) -> int:
+    """A command through the PIN pad (the reader fills the typed code in): its status word."""
+    return int.from_bytes(conn.control(control, structure)[-2:], "big")
+
+
+def _temporary_pin(profile: Profile) -> Code:
+    return Code("".join(secrets.choice("0123456789") for _ in range(profile.pin_length)))
 
 
 def unblock_pin(
@@ -236,15 +243,15 @@ def unblock_pin(
 ) -> Outcome:
     """RESET RETRY COUNTER with the PUK and a new PIN, then prove the PIN works.
 
-    On a PIN-pad reader the codes are entered on the pad and must be None here.
-    With one PUK try left, or where the card cannot tell (PIV), `confirm_last_try()`
-    must return True before the PUK is sent.
-    `puk_tries`: the PUK's tries as just read on this same (exclusive) connection, e.g. by
-    `read_card`; without it they are read here first.
+    On a reader that unblocks on its pad the codes are typed there and must be None
+    here (two pad commands, see pinpad.py). With one PUK try left, or where the card
+    cannot tell (PIV), `confirm_last_try()` must return True before the PUK is sent.
+    `puk_tries`: the PUK's tries as just read on this same (exclusive) connection, e.g.
+    by `read_card`; without it they are read here first.
     """
     p = conn.profile
-    use_pad = conn.pinpad.present
-    refusal = _refusal_before_any_apdu(conn, puk, p.puk_length, new_pin, new_pin_confirm)
+    use_pad = conn.pinpad.unblocks
+    refusal = _refusal_before_any_apdu(use_pad, p, puk, p.puk_length, new_pin, new_pin_confirm)
     if refusal is not None:
         return refusal
     reference = p.pin_reference(which_pin)
@@ -258,44 +265,55 @@ def unblock_pin(
             return Outcome(Result.NOT_CONFIRMED, tries.left)
         sent = True
         if use_pad:
-            sw = _send_code_command(conn, None, pinpad.unblock_structure(p, reference))
-        else:
-            sw = _send_code_command(conn, apdu.reset_retry_counter(reference, p.code_block(puk), p.code_block(new_pin)), None)
-        outcome = apdu.interpret(sw, CodeKind.PUK)
+            return _unblock_on_pad(conn, reference)
+        sw = conn.transmit(apdu.reset_retry_counter(reference, p.code_block(puk), p.code_block(new_pin))).sw
         log.info("RESET RETRY COUNTER for %s: %04X", which_pin.value, sw)
+        outcome = apdu.interpret(sw, CodeKind.PUK)
         if not outcome.ok:
             return _failure(outcome, Result.WRONG_PUK, Result.PUK_BLOCKED)
-        return _after_unblock(conn, reference, new_pin, use_pad)
+        check = apdu.interpret(conn.transmit(apdu.verify(reference, p.code_block(new_pin))).sw, CodeKind.PIN)
+        if check.ok:
+            return Outcome(Result.DONE, p.pin_tries)
+        return Outcome(Result.NEW_PIN_NOT_WORKING, check.tries_left, check.sw)
     except (CardRemoved, ReaderGone) as e:
         log.warning("card gone during unblock (%s), command %s", type(e).__name__, "maybe sent" if sent else "not sent")
         return Outcome(Result.CARD_REMOVED)
 
 
+def _unblock_on_pad(conn: CardLink, reference: int) -> Outcome:
+    """The PUK typed on the pad resets the counter to a temporary PIN; then the new PIN,
+    typed twice, replaces it. The card checking the temporary PIN in step 2 proves step 1."""
+    p = conn.profile
+    temporary = _temporary_pin(p)
+    sw = _pad(conn, conn.pinpad.verify_control, pinpad.unblock_puk_structure(p, reference, temporary))
+    log.info("RESET RETRY COUNTER on the PIN pad: %04X", sw)
+    outcome = apdu.interpret(sw, CodeKind.PUK)
+    if outcome.status is Status.PINPAD_LENGTH:
+        return Outcome(Result.CODE_MALFORMED, None, sw)
+    if not outcome.ok:
+        return _failure(outcome, Result.WRONG_PUK, Result.PUK_BLOCKED)
+    sw = _pad(conn, conn.pinpad.modify_control, pinpad.new_pin_structure(p, reference, temporary))
+    log.info("CHANGE REFERENCE DATA on the PIN pad after the reset: %04X", sw)
+    if apdu.interpret(sw, CodeKind.PIN).ok:
+        return Outcome(Result.DONE, p.pin_tries)
+    return Outcome(Result.NEW_PIN_NOT_SET, None, sw)
+
+
 def _refusal_before_any_apdu(
-    conn: CardLink, current: Code | None, current_length: int, new_pin: Code | None, new_pin_confirm: Code | None
+    on_pad: bool, profile: Profile, current: Code | None, current_length: int, new_pin: Code | None,
+    new_pin_confirm: Code | None,
 ) -> Outcome | None:
-    """Bad codes are refused before the card sees anything. On a PIN-pad reader the codes
-    are typed on the pad, so the PC must hold none."""
-    if conn.pinpad.present:
+    """Bad codes are refused before the card sees anything. When the codes are typed on
+    the pad the PC must hold none."""
+    if on_pad:
         if current or new_pin or new_pin_confirm:
             raise ValueError("on a PIN-pad reader the codes are entered on the pad")
         return None
-    if not _new_pin_acceptable(conn.profile, new_pin, new_pin_confirm):
+    if not _new_pin_acceptable(profile, new_pin, new_pin_confirm):
         return Outcome(Result.NEW_PIN_REFUSED)
     if not (current and current.is_digits(current_length)):
         return Outcome(Result.CODE_MALFORMED)
     return None
-
-
-def _after_unblock(conn: CardLink, reference: int, new_pin: Code | None, use_pad: bool) -> Outcome:
-    p = conn.profile
-    if use_pad:
-        tries = _counter(conn, reference, p.pin_tries, CodeKind.PIN)
-        return Outcome(Result.DONE, tries.left) if tries.left == p.pin_tries else Outcome(Result.NEW_PIN_NOT_WORKING, tries.left)
-    check = apdu.interpret(conn.transmit(apdu.verify(reference, p.code_block(new_pin))).sw, CodeKind.PIN)
-    if check.ok:
-        return Outcome(Result.DONE, p.pin_tries)
-    return Outcome(Result.NEW_PIN_NOT_WORKING, check.tries_left, check.sw)
 
 
 def change_pin(
@@ -307,17 +325,17 @@ def change_pin(
 ) -> Outcome:
     """CHANGE REFERENCE DATA: the holder's current PIN and a new one."""
     p = conn.profile
-    use_pad = conn.pinpad.present
-    refusal = _refusal_before_any_apdu(conn, old_pin, p.pin_length, new_pin, new_pin_confirm)
+    use_pad = conn.pinpad.changes
+    refusal = _refusal_before_any_apdu(use_pad, p, old_pin, p.pin_length, new_pin, new_pin_confirm)
     if refusal is not None:
         return refusal
     reference = p.pin_reference(which_pin)
     try:
         ensure_selected(conn)
         if use_pad:
-            sw = _send_code_command(conn, None, pinpad.change_structure(p, reference))
+            sw = _pad(conn, conn.pinpad.modify_control, pinpad.change_structure(p, reference))
         else:
-            sw = _send_code_command(conn, apdu.change_reference_data(reference, p.code_block(old_pin), p.code_block(new_pin)), None)
+            sw = conn.transmit(apdu.change_reference_data(reference, p.code_block(old_pin), p.code_block(new_pin))).sw
         log.info("CHANGE REFERENCE DATA for %s: %04X", which_pin.value, sw)
         outcome = apdu.interpret(sw, CodeKind.PIN)
         if outcome.ok:
@@ -331,13 +349,12 @@ def verify_pin(conn: CardLink, which_pin: PinRole, pin: Code | None = None) -> O
     """The holder proves a PIN (spends a try if it is wrong); on the pad when there is one."""
     p = conn.profile
     reference = p.pin_reference(which_pin)
-    if not conn.pinpad.present and not (pin and pin.is_digits(p.pin_length)):
+    if not conn.pinpad.verifies and not (pin and pin.is_digits(p.pin_length)):
         return Outcome(Result.CODE_MALFORMED)
     try:
         ensure_selected(conn)
-        if conn.pinpad.present:
-            raw = conn.control(conn.pinpad.verify_control, pinpad.verify_structure(p, reference))
-            sw = int.from_bytes(raw[-2:], "big")
+        if conn.pinpad.verifies:
+            sw = _pad(conn, conn.pinpad.verify_control, pinpad.verify_structure(p, reference))
         else:
             sw = conn.transmit(apdu.verify(reference, p.code_block(pin))).sw
         outcome = apdu.interpret(sw, CodeKind.PIN)

@@ -188,3 +188,16 @@ def test_a_post_needs_the_form_token_and_this_origin(agent_web):
     assert request(server, "POST", "/logga-ut", headers=other, body=f"csrf={token}")[0] == 403
     ours = {**form, "Origin": server.origin}
     assert request(server, "POST", "/logga-ut", headers=ours, body=f"csrf={token}")[0] == 303
+
+
+def test_the_page_asks_for_codes_only_where_the_reader_cannot_take_them(desk):
+    from cards.agent import page
+    from cards.station.pinpad import PinPad
+
+    desk.card.pinpad = PinPad(modify_control=0x42330007)  # a pad that changes PINs but cannot unblock
+    html = page.render(desk, "csrf")
+    unblock, change = html.split('id="unblock"')[1].split('id="change-pin"')
+    assert 'name="puk"' in unblock and 'name="old_pin"' not in change
+    desk.card.pinpad = PinPad(0x42330006, 0x42330007)
+    unblock = page.render(desk, "csrf").split('id="unblock"')[1].split("Assisterad upplåsning")[0]
+    assert 'name="puk"' not in unblock and "knappsatsen" in unblock
