@@ -192,7 +192,10 @@ class Desk:
     def _unblock(self, role, assisted, puk, new_pin, confirm, second_operator) -> tuple[str, str]:
         view = self.card
         if assisted or not view.pinpad.unblocks:
-            _check_codes(view.reading.profile, role, new_pin, confirm, holders_puk=not assisted, puk=puk)
+            profile = view.reading.profile
+            refusal = operations.refuse_codes(profile, new_pin, confirm, puk, None if assisted else profile.puk_length)
+            if refusal is not None:
+                raise NothingSent(messages.describe_outcome(refusal, role, ""))
         conn = self._connect()
         try:
             # Which card it is and the PUK's tries, read first: all the unblock needs.
@@ -312,15 +315,6 @@ class Desk:
 
     def _changed(self) -> None:
         self.generation += 1
-
-
-def _check_codes(profile, role: PinRole, new_pin: Code | None, confirm: Code | None, *, holders_puk: bool,
-                 puk: Code | None) -> None:
-    """Codes typed in the page: a new PIN, and for an unblock with the holder's letter its PUK, of the right form."""
-    if not (new_pin and confirm and new_pin.is_digits(profile.pin_length) and new_pin.same_as(confirm)):
-        raise NothingSent(messages.describe_outcome(Outcome(Result.NEW_PIN_REFUSED), role, ""))
-    if holders_puk and not (puk and puk.is_digits(profile.puk_length)):
-        raise NothingSent(messages.describe_outcome(Outcome(Result.CODE_MALFORMED), role, ""))
 
 
 def _read_if_there(read: Callable[[], CardReading | None]) -> CardReading | None:

@@ -199,8 +199,16 @@ def after_change(before: CardReading, which_pin: PinRole, outcome: Outcome) -> C
 # --- changing -------------------------------------------------------------------
 
 
-def _new_pin_acceptable(profile: Profile, new_pin: Code | None, confirm: Code | None) -> bool:
-    return bool(new_pin and confirm and new_pin.is_digits(profile.pin_length) and new_pin.same_as(confirm))
+def refuse_codes(profile: Profile, new_pin: Code | None, new_pin_confirm: Code | None, current: Code | None = None,
+                 current_length: int | None = None) -> Outcome | None:
+    """The refusal, before any APDU, of a new PIN that is not the profile's length or whose
+    confirmation differs, or of a current code (the PUK, or the PIN being changed) of the
+    wrong form; `current_length` None: no current code is typed (an assisted unblock)."""
+    if not (new_pin and new_pin_confirm and new_pin.is_digits(profile.pin_length) and new_pin.same_as(new_pin_confirm)):
+        return Outcome(Result.NEW_PIN_REFUSED)
+    if current_length is not None and not (current and current.is_digits(current_length)):
+        return Outcome(Result.CODE_MALFORMED)
+    return None
 
 
 _FAILURES = {
@@ -309,11 +317,7 @@ def _refusal_before_any_apdu(
         if current or new_pin or new_pin_confirm:
             raise ValueError("on a PIN-pad reader the codes are entered on the pad")
         return None
-    if not _new_pin_acceptable(profile, new_pin, new_pin_confirm):
-        return Outcome(Result.NEW_PIN_REFUSED)
-    if not (current and current.is_digits(current_length)):
-        return Outcome(Result.CODE_MALFORMED)
-    return None
+    return refuse_codes(profile, new_pin, new_pin_confirm, current, current_length)
 
 
 def change_pin(

@@ -172,6 +172,24 @@ def test_cli_warns_before_every_piv_puk_try_and_sends_nothing_unconfirmed(piv_sl
     assert piv_slot.state().pin_tries_left["legitimering"] == 0 and piv_slot.state().puk_tries_left == 10
 
 
+@pytest.mark.parametrize(("command", "codes"), [
+    ("unblock", ["12345678", "24680", "24680"]),  # five digits
+    ("unblock", ["12345678", "246802", "246803"]),  # the confirmation differs
+    ("unblock", ["1234567", "246802", "246802"]),  # a PUK one digit short
+    ("change-pin", ["111111", "2468022", "2468022"]),
+])
+def test_cli_refuses_bad_codes_before_any_apdu(rs_slot, monkeypatch, command, codes):
+    rs_slot.put(rs_state(pin_tries_left={"legitimering": 0, "underskrift": 3}))
+    opened = []
+    real_connect = transport.connect
+    monkeypatch.setattr(transport, "connect", lambda *a, **kw: opened.append(real_connect(*a, **kw)) or opened[-1])
+    operator = ScriptedOperator(codes)
+    assert cli.main([command, "--pin", "legitimering", "--reader", rs_slot.reader], operator) == cli.EXIT_REFUSED
+    assert operator.said[-1].endswith("Inget skickades till kortet.")
+    assert [conn.apdu_count for conn in opened] == [0]
+    assert rs_slot.state() == rs_state(pin_tries_left={"legitimering": 0, "underskrift": 3})
+
+
 def test_cli_wrong_puk_is_told_in_words(rs_slot):
     rs_slot.put(rs_state())
     operator = ScriptedOperator(["00000000", "246802", "246802"])
