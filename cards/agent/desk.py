@@ -20,7 +20,7 @@ from typing import Callable
 
 from cards.station import messages, operations, pinpad
 from cards.station.codes import Code
-from cards.station.errors import StationError
+from cards.station.errors import CardError, StationError
 from cards.station.operations import CardReading, Outcome, Result
 from cards.station.profiles import PinRole
 
@@ -211,7 +211,14 @@ class Desk:
             started = self._call("unblocks/", {
                 "visit": self.visit.id, "card_number": card_number, "pin": role.value,
                 "assisted": assisted, "puk_tries_left": puk_tries.left, "second_operator": second})
-            outcome = self._send_unblock(conn, role, assisted, started, card_number, puk, new_pin, confirm, puk_tries)
+            try:
+                outcome = self._send_unblock(conn, role, assisted, started, card_number, puk, new_pin, confirm, puk_tries)
+            except (StationError, ValueError) as problem:
+                # Allowed by the server (for an assisted one the PUK released): the attempt
+                # gets its outcome whatever the card did.
+                self._report(started["attempt"], Result.CARD_ERROR.value, None)
+                log.warning("unblock ended in %s, reported as card_error", type(problem).__name__)
+                raise problem if isinstance(problem, StationError) else CardError("oläsligt svar") from None
             after = _read_if_there(lambda: operations.after_unblock(conn, before, role, outcome))
         finally:
             conn.close()

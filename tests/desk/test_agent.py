@@ -10,8 +10,10 @@ import pytest
 from cards.agent.desk import Desk, OperatorSession, Visit
 from cards.agent.web import DeskServer
 from cards.station.codes import Code
+from cards.station.errors import CardError
+from cards.station.pinpad import PinPad
 from cards.station.profiles import PinRole
-from tests.station.fakes import FakeConnection, piv_state, rs_state
+from tests.station.fakes import FakeConnection, FakePad, piv_state, rs_state
 
 
 class FakeApi:
@@ -120,6 +122,33 @@ def test_a_wrong_puk_at_the_desk_shows_the_tries_left_without_reading_again(desk
     assert unblock_with_the_holders_puk(desk, puk="00000000") == [SELECT, GET_DATA, VERIFY, RRC]
     assert desk.card.reading.puk.left == 9 and desk.card.reading.pins[L].left == 0
     assert "Nio försök kvar" in desk.take_notes()[-1].text
+
+
+def assisted_unblock(desk, new="246813"):
+    desk.visit = Visit(1, desk.card.reading.card_number, "Pass")
+    desk.unblock(L, assisted=True, puk=None, new_pin=Code(new), confirm=Code(new), second_operator=None)
+
+
+@pytest.mark.parametrize("answer", [CardError.status(0x6A88), b"\x90"])  # an error, or no status word at all
+def test_an_unexpected_card_answer_after_the_puk_was_released_is_still_reported(desk, answer):
+    desk._connect.conn.answer_at_ins = {RRC: answer}
+    assisted_unblock(desk)
+    calls = desk.api.calls
+    assert calls[calls.index("unblocks/"):][:3] == ["unblocks/", "tickets/ticket-1/redeem/", "unblocks/7/outcome/"]
+    assert desk.api.payloads("unblocks/7/outcome/") == [{"result": "card_error", "tries_left": None}]
+    note = desk.take_notes()[-1]
+    assert note.kind == "error" and note.text.startswith("Kortet svarade oväntat")
+
+
+def test_a_card_pulled_during_pad_entry_is_reported_as_removed():
+    desk = make_desk(rs_state(pin_tries_left={"legitimering": 0}))
+    desk._connect.conn.pinpad = PinPad(0x42330006, 0x42330007)
+    desk._connect.conn.pad = FakePad("pull")
+    desk.card.pinpad = desk._connect.conn.pinpad
+    desk.visit = Visit(1, desk.card.reading.card_number, "Pass")
+    desk.unblock(L, assisted=False, puk=None, new_pin=None, confirm=None, second_operator=None)
+    assert desk.api.payloads("unblocks/7/outcome/") == [{"result": "card_removed", "tries_left": None}]
+    assert "Kortet togs ut innan åtgärden var klar" in desk.take_notes()[-1].text
 
 
 def test_removing_the_card_ends_the_visit(desk):

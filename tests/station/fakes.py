@@ -37,6 +37,8 @@ class FakePad:
         code = self.typed.pop(0)
         if code == "cancel":
             raise PadAnswer(0x6401)
+        if code == "pull":  # the card is pulled out while the holder types
+            raise CardRemoved("fake pad reader")
         if not minimum <= len(code) <= maximum:
             raise PadAnswer(0x6403)
         return code.encode("ascii")
@@ -70,7 +72,7 @@ class PadAnswer(Exception):
 
 
 class FakeConnection:
-    def __init__(self, state, pinpad=PinPad(), pull_at_ins=None, pad_answers=None, refuse_ins=None, pad=None):
+    def __init__(self, state, pinpad=PinPad(), pull_at_ins=None, pad_answers=None, answer_at_ins=None, pad=None):
         self.card = VirtualCard(state)
         self.profile = self.card.profile
         self.pinpad = pinpad
@@ -79,15 +81,19 @@ class FakeConnection:
         self.controls: list[tuple[int, bytes]] = []
         self.pull_at_ins = pull_at_ins  # the card is pulled out after carrying out this INS
         self.pad_answers = list(pad_answers or [])
-        self.refuse_ins = dict(refuse_ins or {})  # {INS: status word}: the card answers it and does nothing
+        # {INS: status word, raw answer bytes or an exception}: the card answers so and does nothing
+        self.answer_at_ins = dict(answer_at_ins or {})
         self.pad = pad  # a FakePad: the holder's typing; else `pad_answers` are the reader's answers
 
     def transmit(self, command):
         self.sent.append(command)
 
         def send(raw):
-            if raw[1] in self.refuse_ins:
-                return self.refuse_ins[raw[1]].to_bytes(2, "big")
+            answer = self.answer_at_ins.get(raw[1])
+            if isinstance(answer, Exception):
+                raise answer
+            if answer is not None:
+                return answer if isinstance(answer, bytes) else answer.to_bytes(2, "big")
             response, _ = self.card.process(raw)
             if raw[1] == self.pull_at_ins:
                 raise CardRemoved("fake reader")

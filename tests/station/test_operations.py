@@ -176,8 +176,8 @@ def test_card_pulled_out_during_unblock_never_claims_success():
 @pytest.mark.parametrize(("sw", "result"), [(0x6982, Result.SECURITY_NOT_SATISFIED), (0x6D00, Result.UNKNOWN_INSTRUCTION)])
 def test_a_refused_command_is_a_domain_outcome_not_a_bare_card_error(sw, result):
     state = rs_state(pin_tries_left={"legitimering": 0, "underskrift": 3})
-    assert unblock(FakeConnection(state, refuse_ins={RRC: sw})).result is result
-    outcome = operations.change_pin(FakeConnection(state, refuse_ins={CRD: sw}), U, Code("222222"), Code("333333"),
+    assert unblock(FakeConnection(state, answer_at_ins={RRC: sw})).result is result
+    outcome = operations.change_pin(FakeConnection(state, answer_at_ins={CRD: sw}), U, Code("222222"), Code("333333"),
                                     Code("333333"))
     assert (outcome.result, outcome.sw) == (result, sw)
     assert state.pins == {"legitimering": "111111", "underskrift": "222222"}
