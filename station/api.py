@@ -12,7 +12,7 @@ from django.http import JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from . import services
+from . import rules, services
 from .credentials import operator_for, station_for
 from .models import IdDocument, Outcome, UnblockAttempt
 
@@ -135,6 +135,14 @@ def unblock_outcome(request, station, operator, data, pk):
     attempt = services.record_outcome(station, operator, attempt_id=pk, result=_choice(data, "result", Outcome),
                                       tries_left=_tries(data.get("tries_left")))
     return {"attempt": attempt.pk}
+
+
+@station_api()
+def desk_refusal(request, station, operator, data):
+    services.record_desk_refusal(station, operator, card_number=_text(data, "card_number"),
+                                 refusal=rules.DeskRefusal(_text(data, "refusal")),
+                                 pin=_choice(data, "pin", UnblockAttempt.Pin), assisted=data.get("assisted") is True)
+    return {}
 
 
 @station_api()

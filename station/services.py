@@ -193,6 +193,13 @@ def record_outcome(station, operator, *, attempt_id, result, tries_left):
     return attempt
 
 
+def record_desk_refusal(station, operator, *, card_number, refusal, pin, assisted):
+    """An unblock the station software refused on its own (rules.DeskRefusal)."""
+    card = Card.objects.filter(card_number=card_number).first()
+    _act("desk_refused", card or station, station, operator, card_number=card_number, refusal=refusal.value,
+         pin_role=pin, assisted=assisted, refused_by="station")
+
+
 def record_pin_change(station, operator, *, card_number, pin, result, tries_left):
     card = Card.objects.filter(card_number=card_number).first()
     _act("desk_pin_changed", card or station, station, operator, card_number=card_number, pin_role=pin,

@@ -12,6 +12,7 @@ urlpatterns = [
     path("api/station/unblocks/", api.start_unblock, name="api_unblock"),
     path("api/station/unblocks/<int:pk>/outcome/", api.unblock_outcome, name="api_unblock_outcome"),
     path("api/station/tickets/<uuid:ticket>/redeem/", api.redeem_ticket, name="api_redeem_ticket"),
+    path("api/station/refusals/", api.desk_refusal, name="api_desk_refusal"),
     path("api/station/pin-changes/", api.pin_change, name="api_pin_change"),
     path("api/station/orders/<int:pk>/handled-at-desk/", api.close_order, name="api_close_order"),
     # Administrators.

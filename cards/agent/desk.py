@@ -62,8 +62,13 @@ class Note:
     text: str
 
 
-class NothingSent(Exception):
-    """Refused before any APDU: the words for the operator."""
+class Refused(Exception):
+    """The desk refused an unblock on its own, before any code reached the card: the words
+    for the operator, and `refusal`, the reason as the server records it."""
+
+    def __init__(self, text: str, refusal: str):
+        super().__init__(text)
+        self.refusal = refusal
 
 
 class WithoutPad:
@@ -177,11 +182,13 @@ class Desk:
         with self.lock:
             if not self._ready():
                 return
-            if self.visit is None or self.visit.card_number != self.card.reading.card_number:
-                return self._note("error", "Gör ID-kontrollen av kortinnehavaren först. Inget skickades till kortet.")
+            card_number = self.visit.card_number if self.visit else self.card.reading.card_number
             try:
+                if self.visit is None or self.visit.card_number != self.card.reading.card_number:
+                    raise Refused("Gör ID-kontrollen av kortinnehavaren först. Inget skickades till kortet.", "no_id_check")
                 self._note(*self._unblock(role, assisted, puk, new_pin, confirm, second_operator))
-            except NothingSent as refused:
+            except Refused as refused:
+                self._report_refusal(card_number, refused.refusal, role, assisted)
                 self._note("error", str(refused))
             except StationError as problem:
                 self._note("error", messages.describe_error(problem))
@@ -195,7 +202,7 @@ class Desk:
             profile = view.reading.profile
             refusal = operations.refuse_codes(profile, new_pin, confirm, puk, None if assisted else profile.puk_length)
             if refusal is not None:
-                raise NothingSent(messages.describe_outcome(refusal, role, ""))
+                raise Refused(messages.describe_outcome(refusal, role, ""), refusal.result.value)
         conn = self._connect()
         try:
             # Which card it is and the PUK's tries, read first: all the unblock needs.
@@ -203,9 +210,10 @@ class Desk:
             puk_tries = operations.read_puk_tries(conn)
             if card_number != self.visit.card_number:
                 self._read()
-                return "error", "Det är ett annat kort i läsaren än det ID-kontrollen gällde."
+                raise Refused("Det är ett annat kort i läsaren än det ID-kontrollen gällde. Inget skickades till kortet.",
+                              "other_card")
             if puk_tries.blocked:
-                return "error", "PUK-koden är spärrad: kortet måste bytas ut."
+                raise Refused("PUK-koden är spärrad: kortet måste bytas ut. Inget skickades till kortet.", "puk_blocked")
             before = replace(view.reading, puk=puk_tries)
             second = {"username": second_operator[0], "password": second_operator[1]} if second_operator else None
             started = self._call("unblocks/", {
@@ -241,6 +249,14 @@ class Desk:
             return operations.unblock_pin(conn, role, confirm_last_try=lambda: True, puk_tries=puk_tries)
         return operations.unblock_pin(conn, role, puk, new_pin, confirm, confirm_last_try=lambda: True,
                                       puk_tries=puk_tries)
+
+    def _report_refusal(self, card_number: str, refusal: str, role: PinRole, assisted: bool) -> None:
+        """The server records the desk's own refusals too (audited as desk_refused)."""
+        try:
+            self._call("refusals/", {"card_number": card_number, "refusal": refusal, "pin": role.value,
+                                     "assisted": assisted})
+        except (ServerRefused, ServerUnavailable):
+            log.warning("refusal %s not reported to the server", refusal)
 
     def _report(self, attempt: int, result: str, tries_left: int | None) -> None:
         try:

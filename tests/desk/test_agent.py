@@ -151,6 +151,36 @@ def test_a_card_pulled_during_pad_entry_is_reported_as_removed():
     assert "Kortet togs ut innan åtgärden var klar" in desk.take_notes()[-1].text
 
 
+def refusals(desk):
+    return [(p["refusal"], p["card_number"]) for p in desk.api.payloads("refusals/")]
+
+
+def test_the_desks_own_refusals_are_reported_to_the_server(desk):
+    number = desk.card.reading.card_number
+    desk.unblock(L, assisted=True, puk=None, new_pin=Code("246813"), confirm=Code("246813"), second_operator=None)
+    unblock_with_the_holders_puk(desk, new="24681")
+    unblock_with_the_holders_puk(desk, puk="1234")
+    assert refusals(desk) == [("no_id_check", number), ("new_pin_refused", number), ("code_malformed", number)]
+    assert "unblocks/" not in desk.api.calls
+
+
+def test_another_card_in_the_reader_is_refused_and_reported():
+    desk = make_desk(rs_state(pin_tries_left={"legitimering": 0}))
+    desk.visit = Visit(1, desk.card.reading.card_number, "Pass")
+    desk._connect.conn.card.state.card_number = "9752209999999999"  # swapped faster than the watcher saw
+    desk.unblock(L, assisted=False, puk=Code("12345678"), new_pin=Code("246813"), confirm=Code("246813"),
+                 second_operator=None)
+    assert refusals(desk) == [("other_card", "9752201234567890")]
+    assert desk._connect.conn.ins_sent.count(RRC) == 0 and desk.visit is None
+
+
+def test_a_blocked_puk_is_refused_and_reported():
+    desk = make_desk(rs_state(pin_tries_left={"legitimering": 0}, puk_tries_left=0))
+    assert unblock_with_the_holders_puk(desk) == [SELECT, GET_DATA, VERIFY]
+    assert refusals(desk) == [("puk_blocked", desk.card.reading.card_number)]
+    assert "kortet måste bytas ut" in desk.take_notes()[-1].text
+
+
 def test_removing_the_card_ends_the_visit(desk):
     desk.visit = Visit(1, desk.card.reading.card_number, "Pass")
     desk.presence_changed(False)

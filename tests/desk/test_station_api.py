@@ -248,3 +248,20 @@ def test_a_refusal_by_the_card_has_words_in_swedish_and_english(api, card, puk):
     assert recorded.get_result_display() == "Kortet vägrade: okänt kommando (6D00)"
     with translation.override("en"):
         assert recorded.get_result_display() == "The card refused: unknown instruction (6D00)"
+
+
+@pytest.mark.parametrize("refusal", ["no_id_check", "new_pin_refused", "code_malformed", "other_card", "puk_blocked"])
+def test_a_refusal_the_station_makes_on_its_own_is_audited(api, card, refusal):
+    response = api.post("refusals/", {"card_number": card.card_number, "refusal": refusal, "pin": "underskrift",
+                                      "assisted": False})
+    assert response.status_code == 200
+    event = AuditEvent.objects.get(action="desk_refused")
+    assert event.data | {"refusal": refusal, "refused_by": "station", "pin_role": "underskrift",
+                         "station": "Kortstation Lund"} == event.data
+    assert event.actor.username == "olle" and event.object_id == str(card.pk)
+
+
+def test_an_unknown_refusal_is_a_bad_request_and_writes_nothing(api, card):
+    response = api.post("refusals/", {"card_number": card.card_number, "refusal": "bored", "pin": "underskrift"})
+    assert response.status_code == 400
+    assert not AuditEvent.objects.filter(action="desk_refused").exists()
