@@ -104,6 +104,7 @@ class Desk:
         self.present = False
         self.card: CardView | None = None
         self.card_problem = ""
+        self.reader_problem = ""  # the reader or pcscd is gone: in words, until it is back
         self.visit: Visit | None = None
         self.notes: list[Note] = []
         self.generation = 0  # moves whenever the page should be drawn again
@@ -132,13 +133,24 @@ class Desk:
     def presence_changed(self, present: bool) -> None:
         with self.lock:
             self.present = present
-            self.card, self.card_problem = None, ""
+            self.card, self.card_problem, self.reader_problem = None, "", ""
             if not present:
                 if self.visit:
                     self._note("info", "Kortet togs ut. ID-kontrollen gäller inte längre.")
                 self.visit = None
             elif self.operator:
                 self._read()
+            self._changed()
+
+    def reader_lost(self, problem: StationError) -> None:
+        """The reader (or pcscd) went away: no card, no visit, and the reason shown."""
+        with self.lock:
+            text = messages.describe_error(problem)
+            if text == self.reader_problem:
+                return  # the watcher tries again every second: draw the page once
+            if self.visit:
+                self._note("info", "Kortläsaren försvann. ID-kontrollen gäller inte längre.")
+            self.present, self.card, self.visit, self.reader_problem = False, None, None, text
             self._changed()
 
     def _read(self) -> None:

@@ -18,7 +18,7 @@ CODE = 'type="password" inputmode="numeric" autocomplete="off"'
 
 
 def render(desk: Desk, csrf: str) -> str:
-    parts = [_notes(desk)]
+    parts = [_notes(desk), _reader(desk)]
     if desk.operator is None:
         parts.append(_login(csrf))
     else:
@@ -66,7 +66,16 @@ def _who(desk: Desk, csrf: str) -> str:
     return f'<p class="who">Operatör: {escape(desk.operator.name)} · {escape(desk.station)}</p>{out}'
 
 
+def _reader(desk: Desk) -> str:
+    if not desk.reader_problem:
+        return ""
+    return (f'<section id="reader"><h1>Kortläsaren går inte att använda</h1><p>{escape(desk.reader_problem)}</p>'
+            "<p>Kortstationen försöker igen av sig själv.</p></section>")
+
+
 def _card(desk: Desk) -> str:
+    if desk.reader_problem:
+        return ""
     if not desk.present:
         return '<section id="card"><h1>Inget kort i läsaren</h1><p>Sätt i kortet.</p></section>'
     if desk.card is None:

@@ -181,6 +181,20 @@ def test_a_blocked_puk_is_refused_and_reported():
     assert "kortet måste bytas ut" in desk.take_notes()[-1].text
 
 
+def test_a_lost_reader_is_told_in_words_until_the_watcher_sees_it_again(desk):
+    from cards.station.errors import ReaderGone
+
+    desk.visit = Visit(1, desk.card.reading.card_number, "Pass")
+    desk.reader_lost(ReaderGone("Virtual PCD 00 00"))
+    generation = desk.generation
+    desk.reader_lost(ReaderGone("Virtual PCD 00 00"))  # the watcher's next try: nothing new to draw
+    assert desk.generation == generation
+    assert (desk.present, desk.card, desk.visit) == (False, None, None)
+    assert desk.reader_problem == "Kortläsaren kopplades bort. Anslut den igen."
+    desk.presence_changed(True)
+    assert desk.reader_problem == "" and desk.card is not None
+
+
 def test_removing_the_card_ends_the_visit(desk):
     desk.visit = Visit(1, desk.card.reading.card_number, "Pass")
     desk.presence_changed(False)
