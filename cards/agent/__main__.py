@@ -18,6 +18,7 @@ from cards.station import messages
 from cards.station.errors import StationError
 
 from .agent import Agent
+from .server import InsecureServer
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -41,6 +42,9 @@ def main(argv: list[str] | None = None) -> int:
                       announce=lambda link: print(f"Öppna kortstationen i webbläsaren: {link}", flush=True))
     except StationError as problem:
         print(messages.describe_error(problem), file=sys.stderr)
+        return 2
+    except InsecureServer as problem:
+        print(problem, file=sys.stderr)
         return 2
     except OSError as problem:
         print(f"Kortstationen kan inte starta: {problem}", file=sys.stderr)

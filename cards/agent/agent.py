@@ -20,9 +20,10 @@ WATCH_RETRY_SECONDS = 1.0
 class Agent:
     def __init__(self, *, server_url: str, credential: str, port: int, reader: str | None = None,
                  profiles_file: str | None = None, announce: Callable[[str], None] = print):
+        api = StationApi(server_url, credential)  # refuses a server that is not https first
         known = profiles.load(profiles_file)
         self.reader = transport.choose_reader(reader)
-        self.desk = Desk(StationApi(server_url, credential), lambda: transport.connect(self.reader, known))
+        self.desk = Desk(api, lambda: transport.connect(self.reader, known))
         self.web = DeskServer(port, self.desk, announce)
         self._stopping = threading.Event()
         self._threads = [threading.Thread(target=self._watch, name="rs-desk-card", daemon=True),

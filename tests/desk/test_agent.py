@@ -274,3 +274,25 @@ def test_the_page_asks_for_codes_only_where_the_reader_cannot_take_them(desk):
     desk.card.pinpad = PinPad(0x42330006, 0x42330007)
     unblock = page.render(desk, "csrf").split('id="unblock"')[1].split("Assisterad upplåsning")[0]
     assert 'name="puk"' not in unblock and "knappsatsen" in unblock
+
+
+@pytest.mark.parametrize("url", ["https://rs-portal.skane.se", "http://127.0.0.1:8000", "http://localhost:8000/",
+                                 "http://[::1]:8000", "http://127.0.0.2"])
+def test_the_agent_talks_to_an_https_server_or_to_this_machine(url):
+    from cards.agent.server import StationApi
+
+    assert StationApi(url, "credential").base_url == url.rstrip("/")
+
+
+@pytest.mark.parametrize("url", ["http://rs-portal.skane.se", "http://10.0.0.5:8000", "ftp://rs-portal.skane.se",
+                                 "https://", "rs-portal.skane.se", "http://127.0.0.1.evil.example"])
+def test_the_agent_refuses_a_server_it_would_talk_to_in_clear(url, tmp_path, capsys):
+    from cards.agent import __main__ as agent_main
+    from cards.agent.server import InsecureServer, StationApi
+
+    with pytest.raises(InsecureServer):
+        StationApi(url, "credential")
+    key = tmp_path / "station.credential"
+    key.write_text("credential")
+    assert agent_main.main(["--server", url, "--station-credential-file", str(key), "--port", "0"]) == 2
+    assert "ska nås över https" in capsys.readouterr().err
