@@ -205,3 +205,7 @@ RSPORTAL_LETTER_PRICE_SEK = env.int("RSPORTAL_LETTER_PRICE_SEK", default=150)
 RSPORTAL_ASSISTED_UNBLOCKS_PER_HOUR = env.int("RSPORTAL_ASSISTED_UNBLOCKS_PER_HOUR", default=5)
 RSPORTAL_PUK_TICKET_SECONDS = env.int("RSPORTAL_PUK_TICKET_SECONDS", default=120)
 RSPORTAL_DESK_VISIT_MINUTES = env.int("RSPORTAL_DESK_VISIT_MINUTES", default=30)
+# An operator's login at a station ends on logout, after this many idle minutes (no call
+# from the station) and at the latest after this many hours.
+RSPORTAL_DESK_IDLE_MINUTES = env.int("RSPORTAL_DESK_IDLE_MINUTES", default=15)
+RSPORTAL_DESK_SESSION_HOURS = env.int("RSPORTAL_DESK_SESSION_HOURS", default=8)

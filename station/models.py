@@ -35,6 +35,23 @@ class Station(models.Model):
         return self.name
 
 
+class DeskSession(models.Model):
+    """An operator logged in at a station. The operator token names it, so the server can
+    end it: on logout, when idle too long, or when too old (station.credentials)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    station = models.ForeignKey(Station, on_delete=models.PROTECT, related_name="+", verbose_name=_("kortstation"))
+    operator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                 verbose_name=_("operatör"))
+    started_at = models.DateTimeField(_("inloggad"), auto_now_add=True)
+    last_seen_at = models.DateTimeField(_("senast aktiv"))
+    ended_at = models.DateTimeField(_("utloggad"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("inloggning vid kortstation")
+        verbose_name_plural = _("inloggningar vid kortstation")
+
+
 class IdDocument(models.TextChoices):
     """The kind of document the holder showed; never its number."""
 

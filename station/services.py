@@ -24,7 +24,7 @@ from orders.states import BEFORE_POSTING, OPEN_STATES
 from orders.transitions import OrderRefused
 
 from . import rules, tasks
-from .credentials import may_operate, operator_token
+from .credentials import end_session, may_operate, start_session
 from .models import DeskVisit, PukTicket, UnblockAttempt
 
 
@@ -46,7 +46,12 @@ def log_in(station, username, password, request=None):
         record("desk_login_refused", station, station=station.name, station_id=station.pk, username=username[:150])
         raise StationRefused("login", _("Fel användarnamn eller lösenord, eller så saknar du behörighet vid den här kortstationen."))
     _act("desk_login", station, station, user)
-    return user, operator_token(user, station)
+    return user, start_session(user, station)
+
+
+def log_out(station, operator, session):
+    end_session(session)
+    _act("desk_logout", station, station, operator)
 
 
 def card_read(station, operator, *, card_number, profile, pins, puk_tries_left):

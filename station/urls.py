@@ -7,6 +7,7 @@ app_name = "station"
 urlpatterns = [
     # The station software (cards.agent): station credential and operator token.
     path("api/station/login/", api.login, name="api_login"),
+    path("api/station/logout/", api.logout, name="api_logout"),
     path("api/station/card/", api.card_read, name="api_card"),
     path("api/station/id-check/", api.id_check, name="api_id_check"),
     path("api/station/unblocks/", api.start_unblock, name="api_unblock"),

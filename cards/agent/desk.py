@@ -28,6 +28,8 @@ from .server import ServerRefused, ServerUnavailable, StationApi
 
 log = logging.getLogger(__name__)
 
+SESSION_ENDED = "Inloggningen vid kortstationen gäller inte längre. Logga in igen."
+
 ID_DOCUMENTS = {
     "passport": "Pass",
     "national_id": "Nationellt id-kort",
@@ -124,9 +126,18 @@ class Desk:
             self._changed()
 
     def log_out(self) -> None:
+        """Log out here and on the server, which ends the operator token for good."""
         with self.lock:
-            self.operator, self.card, self.visit = None, None, None
-            self._changed()
+            if self.operator is not None:
+                try:
+                    self.api.call("logout/", {}, self.operator.token)
+                except (ServerRefused, ServerUnavailable):
+                    log.warning("logout not reached the server; the token ends when idle")
+            self._forget_operator()
+
+    def _forget_operator(self) -> None:
+        self.operator, self.card, self.visit = None, None, None
+        self._changed()
 
     # --- the card in the reader ------------------------------------------------------
 
@@ -342,10 +353,20 @@ class Desk:
         self._changed()
 
     def _call(self, path: str, payload: dict) -> dict:
-        return self.api.call(path, payload, self.operator.token)
+        if self.operator is None:
+            raise ServerRefused("denied", SESSION_ENDED)
+        try:
+            return self.api.call(path, payload, self.operator.token)
+        except ServerRefused as refused:
+            if refused.code == "denied":  # the server ended the login (idle, too old, rights gone)
+                self._forget_operator()
+                self._note("error", SESSION_ENDED)
+                raise ServerRefused("denied", SESSION_ENDED) from None
+            raise
 
     def _note(self, kind: str, text: str) -> None:
-        self.notes.append(Note(kind, text))
+        if not self.notes or self.notes[-1] != Note(kind, text):  # one act, one line of each kind
+            self.notes.append(Note(kind, text))
         self._changed()
 
     def _changed(self) -> None:

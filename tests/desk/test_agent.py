@@ -296,3 +296,20 @@ def test_the_agent_refuses_a_server_it_would_talk_to_in_clear(url, tmp_path, cap
     key.write_text("credential")
     assert agent_main.main(["--server", url, "--station-credential-file", str(key), "--port", "0"]) == 2
     assert "ska nås över https" in capsys.readouterr().err
+
+
+def test_logging_out_at_the_desk_ends_the_token_on_the_server(desk):
+    desk.log_out()
+    assert desk.api.posted[-1] == ("logout/", {}) and desk.operator is None and desk.card is None
+
+
+def test_a_login_the_server_ended_logs_the_operator_out_at_the_desk(desk):
+    from cards.agent.server import ServerRefused
+
+    def denied(path, payload, token=None):
+        raise ServerRefused("denied", "Kortstationen eller operatören är inte behörig.")
+
+    desk.api.call = denied
+    desk.record_id_check("passport")
+    assert desk.operator is None
+    assert [n.text for n in desk.take_notes()] == ["Inloggningen vid kortstationen gäller inte längre. Logga in igen."]

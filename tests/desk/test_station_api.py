@@ -265,3 +265,36 @@ def test_an_unknown_refusal_is_a_bad_request_and_writes_nothing(api, card):
     response = api.post("refusals/", {"card_number": card.card_number, "refusal": "bored", "pin": "underskrift"})
     assert response.status_code == 400
     assert not AuditEvent.objects.filter(action="desk_refused").exists()
+
+
+def test_logout_ends_the_operator_token_on_the_server(api, card):
+    assert api.post("logout/").status_code == 200
+    assert api.post("id-check/", {"card_number": card.card_number, "id_document": "passport"}).status_code == 403
+    assert AuditEvent.objects.filter(action="desk_logout", actor__username="olle").count() == 1
+    assert api.post("logout/").status_code == 403  # once ended, for good
+
+
+def test_an_idle_login_ends_and_a_call_keeps_it_alive(api, card, settings):
+    from station.models import DeskSession
+
+    settings.RSPORTAL_DESK_IDLE_MINUTES = 15
+    session = DeskSession.objects.get()
+    DeskSession.objects.update(last_seen_at=timezone.now() - timedelta(minutes=14))
+    assert api.id_check(card)
+    session.refresh_from_db()
+    assert timezone.now() - session.last_seen_at < timedelta(minutes=1)
+    DeskSession.objects.update(last_seen_at=timezone.now() - timedelta(minutes=16))
+    assert api.post("id-check/", {"card_number": card.card_number, "id_document": "passport"}).status_code == 403
+
+
+def test_a_login_ends_at_its_age_limit_whatever_the_activity(api, card, settings):
+    settings.RSPORTAL_DESK_SESSION_HOURS = 0
+    assert api.post("id-check/", {"card_number": card.card_number, "id_document": "passport"}).status_code == 403
+
+
+def test_logging_out_ends_that_login_only(api, client, station, operator, card):
+    first = api.token
+    second = Api(client, station).log_in(operator)
+    assert second.post("logout/").status_code == 200
+    assert api.post("card/", {"card_number": card.card_number, "profile": "rs", "pins": {},
+                              "puk_tries_left": 10}, token=first).status_code == 200
