@@ -6,6 +6,7 @@ import struct
 from cards.station import apdu
 from cards.station.errors import CardRemoved
 from cards.station.pinpad import PinPad
+from cards.station.profiles import BUILT_IN
 from cards.virtualcard.card import VirtualCard
 from cards.virtualcard.state import CardState
 
@@ -72,8 +73,9 @@ class PadAnswer(Exception):
 
 
 class FakeConnection:
-    def __init__(self, state, pinpad=PinPad(), pull_at_ins=None, pad_answers=None, answer_at_ins=None, pad=None):
-        self.card = VirtualCard(state)
+    def __init__(self, state, pinpad=PinPad(), pull_at_ins=None, pad_answers=None, answer_at_ins=None, pad=None,
+                 profiles=BUILT_IN):
+        self.card = VirtualCard(state, profiles)
         self.profile = self.card.profile
         self.pinpad = pinpad
         self.selected = False
