@@ -195,6 +195,36 @@ def test_a_lost_reader_is_told_in_words_until_the_watcher_sees_it_again(desk):
     assert desk.reader_problem == "" and desk.card is not None
 
 
+CRD = 0x24
+U = PinRole.UNDERSKRIFT
+
+
+def test_a_pin_change_at_the_desk_sets_the_pin_and_is_reported(desk):
+    conn = desk._connect.conn
+    conn.sent.clear()
+    desk.change_pin(U, Code("222222"), Code("135790"), Code("135790"))
+    assert conn.card.state.pins["underskrift"] == "135790"
+    assert conn.ins_sent == [SELECT, CRD]  # and nothing read again: the outcome tells
+    assert desk.api.payloads("pin-changes/") == [{"card_number": "9752201234567890", "pin": "underskrift",
+                                                  "result": "done", "tries_left": 3}]
+    assert desk.take_notes()[-1].text == "PIN-koden för underskrift är ändrad. Tre försök kvar."
+
+
+def test_a_wrong_current_pin_at_the_desk_shows_and_reports_the_tries_left(desk):
+    desk.change_pin(U, Code("999999"), Code("135790"), Code("135790"))
+    assert desk.api.payloads("pin-changes/")[-1] | {"result": "wrong_pin", "tries_left": 2} == \
+        desk.api.payloads("pin-changes/")[-1]
+    assert desk.card.reading.pins[U].left == 2 and desk.take_notes()[-1].text == "Fel PIN-kod. Två försök kvar."
+
+
+def test_a_new_pin_of_the_wrong_form_at_the_desk_sends_nothing(desk):
+    conn = desk._connect.conn
+    conn.sent.clear()
+    desk.change_pin(U, Code("222222"), Code("13579"), Code("13579"))
+    assert conn.sent == [] and conn.card.state.pins["underskrift"] == "222222"
+    assert desk.api.payloads("pin-changes/")[-1]["result"] == "new_pin_refused"
+
+
 def test_removing_the_card_ends_the_visit(desk):
     desk.visit = Visit(1, desk.card.reading.card_number, "Pass")
     desk.presence_changed(False)

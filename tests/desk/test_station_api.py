@@ -88,6 +88,9 @@ def test_a_ticket_for_another_operator_is_refused(api, client, station, other_op
     response = Api(client, station).log_in(other_operator).redeem(ticket, card.card_number)
     assert response.status_code == 409 and response.json()["error"] == "ticket_other_operator"
     assert PukTicket.objects.get(pk=ticket).used_at is None
+    refused = AuditEvent.objects.get(action="desk_ticket_refused")
+    assert (refused.data["refusal"], refused.actor.username, refused.object_id) == ("other_operator", "ove", ticket)
+    assert not AuditEvent.objects.filter(action="desk_ticket_used").exists()
 
 
 def test_a_ticket_from_another_station_is_refused(api, client, other_station, operator, card, puk):
@@ -298,3 +301,55 @@ def test_logging_out_ends_that_login_only(api, client, station, operator, card):
     assert second.post("logout/").status_code == 200
     assert api.post("card/", {"card_number": card.card_number, "profile": "rs", "pins": {},
                               "puk_tries_left": 10}, token=first).status_code == 200
+
+
+def test_a_pin_change_is_recorded_with_its_result_and_tries_left(api, card):
+    response = api.post("pin-changes/", {"card_number": card.card_number, "pin": "underskrift", "result": "wrong_pin",
+                                         "tries_left": 2})
+    assert response.status_code == 200
+    event = AuditEvent.objects.get(action="desk_pin_changed")
+    assert event.data | {"pin_role": "underskrift", "result": "wrong_pin", "tries_left": 2,
+                         "card_number": card.card_number, "station": "Kortstation Lund"} == event.data
+    assert event.object_id == str(card.pk) and event.actor.username == "olle"
+
+
+@pytest.mark.parametrize("payload", [{"pin": "both", "result": "done"}, {"pin": "underskrift", "result": "great"},
+                                     {"pin": "underskrift", "result": "done", "tries_left": -1}])
+def test_a_pin_change_report_of_the_wrong_form_writes_nothing(api, card, payload):
+    assert api.post("pin-changes/", {"card_number": card.card_number, **payload}).status_code == 400
+    assert not AuditEvent.objects.filter(action="desk_pin_changed").exists()
+
+
+def test_the_daily_report_counts_each_operators_acts_per_station(api, client, station, other_station, operator,
+                                                                 other_operator, card, puk, contact_person):
+    from station.reports import daily_report
+    from tests.factories import UserFactory, approved_order
+
+    card_read = {"card_number": card.card_number, "profile": "rs", "pins": {}, "puk_tries_left": 10}
+    api.post("card/", card_read)
+    api.post("card/", card_read)
+    visit = api.id_check(card)
+    done = api.start(card, visit, assisted=False).json()["attempt"]
+    api.post(f"unblocks/{done}/outcome/", {"result": "done", "tries_left": 3})
+    ticket = api.start(card, visit).json()["ticket"]
+    api.redeem(ticket, card.card_number)
+    api.redeem(ticket, card.card_number)  # refused: used
+    failed = api.start(card, visit, assisted=False).json()["attempt"]
+    api.post(f"unblocks/{failed}/outcome/", {"result": "wrong_puk", "tries_left": 9})
+    api.post("pin-changes/", {"card_number": card.card_number, "pin": "legitimering", "result": "done", "tries_left": 3})
+    api.post("pin-changes/", {"card_number": card.card_number, "pin": "legitimering", "result": "wrong_pin"})
+    api.post("refusals/", {"card_number": card.card_number, "refusal": "other_card", "pin": "legitimering"})
+    order = approved_order(card, contact_person)
+    api.post(f"orders/{order.pk}/handled-at-desk/", {"visit": visit, "card_number": card.card_number})
+    elsewhere = Api(client, other_station).log_in(other_operator)
+    elsewhere.post("card/", card_read)
+
+    today = timezone.localdate()
+    rows = {(row.station, row.operator): row.cells() for row in daily_report(today, today)}
+    # read, id, unblocked, failed, assisted, refused, pin changes, orders
+    assert rows == {("Kortstation Lund", "Olle Operatör"): [2, 1, 1, 1, 1, 2, 1, 1],
+                    ("Kortstation Malmö", "Ove Operatör"): [1, 0, 0, 0, 0, 0, 0, 0]}
+
+    client.force_login(UserFactory(username="ada", is_staff=True))
+    page = client.get("/kortstationer/rapport/").content.decode()
+    assert "Kortstation Malmö" in page and "Olle Operatör" in page and "<td>2</td>" in page
