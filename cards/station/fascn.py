@@ -36,16 +36,21 @@ def encode(**fields: str) -> bytes:
     return int("".join(_bits(c) for c in chars), 2).to_bytes(25, "big")
 
 
+def _character(group: str) -> int | None:
+    """The value of five bits as sent (data least significant first, then parity); None: parity wrong."""
+    return sum(int(b) << n for n, b in enumerate(group[:4])) if group.count("1") % 2 == 1 else None
+
+
+_CHARACTERS = [_character(f"{g:05b}") for g in range(32)]  # every 5-bit group, looked up: decoding is on every card read
+
+
 def decode(raw: bytes) -> dict[str, str]:
     if len(raw) != 25:
         raise ValueError("a FASC-N is 25 bytes")
-    bits = bin(int.from_bytes(raw, "big"))[2:].zfill(200)
-    chars = []
-    for k in range(40):
-        group = bits[5 * k : 5 * k + 5]
-        if group.count("1") % 2 != 1:
-            raise ValueError("FASC-N parity error")
-        chars.append(sum(int(b) << n for n, b in enumerate(group[:4])))
+    value = int.from_bytes(raw, "big")
+    chars = [_CHARACTERS[(value >> (195 - 5 * k)) & 0x1F] for k in range(40)]
+    if None in chars:
+        raise ValueError("FASC-N parity error")
     if chars[0] != _SS or chars[38] != _ES or reduce(lambda a, b: a ^ b, chars[:39]) != chars[39]:
         raise ValueError("FASC-N sentinels or LRC wrong")
     digits = [c for c in chars[1:38] if c != _FS]

@@ -33,7 +33,7 @@ from cards.station import profiles
 from cards.station.profiles import BUILT_IN, Profile
 
 from .card import VirtualCard
-from .state import CardState
+from .state import CardState, StateFile
 
 log = logging.getLogger("cards.virtualcard")
 
@@ -56,12 +56,17 @@ class CardProcess:
         self.tear: tuple[str, int] | None = None  # ("before"|"after", INS): drop the link at that APDU
         self.vpcd: socket.socket | None = None
         self.selector = selectors.DefaultSelector()
+        self.writer: StateFile | None = None
         self.card = self._load()
 
     def _load(self) -> VirtualCard:
+        """The card as its state file holds it now (another card, if the file changed while it was out)."""
         state = CardState.load(self.state_path)
         if state.profile != self.profile:
             raise SystemExit(f"{self.state_path} holds a {state.profile} card, not {self.profile}")
+        if self.writer is not None:
+            self.writer.close()
+        self.writer = StateFile(self.state_path)
         return VirtualCard(state, self.known)
 
     # --- vpcd link ------------------------------------------------------------
@@ -124,7 +129,7 @@ class CardProcess:
             return None
         response, changed = self.card.process(payload)
         if changed:
-            self.card.state.save(self.state_path)
+            self.writer.write(self.card.state)
         if self.tear and self.tear == ("after", ins):
             self.tear = None
             self.remove()

@@ -49,3 +49,10 @@ def test_security_status_and_unknown_instruction_are_told_in_words():
     assert unknown.startswith("Kortet vägrade: kortet känner inte till kommandot")
     assert "kortet känner inte till kommandot" in messages.describe_error(errors.CardError.status(0x6D00))
     assert messages.describe_error(errors.CardError.status(0x6A88)) == "Kortet svarade oväntat (6A88)."
+
+
+def test_every_outcome_has_words_whatever_the_card_told():
+    for result in Result:
+        for tries_left in (None, 0, 1, 9):
+            text = messages.describe_outcome(Outcome(result, tries_left, 0x6A80), PinRole.UNDERSKRIFT, "ändrad")
+            assert text.endswith(".") and "None" not in text

@@ -205,3 +205,21 @@ def test_without_a_profiles_file_the_card_is_the_built_in_one(monkeypatch):
     monkeypatch.delenv("RS_STATION_PROFILES", raising=False)
     assert _parser().parse_args(["--profile", "piv", "--state", "x.json"]).profiles is None
     assert VirtualCard(piv_state()).profile is PIV
+
+
+def test_the_inserted_card_saves_its_state_in_place_before_it_answers(tmp_path):
+    from cards.virtualcard.__main__ import CardProcess
+
+    path = tmp_path / "rs.json"
+    rs_state(pin_tries_left={"legitimering": 0, "underskrift": 3}, puk_tries_left=10).save(path)
+    inode = path.stat().st_ino
+    process = CardProcess(path, "rs", "127.0.0.1", 0)
+    profile = process.card.profile
+    process.handle(profile.select().to_bytes())
+    wrong = apdu.reset_retry_counter(0x81, block(profile, "00000000"), block(profile, "424242"))
+    assert process.handle(wrong.to_bytes()) == bytes.fromhex("63C9")
+    assert CardState.load(path).puk_tries_left == 9
+    right = apdu.reset_retry_counter(0x81, block(profile, "12345678"), block(profile, "424242"))
+    assert process.handle(right.to_bytes()) == bytes.fromhex("9000")
+    assert CardState.load(path) == rs_state(pins={"legitimering": "424242", "underskrift": "222222"})
+    assert path.stat().st_ino == inode and [p.name for p in tmp_path.iterdir()] == ["rs.json"]  # no new file
