@@ -50,6 +50,7 @@ class Agent:
                 self._stopping.wait(WATCH_RETRY_SECONDS)
 
     def stop(self) -> None:
+        self.desk.log_out()  # the operator's token ends with the agent
         self._stopping.set()
         self.web.shutdown()
         self.web.server_close()

@@ -195,3 +195,14 @@ def test_a_browser_that_is_not_paired_is_refused(browser, agent):
     assert used.status == 200
     assert context.new_page().goto(agent.pairing_link).status == 403
     context.close()
+
+
+def test_logging_out_in_the_page_ends_the_login_on_the_server(desk_page, desk_card):
+    from station.models import DeskSession
+
+    page = desk_page
+    page.get_by_role("button", name="Logga ut").click()
+    page.get_by_role("heading", name="Logga in vid kortstationen").wait_for()
+    session = DeskSession.objects.get()
+    assert session.ended_at is not None
+    assert AuditEvent.objects.filter(action="desk_logout").count() == 1
