@@ -349,7 +349,8 @@ class Desk:
         """The card after an act: as the act left it, or read afresh when that is not known."""
         if reading is None:
             return self._read_again()
-        self.card = CardView(reading, self.card.registry, self.card.pinpad)
+        if self.card is not None:  # None: the operator's login ended meanwhile
+            self.card = CardView(reading, self.card.registry, self.card.pinpad)
         self._changed()
 
     def _call(self, path: str, payload: dict) -> dict:
@@ -365,7 +366,7 @@ class Desk:
             raise
 
     def _note(self, kind: str, text: str) -> None:
-        if not self.notes or self.notes[-1] != Note(kind, text):  # one act, one line of each kind
+        if not self.notes or self.notes[-1] != Note(kind, text):  # said once, not twice in a row
             self.notes.append(Note(kind, text))
         self._changed()
 

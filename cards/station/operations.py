@@ -266,7 +266,7 @@ def unblock_pin(
     sent = False
     try:
         ensure_selected(conn)
-        tries = puk_tries or read_puk_tries(conn)
+        tries = puk_tries if puk_tries is not None else read_puk_tries(conn)
         if tries.blocked:
             return Outcome(Result.PUK_BLOCKED, 0)
         if tries.left in (1, None) and not (confirm_last_try and confirm_last_try()):
