@@ -31,7 +31,9 @@ def desk_card(transactional_db, employee, rs_slot):
 
 
 @pytest.fixture
-def agent(live_server, rs_slot, transactional_db):
+def agent(live_server, rs_slot, desk_card, transactional_db):
+    """The agent, started once the card is in the reader: a card put in while it watches
+    would be seen going out and in again under the test's feet."""
     station = make_station("Kortstation Lund, Universitetssjukhuset")
     make_operator("olle", station)
     make_operator("ove", station)
