@@ -176,12 +176,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.runs < 100:
         parser.error("--runs is at least 100")
-    # The card saves its state file on every change (RESET RETRY COUNTER, here). On a
-    # disk file system the atomic replace costs ~0.3 ms (ext4 flushes the data on a
-    # rename over a file): that measures the disk, not the station, so the states live
-    # in memory (/dev/shm) unless RS_BENCH_STATE_DIR says otherwise.
-    state_dir = os.environ.get("RS_BENCH_STATE_DIR") or ("/dev/shm" if Path("/dev/shm").is_dir() else None)
-    with tempfile.TemporaryDirectory(prefix="rs-bench-", dir=state_dir) as tmp:
+    with tempfile.TemporaryDirectory(prefix="rs-bench-") as tmp:
         rundir = None if args.reader else start_private_pcscd(Path(tmp))
         try:
             readers = args.reader or [line.split("\t")[0] for line in (rundir / "cards.tsv").read_text().splitlines()]

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Callable
 
 from cards.station import messages, operations, pinpad
@@ -237,7 +237,7 @@ class Desk:
                               "other_card")
             if puk_tries.blocked:
                 raise Refused("PUK-koden är spärrad: kortet måste bytas ut. Inget skickades till kortet.", "puk_blocked")
-            before = replace(view.reading, puk=puk_tries)
+            before = CardReading(view.reading.profile, card_number, view.reading.pins, puk_tries)
             second = {"username": second_operator[0], "password": second_operator[1]} if second_operator else None
             started = self._call("unblocks/", {
                 "visit": self.visit.id, "card_number": card_number, "pin": role.value,
