@@ -207,3 +207,7 @@ RSPORTAL_PUK_TICKET_SECONDS = env.int("RSPORTAL_PUK_TICKET_SECONDS", default=120
 RSPORTAL_DESK_VISIT_MINUTES = env.int("RSPORTAL_DESK_VISIT_MINUTES", default=30)
 # Where the station software (python -m cards.agent) serves the Kortstation page on a desk PC.
 RSPORTAL_DESK_AGENT_URL = env.str("RSPORTAL_DESK_AGENT_URL", default="http://127.0.0.1:8765/")
+# An operator's login at a station ends on logout, after this many idle minutes (no call
+# from the station) and at the latest after this many hours.
+RSPORTAL_DESK_IDLE_MINUTES = env.int("RSPORTAL_DESK_IDLE_MINUTES", default=15)
+RSPORTAL_DESK_SESSION_HOURS = env.int("RSPORTAL_DESK_SESSION_HOURS", default=8)

@@ -12,9 +12,9 @@ from django.http import JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from . import services
-from .credentials import operator_for, station_for
-from .models import IdDocument, UnblockAttempt
+from . import rules, services
+from .credentials import session_for, station_for
+from .models import IdDocument, Outcome, UnblockAttempt
 
 DENIED = {"error": "denied", "message": "Kortstationen eller operatören är inte behörig."}
 
@@ -32,7 +32,8 @@ def station_api(needs_operator=True):
         @wraps(view)
         def wrapped(request, **kwargs):
             station = station_for(request)
-            operator = station and operator_for(request, station)
+            request.desk_session = station and session_for(request, station)
+            operator = request.desk_session.operator if request.desk_session else None
             if station is None or (needs_operator and operator is None):
                 return _answer(DENIED, 403)
             try:
@@ -80,6 +81,12 @@ def login(request, station, _operator, data):
     user, token = services.log_in(station, _text(data, "username", 150), _text(data, "password", 200), request)
     return {"token": token, "operator": user.get_full_name() or user.get_username(), "station": station.name,
             "location": station.location}
+
+
+@station_api()
+def logout(request, station, operator, data):
+    services.log_out(station, operator, request.desk_session)
+    return {}
 
 
 @station_api()
@@ -132,15 +139,23 @@ def redeem_ticket(request, station, operator, data, ticket):
 
 @station_api()
 def unblock_outcome(request, station, operator, data, pk):
-    attempt = services.record_outcome(station, operator, attempt_id=pk, result=_text(data, "result"),
+    attempt = services.record_outcome(station, operator, attempt_id=pk, result=_choice(data, "result", Outcome),
                                       tries_left=_tries(data.get("tries_left")))
     return {"attempt": attempt.pk}
 
 
 @station_api()
+def desk_refusal(request, station, operator, data):
+    services.record_desk_refusal(station, operator, card_number=_text(data, "card_number"),
+                                 refusal=rules.DeskRefusal(_text(data, "refusal")),
+                                 pin=_choice(data, "pin", UnblockAttempt.Pin), assisted=data.get("assisted") is True)
+    return {}
+
+
+@station_api()
 def pin_change(request, station, operator, data):
     services.record_pin_change(station, operator, card_number=_text(data, "card_number"),
-                               pin=_choice(data, "pin", UnblockAttempt.Pin), result=_text(data, "result"),
+                               pin=_choice(data, "pin", UnblockAttempt.Pin), result=_choice(data, "result", Outcome),
                                tries_left=_tries(data.get("tries_left")))
     return {}
 

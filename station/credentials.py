@@ -3,20 +3,22 @@
 A station sends its credential in `Authorization: Station <credential>`; the server
 keeps only its SHA-256 hash. After the operator logs in through the station, the
 station sends the operator token (signed by the server: station and user, with an age
-limit) in `X-RS-Operator`. Both are checked on every call, and so are the operator's
-permission and rights on that very station.
+limit) in `X-RS-Operator`. The token names a DeskSession on the server, which logout
+ends, as do too long a pause and too great an age. Both are checked on every call, and
+so are the operator's permission and rights on that very station.
 """
 
 import hashlib
 import secrets
+from datetime import timedelta
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core import signing
+from django.utils import timezone
 
 from organisation.permissions import is_station_operator
 
-from .models import Station
+from .models import DeskSession, Station
 
 _OPERATOR_SALT = "station.operator-token"
 
@@ -42,18 +44,30 @@ def may_operate(user, station) -> bool:
     return user.is_active and is_station_operator(user) and station.operators.filter(pk=user.pk).exists()
 
 
-def operator_token(user, station) -> str:
-    return signing.dumps({"u": user.pk, "s": station.pk}, salt=_OPERATOR_SALT)
+def start_session(user, station) -> str:
+    """A new login at the station: its operator token."""
+    session = DeskSession.objects.create(station=station, operator=user, last_seen_at=timezone.now())
+    return signing.dumps({"u": user.pk, "s": station.pk, "k": str(session.pk)}, salt=_OPERATOR_SALT)
 
 
-def operator_for(request, station):
-    """The operator whose token the station sent, if it is still valid for this station."""
+def session_for(request, station) -> DeskSession | None:
+    """The login whose token the station sent, if it is still open for this station: not
+    logged out, not idle too long, not too old, and the operator still allowed here.
+    A call through it counts as activity."""
     token = request.headers.get("X-RS-Operator", "")
     try:
-        claims = signing.loads(token, salt=_OPERATOR_SALT, max_age=settings.SESSION_COOKIE_AGE)
+        claims = signing.loads(token, salt=_OPERATOR_SALT, max_age=timedelta(hours=settings.RSPORTAL_DESK_SESSION_HOURS))
     except signing.BadSignature:
         return None
-    if claims.get("s") != station.pk:
+    now = timezone.now()
+    session = DeskSession.objects.select_related("operator").filter(
+        pk=claims.get("k"), station=station, operator_id=claims.get("u"), ended_at__isnull=True,
+        last_seen_at__gte=now - timedelta(minutes=settings.RSPORTAL_DESK_IDLE_MINUTES)).first()
+    if session is None or claims.get("s") != station.pk or not may_operate(session.operator, station):
         return None
-    user = get_user_model().objects.filter(pk=claims.get("u")).first()
-    return user if user is not None and may_operate(user, station) else None
+    DeskSession.objects.filter(pk=session.pk).update(last_seen_at=now)
+    return session
+
+
+def end_session(session) -> None:
+    DeskSession.objects.filter(pk=session.pk, ended_at__isnull=True).update(ended_at=timezone.now())

@@ -35,6 +35,23 @@ class Station(models.Model):
         return self.name
 
 
+class DeskSession(models.Model):
+    """An operator logged in at a station. The operator token names it, so the server can
+    end it: on logout, when idle too long, or when too old (station.credentials)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    station = models.ForeignKey(Station, on_delete=models.PROTECT, related_name="+", verbose_name=_("kortstation"))
+    operator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                 verbose_name=_("operatör"))
+    started_at = models.DateTimeField(_("inloggad"), auto_now_add=True)
+    last_seen_at = models.DateTimeField(_("senast aktiv"))
+    ended_at = models.DateTimeField(_("utloggad"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("inloggning vid kortstation")
+        verbose_name_plural = _("inloggningar vid kortstation")
+
+
 class IdDocument(models.TextChoices):
     """The kind of document the holder showed; never its number."""
 
@@ -60,6 +77,31 @@ class DeskVisit(models.Model):
         verbose_name_plural = pgettext_lazy("plural", "besök vid kortstation")
 
 
+class Outcome(models.TextChoices):
+    """What the station reports an unblock or a PIN change came to: the station core's
+    results (cards.station.operations.Result) and the desk's own, in words."""
+
+    DONE = "done", _("Klart")
+    NEW_PIN_REFUSED = "new_pin_refused", _("Ny PIN-kod av fel form: inget skickades")
+    CODE_MALFORMED = "code_malformed", _("Kod av fel form: inget skickades")
+    NOT_CONFIRMED = "not_confirmed", _("Sista PUK-försöket bekräftades inte: inget skickades")
+    WRONG_PUK = "wrong_puk", _("Fel PUK-kod")
+    PUK_BLOCKED = "puk_blocked", _("PUK-koden spärrad: kortet måste bytas ut")
+    WRONG_PIN = "wrong_pin", _("Fel PIN-kod")
+    PIN_BLOCKED = "pin_blocked", _("PIN-koden spärrad")
+    CARD_REFUSED_NEW_PIN = "card_refused_new_pin", _("Kortet godtog inte den nya PIN-koden")
+    NEW_PIN_NOT_WORKING = "new_pin_not_working", _("Den nya PIN-koden gick inte att kontrollera")
+    NEW_PIN_NOT_SET = "new_pin_not_set", _("PUK-koden godtogs, men ingen ny PIN-kod sattes på knappsatsen")
+    PINPAD_CANCELLED = "pinpad_cancelled", _("Avbrutet på kortläsarens knappsats")
+    PINPAD_TIMEOUT = "pinpad_timeout", _("Ingen kod på kortläsarens knappsats i tid")
+    PINPAD_MISMATCH = "pinpad_mismatch", _("Olika nya PIN-koder på knappsatsen")
+    SECURITY_NOT_SATISFIED = "security_not_satisfied", _("Kortet vägrade: säkerhetsvillkoren är inte uppfyllda (6982)")
+    UNKNOWN_INSTRUCTION = "unknown_instruction", _("Kortet vägrade: okänt kommando (6D00)")
+    CARD_REMOVED = "card_removed", _("Kortet togs ut: utfallet är okänt")
+    CARD_ERROR = "card_error", _("Kortet svarade med ett fel")
+    PUK_NOT_RELEASED = "puk_not_released", _("PUK-koden lämnades inte ut")
+
+
 class UnblockAttempt(models.Model):
     """One unblock of one PIN, allowed by the server before any PUK is sent."""
 
@@ -74,7 +116,7 @@ class UnblockAttempt(models.Model):
     second_operator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
                                         related_name="+", verbose_name=_("andra operatör"))
     started_at = models.DateTimeField(_("påbörjad"), auto_now_add=True)
-    result = models.CharField(_("resultat"), max_length=40, blank=True)
+    result = models.CharField(_("resultat"), max_length=40, blank=True, choices=Outcome.choices)
     tries_left_after = models.PositiveSmallIntegerField(_("försök kvar efter"), null=True)
     finished_at = models.DateTimeField(_("avslutad"), null=True)
 

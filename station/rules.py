@@ -46,6 +46,16 @@ def ticket_refusal(ticket: TicketFacts | None, *, now: datetime, card_number: st
     return None
 
 
+class DeskRefusal(enum.Enum):
+    """What the station software refuses on its own, before any code reaches the card."""
+
+    NO_ID_CHECK = "no_id_check"
+    NEW_PIN_REFUSED = "new_pin_refused"  # not six digits, or the confirmation differs
+    CODE_MALFORMED = "code_malformed"  # the holder's PUK of the wrong form
+    OTHER_CARD = "other_card"  # another card in the reader than the ID check was for
+    PUK_BLOCKED = "puk_blocked"  # the card must be replaced
+
+
 def ticket_lifetime(seconds: int) -> timedelta:
     return min(timedelta(seconds=max(seconds, 1)), TICKET_LIFETIME_CAP)
 

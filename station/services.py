@@ -8,7 +8,7 @@ carrying the station's name; never a code value, never an ID document's number.
 from datetime import timedelta
 
 from django.conf import settings
-from django.contrib.auth import authenticate
+from django.contrib.auth import authenticate, get_user_model
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,7 +24,7 @@ from orders.states import BEFORE_POSTING, OPEN_STATES
 from orders.transitions import OrderRefused
 
 from . import rules, tasks
-from .credentials import may_operate, operator_token
+from .credentials import end_session, may_operate, start_session
 from .models import DeskVisit, PukTicket, UnblockAttempt
 
 
@@ -46,7 +46,12 @@ def log_in(station, username, password, request=None):
         record("desk_login_refused", station, station=station.name, station_id=station.pk, username=username[:150])
         raise StationRefused("login", _("Fel användarnamn eller lösenord, eller så saknar du behörighet vid den här kortstationen."))
     _act("desk_login", station, station, user)
-    return user, operator_token(user, station)
+    return user, start_session(user, station)
+
+
+def log_out(station, operator, session):
+    end_session(session)
+    _act("desk_logout", station, station, operator)
 
 
 def card_read(station, operator, *, card_number, profile, pins, puk_tries_left):
@@ -96,20 +101,29 @@ def start_unblock(station, operator, *, visit_id, card_number, pin, assisted, pu
     `second_operator` is (username, password) when the PUK has two tries or fewer left."""
     visit = current_visit(station, operator, visit_id, card_number)
     confirmer = _second_operator(station, operator, visit, puk_tries_left, second_operator)
-    if assisted:
-        _check_hourly_limit(station, operator, visit)
     with transaction.atomic():
-        attempt = UnblockAttempt.objects.create(visit=visit, pin=pin, assisted=assisted,
-                                                puk_tries_before=puk_tries_left, second_operator=confirmer)
-        _act("desk_unblock_started", attempt, station, operator, card_number=card_number, pin_role=pin,
-             assisted=assisted, puk_tries_left=puk_tries_left,
-             second_operator=confirmer.get_username() if confirmer else "")
-        if assisted:
-            lifetime = rules.ticket_lifetime(settings.RSPORTAL_PUK_TICKET_SECONDS)
-            PukTicket.objects.create(attempt=attempt, card=visit.card, operator=operator, station=station,
-                                     expires_at=timezone.now() + lifetime)
-            _act("desk_ticket_issued", attempt.ticket, station, operator, card_number=card_number,
-                 expires_in_seconds=int(lifetime.total_seconds()))
+        if assisted and _hourly_limit_reached(station, operator, visit):
+            attempt = None  # the refusal and the alert are recorded: commit them, then say no
+        else:
+            attempt = _allow_unblock(station, operator, visit, pin, assisted, puk_tries_left, confirmer)
+    if attempt is None:
+        raise StationRefused("limit", _(
+            "Gränsen för assisterade upplåsningar per timme är nådd. En administratör har fått besked."))
+    return attempt
+
+
+def _allow_unblock(station, operator, visit, pin, assisted, puk_tries_left, confirmer):
+    card_number = visit.card.card_number
+    attempt = UnblockAttempt.objects.create(visit=visit, pin=pin, assisted=assisted,
+                                            puk_tries_before=puk_tries_left, second_operator=confirmer)
+    _act("desk_unblock_started", attempt, station, operator, card_number=card_number, pin_role=pin,
+         assisted=assisted, puk_tries_left=puk_tries_left, second_operator=confirmer.get_username() if confirmer else "")
+    if assisted:
+        lifetime = rules.ticket_lifetime(settings.RSPORTAL_PUK_TICKET_SECONDS)
+        PukTicket.objects.create(attempt=attempt, card=visit.card, operator=operator, station=station,
+                                 expires_at=timezone.now() + lifetime)
+        _act("desk_ticket_issued", attempt.ticket, station, operator, card_number=card_number,
+             expires_in_seconds=int(lifetime.total_seconds()))
     return attempt
 
 
@@ -128,18 +142,21 @@ def _second_operator(station, operator, visit, puk_tries_left, credentials):
     return confirmer
 
 
-def _check_hourly_limit(station, operator, visit):
+def _hourly_limit_reached(station, operator, visit) -> bool:
+    """Whether the operator has had this hour's assisted unblocks (recorded, and the
+    administrators told once an hour). Holds the operator's row locked until the caller's
+    transaction ends, so requests at once are counted one after the other."""
+    get_user_model().objects.select_for_update().filter(pk=operator.pk).values_list("pk").get()
     limit = settings.RSPORTAL_ASSISTED_UNBLOCKS_PER_HOUR
     hour_ago = timezone.now() - timedelta(hours=1)
     if PukTicket.objects.filter(operator=operator, issued_at__gte=hour_ago).count() < limit:
-        return
+        return False
     _act("desk_limit_reached", visit, station, operator, card_number=visit.card.card_number, limit=limit)
     already_told = AuditEvent.objects.for_object(operator).filter(action="desk_limit_alerted", at__gte=hour_ago)
     if not already_told.exists():
         _act("desk_limit_alerted", operator, station, operator, limit=limit)
         transaction.on_commit(lambda: tasks.alert_assisted_unblock_limit.delay(operator.pk, station.pk), robust=True)
-    raise StationRefused("limit", _(
-        "Gränsen för assisterade upplåsningar per timme är nådd. En administratör har fått besked."))
+    return True
 
 
 def redeem_ticket(station, operator, *, ticket_id, card_number) -> Code:
@@ -186,17 +203,24 @@ def record_outcome(station, operator, *, attempt_id, result, tries_left):
         pk=attempt_id or 0, visit__station=station, visit__operator=operator, finished_at__isnull=True).first()
     if attempt is None:
         raise StationRefused("unknown_attempt", _("Upplåsningen är okänd eller redan avslutad."))
-    attempt.result, attempt.tries_left_after, attempt.finished_at = result[:40], tries_left, timezone.now()
+    attempt.result, attempt.tries_left_after, attempt.finished_at = result, tries_left, timezone.now()
     attempt.save(update_fields=["result", "tries_left_after", "finished_at"])
     _act("desk_unblock_outcome", attempt, station, operator, card_number=attempt.visit.card.card_number,
          pin_role=attempt.pin, assisted=attempt.assisted, result=attempt.result, tries_left=tries_left)
     return attempt
 
 
+def record_desk_refusal(station, operator, *, card_number, refusal, pin, assisted):
+    """An unblock the station software refused on its own (rules.DeskRefusal)."""
+    card = Card.objects.filter(card_number=card_number).first()
+    _act("desk_refused", card or station, station, operator, card_number=card_number, refusal=refusal.value,
+         pin_role=pin, assisted=assisted, refused_by="station")
+
+
 def record_pin_change(station, operator, *, card_number, pin, result, tries_left):
     card = Card.objects.filter(card_number=card_number).first()
     _act("desk_pin_changed", card or station, station, operator, card_number=card_number, pin_role=pin,
-         result=result[:40], tries_left=tries_left)
+         result=result, tries_left=tries_left)
 
 
 def close_order_at_desk(station, operator, *, visit_id, card_number, order_id):

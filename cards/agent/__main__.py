@@ -18,6 +18,7 @@ from cards.station import messages
 from cards.station.errors import StationError
 
 from .agent import Agent
+from .server import InsecureServer
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -29,7 +30,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reader", help="kortläsarens namn (eller en del av det)")
     parser.add_argument("--profiles", default=os.environ.get("RS_STATION_PROFILES"), help="JSON-fil med kortprofiler")
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     try:
         credential = args.station_credential_file.read_text().strip()
     except OSError as problem:
@@ -42,9 +42,13 @@ def main(argv: list[str] | None = None) -> int:
     except StationError as problem:
         print(messages.describe_error(problem), file=sys.stderr)
         return 2
+    except InsecureServer as problem:
+        print(problem, file=sys.stderr)
+        return 2
     except OSError as problem:
         print(f"Kortstationen kan inte starta: {problem}", file=sys.stderr)
         return 2
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     agent.start()
     done = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: done.set())

@@ -13,12 +13,17 @@ from .server import StationApi
 from .web import DeskServer
 
 
+# How soon the card watcher tries again after the reader or pcscd went away.
+WATCH_RETRY_SECONDS = 1.0
+
+
 class Agent:
     def __init__(self, *, server_url: str, credential: str, port: int, reader: str | None = None,
                  profiles_file: str | None = None, announce: Callable[[str], None] = print):
+        api = StationApi(server_url, credential)  # refuses a server that is not https first
         known = profiles.load(profiles_file)
         self.reader = transport.choose_reader(reader)
-        self.desk = Desk(StationApi(server_url, credential), lambda: transport.connect(self.reader, known))
+        self.desk = Desk(api, lambda: transport.connect(self.reader, known))
         self.web = DeskServer(port, self.desk, announce)
         self._stopping = threading.Event()
         self._threads = [threading.Thread(target=self._watch, name="rs-desk-card", daemon=True),
@@ -35,13 +40,17 @@ class Agent:
         return self.web.pairing.new_link(self.origin)
 
     def _watch(self) -> None:
-        try:
-            transport.watch_presence(self.reader, self._stopping.is_set, self.desk.presence_changed)
-        except StationError as problem:
-            self.desk.card_problem = type(problem).__name__
-            self.desk.presence_changed(False)
+        """Watch the reader for as long as the agent runs: when the reader or pcscd goes
+        away the desk says so, and watching starts again until they are back."""
+        while not self._stopping.is_set():
+            try:
+                transport.watch_presence(self.reader, self._stopping.is_set, self.desk.presence_changed)
+            except StationError as problem:
+                self.desk.reader_lost(problem)
+                self._stopping.wait(WATCH_RETRY_SECONDS)
 
     def stop(self) -> None:
+        self.desk.log_out()  # the operator's token ends with the agent
         self._stopping.set()
         self.web.shutdown()
         self.web.server_close()

@@ -20,13 +20,15 @@ from typing import Callable
 
 from cards.station import messages, operations, pinpad
 from cards.station.codes import Code
-from cards.station.errors import StationError
+from cards.station.errors import CardError, StationError
 from cards.station.operations import CardReading, Outcome, Result
 from cards.station.profiles import PinRole
 
 from .server import ServerRefused, ServerUnavailable, StationApi
 
 log = logging.getLogger(__name__)
+
+SESSION_ENDED = "Inloggningen vid kortstationen gäller inte längre. Logga in igen."
 
 ID_DOCUMENTS = {
     "passport": "Pass",
@@ -53,7 +55,7 @@ class Visit:
 class CardView:
     reading: CardReading
     registry: dict
-    pinpad: bool
+    pinpad: pinpad.PinPad
 
 
 @dataclass
@@ -62,14 +64,19 @@ class Note:
     text: str
 
 
-class NothingSent(Exception):
-    """Refused before any APDU: the words for the operator."""
+class Refused(Exception):
+    """The desk refused an unblock on its own, before any code reached the card: the words
+    for the operator, and `refusal`, the reason as the server records it."""
+
+    def __init__(self, text: str, refusal: str):
+        super().__init__(text)
+        self.refusal = refusal
 
 
 class WithoutPad:
-    """A connection seen as one without a PIN pad. An assisted unblock needs it: the PUK
-    comes from the server, and PC/SC part 10 cannot mix a code from the PC with codes
-    typed on the pad, so the holder types the new PIN in the station page then."""
+    """A connection seen as one without a PIN pad, for an assisted unblock: the PUK comes
+    from the server, so the pad's PUK step does not apply, and the holder types the new
+    PIN in the station page."""
 
     pinpad = pinpad.PinPad()
 
@@ -99,6 +106,7 @@ class Desk:
         self.present = False
         self.card: CardView | None = None
         self.card_problem = ""
+        self.reader_problem = ""  # the reader or pcscd is gone: in words, until it is back
         self.visit: Visit | None = None
         self.notes: list[Note] = []
         self.generation = 0  # moves whenever the page should be drawn again
@@ -118,16 +126,25 @@ class Desk:
             self._changed()
 
     def log_out(self) -> None:
+        """Log out here and on the server, which ends the operator token for good."""
         with self.lock:
-            self.operator, self.card, self.visit = None, None, None
-            self._changed()
+            if self.operator is not None:
+                try:
+                    self.api.call("logout/", {}, self.operator.token)
+                except (ServerRefused, ServerUnavailable):
+                    log.warning("logout not reached the server; the token ends when idle")
+            self._forget_operator()
+
+    def _forget_operator(self) -> None:
+        self.operator, self.card, self.visit = None, None, None
+        self._changed()
 
     # --- the card in the reader ------------------------------------------------------
 
     def presence_changed(self, present: bool) -> None:
         with self.lock:
             self.present = present
-            self.card, self.card_problem = None, ""
+            self.card, self.card_problem, self.reader_problem = None, "", ""
             if not present:
                 if self.visit:
                     self._note("info", "Kortet togs ut. ID-kontrollen gäller inte längre.")
@@ -136,13 +153,24 @@ class Desk:
                 self._read()
             self._changed()
 
+    def reader_lost(self, problem: StationError) -> None:
+        """The reader (or pcscd) went away: no card, no visit, and the reason shown."""
+        with self.lock:
+            text = messages.describe_error(problem)
+            if text == self.reader_problem:
+                return  # the watcher tries again every second: draw the page once
+            if self.visit:
+                self._note("info", "Kortläsaren försvann. ID-kontrollen gäller inte längre.")
+            self.present, self.card, self.visit, self.reader_problem = False, None, None, text
+            self._changed()
+
     def _read(self) -> None:
         """Read the card and ask the registry about it (an audited card read)."""
         try:
             conn = self._connect()
             try:
                 reading = operations.read_card(conn)
-                pad = conn.pinpad.present
+                pad = conn.pinpad
             finally:
                 conn.close()
         except StationError as problem:
@@ -177,43 +205,59 @@ class Desk:
         with self.lock:
             if not self._ready():
                 return
-            if self.visit is None or self.visit.card_number != self.card.reading.card_number:
-                return self._note("error", "Gör ID-kontrollen av kortinnehavaren först. Inget skickades till kortet.")
+            card_number = self.visit.card_number if self.visit else self.card.reading.card_number
             try:
+                if self.visit is None or self.visit.card_number != self.card.reading.card_number:
+                    raise Refused("Gör ID-kontrollen av kortinnehavaren först. Inget skickades till kortet.", "no_id_check")
                 self._note(*self._unblock(role, assisted, puk, new_pin, confirm, second_operator))
-            except NothingSent as refused:
-                return self._note("error", str(refused))
+            except Refused as refused:
+                self._report_refusal(card_number, refused.refusal, role, assisted)
+                self._note("error", str(refused))
             except StationError as problem:
                 self._note("error", messages.describe_error(problem))
+                self._read_again()
             except (ServerRefused, ServerUnavailable) as problem:
                 self._note("error", _server_text(problem))
-            self._read_again()
 
     def _unblock(self, role, assisted, puk, new_pin, confirm, second_operator) -> tuple[str, str]:
+        view = self.card
+        if assisted or not view.pinpad.unblocks:
+            profile = view.reading.profile
+            refusal = operations.refuse_codes(profile, new_pin, confirm, puk, None if assisted else profile.puk_length)
+            if refusal is not None:
+                raise Refused(messages.describe_outcome(refusal, role, ""), refusal.result.value)
         conn = self._connect()
         try:
-            codes_on_pad = conn.pinpad.present and not assisted
-            if not codes_on_pad:
-                if not (new_pin and confirm and new_pin.is_digits(conn.profile.pin_length) and new_pin.same_as(confirm)):
-                    raise NothingSent(messages.describe_outcome(Outcome(Result.NEW_PIN_REFUSED), role, ""))
-                if not assisted and not (puk and puk.is_digits(conn.profile.puk_length)):
-                    raise NothingSent(messages.describe_outcome(Outcome(Result.CODE_MALFORMED), role, ""))
-            reading = operations.read_card(conn)  # the tries left, read first
-            if reading.card_number != self.visit.card_number:
-                return "error", "Det är ett annat kort i läsaren än det ID-kontrollen gällde."
-            if reading.must_be_replaced:
-                return "error", "PUK-koden är spärrad: kortet måste bytas ut."
+            # Which card it is and the PUK's tries, read first: all the unblock needs.
+            card_number = operations.read_card_number(conn)
+            puk_tries = operations.read_puk_tries(conn)
+            if card_number != self.visit.card_number:
+                self._read()
+                raise Refused("Det är ett annat kort i läsaren än det ID-kontrollen gällde. Inget skickades till kortet.",
+                              "other_card")
+            if puk_tries.blocked:
+                raise Refused("PUK-koden är spärrad: kortet måste bytas ut. Inget skickades till kortet.", "puk_blocked")
+            before = CardReading(view.reading.profile, card_number, view.reading.pins, puk_tries)
             second = {"username": second_operator[0], "password": second_operator[1]} if second_operator else None
             started = self._call("unblocks/", {
-                "visit": self.visit.id, "card_number": reading.card_number, "pin": role.value,
-                "assisted": assisted, "puk_tries_left": reading.puk.left, "second_operator": second})
-            outcome = self._send_unblock(conn, role, assisted, started, reading.card_number, puk, new_pin, confirm)
+                "visit": self.visit.id, "card_number": card_number, "pin": role.value,
+                "assisted": assisted, "puk_tries_left": puk_tries.left, "second_operator": second})
+            try:
+                outcome = self._send_unblock(conn, role, assisted, started, card_number, puk, new_pin, confirm, puk_tries)
+            except (StationError, ValueError) as problem:
+                # Allowed by the server (for an assisted one the PUK released): the attempt
+                # gets its outcome whatever the card did.
+                self._report(started["attempt"], Result.CARD_ERROR.value, None)
+                log.warning("unblock ended in %s, reported as card_error", type(problem).__name__)
+                raise problem if isinstance(problem, StationError) else CardError("oläsligt svar") from None
+            after = _read_if_there(lambda: operations.after_unblock(conn, before, role, outcome))
         finally:
             conn.close()
         self._report(started["attempt"], outcome.result.value, outcome.tries_left)
+        self._show(after)
         return ("ok" if outcome.succeeded else "error"), _outcome_text(outcome, role, "upplåst och har en ny kod")
 
-    def _send_unblock(self, conn, role, assisted, started, card_number, puk, new_pin, confirm) -> Outcome:
+    def _send_unblock(self, conn, role, assisted, started, card_number, puk, new_pin, confirm, puk_tries) -> Outcome:
         # The server allowed this unblock after the second operator confirmed where the
         # PUK has two tries or fewer left, so the last-try question is answered yes.
         if assisted:
@@ -222,10 +266,20 @@ class Desk:
             except (ServerRefused, ServerUnavailable):
                 self._report(started["attempt"], "puk_not_released", None)
                 raise
-            return operations.unblock_pin(WithoutPad(conn), role, puk, new_pin, confirm, confirm_last_try=lambda: True)
-        if conn.pinpad.present:
-            return operations.unblock_pin(conn, role, confirm_last_try=lambda: True)
-        return operations.unblock_pin(conn, role, puk, new_pin, confirm, confirm_last_try=lambda: True)
+            return operations.unblock_pin(WithoutPad(conn), role, puk, new_pin, confirm, confirm_last_try=lambda: True,
+                                          puk_tries=puk_tries)
+        if conn.pinpad.unblocks:
+            return operations.unblock_pin(conn, role, confirm_last_try=lambda: True, puk_tries=puk_tries)
+        return operations.unblock_pin(conn, role, puk, new_pin, confirm, confirm_last_try=lambda: True,
+                                      puk_tries=puk_tries)
+
+    def _report_refusal(self, card_number: str, refusal: str, role: PinRole, assisted: bool) -> None:
+        """The server records the desk's own refusals too (audited as desk_refused)."""
+        try:
+            self._call("refusals/", {"card_number": card_number, "refusal": refusal, "pin": role.value,
+                                     "assisted": assisted})
+        except (ServerRefused, ServerUnavailable):
+            log.warning("refusal %s not reported to the server", refusal)
 
     def _report(self, attempt: int, result: str, tries_left: int | None) -> None:
         try:
@@ -237,22 +291,24 @@ class Desk:
         with self.lock:
             if not self._ready():
                 return
+            view = self.card
             try:
                 conn = self._connect()
                 try:
-                    codes = {} if conn.pinpad.present else {"old_pin": old_pin, "new_pin": new_pin, "new_pin_confirm": confirm}
+                    codes = {} if conn.pinpad.changes else {"old_pin": old_pin, "new_pin": new_pin, "new_pin_confirm": confirm}
                     outcome = operations.change_pin(conn, role, **codes)
                 finally:
                     conn.close()
             except StationError as problem:
-                return self._note("error", messages.describe_error(problem))
+                self._note("error", messages.describe_error(problem))
+                return self._read_again()
             try:
-                self._call("pin-changes/", {"card_number": self.card.reading.card_number, "pin": role.value,
+                self._call("pin-changes/", {"card_number": view.reading.card_number, "pin": role.value,
                                             "result": outcome.result.value, "tries_left": outcome.tries_left})
             except (ServerRefused, ServerUnavailable):
                 log.warning("PIN change not reported to the server")
             self._note("ok" if outcome.succeeded else "error", _outcome_text(outcome, role, "ändrad"))
-            self._read_again()
+            self._show(operations.after_change(view.reading, role, outcome))
 
     def close_order(self, order_id: int) -> None:
         with self.lock:
@@ -289,15 +345,40 @@ class Desk:
             self._read()
         self._changed()
 
+    def _show(self, reading: CardReading | None) -> None:
+        """The card after an act: as the act left it, or read afresh when that is not known."""
+        if reading is None:
+            return self._read_again()
+        if self.card is not None:  # None: the operator's login ended meanwhile
+            self.card = CardView(reading, self.card.registry, self.card.pinpad)
+        self._changed()
+
     def _call(self, path: str, payload: dict) -> dict:
-        return self.api.call(path, payload, self.operator.token)
+        if self.operator is None:
+            raise ServerRefused("denied", SESSION_ENDED)
+        try:
+            return self.api.call(path, payload, self.operator.token)
+        except ServerRefused as refused:
+            if refused.code == "denied":  # the server ended the login (idle, too old, rights gone)
+                self._forget_operator()
+                self._note("error", SESSION_ENDED)
+                raise ServerRefused("denied", SESSION_ENDED) from None
+            raise
 
     def _note(self, kind: str, text: str) -> None:
-        self.notes.append(Note(kind, text))
+        if not self.notes or self.notes[-1] != Note(kind, text):  # said once, not twice in a row
+            self.notes.append(Note(kind, text))
         self._changed()
 
     def _changed(self) -> None:
         self.generation += 1
+
+
+def _read_if_there(read: Callable[[], CardReading | None]) -> CardReading | None:
+    try:
+        return read()
+    except StationError:
+        return None
 
 
 def _server_text(problem: Exception) -> str:

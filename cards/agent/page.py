@@ -18,7 +18,7 @@ CODE = 'type="password" inputmode="numeric" autocomplete="off"'
 
 
 def render(desk: Desk, csrf: str) -> str:
-    parts = [_notes(desk)]
+    parts = [_notes(desk), _reader(desk)]
     if desk.operator is None:
         parts.append(_login(csrf))
     else:
@@ -66,7 +66,16 @@ def _who(desk: Desk, csrf: str) -> str:
     return f'<p class="who">Operatör: {escape(desk.operator.name)} · {escape(desk.station)}</p>{out}'
 
 
+def _reader(desk: Desk) -> str:
+    if not desk.reader_problem:
+        return ""
+    return (f'<section id="reader"><h1>Kortläsaren går inte att använda</h1><p>{escape(desk.reader_problem)}</p>'
+            "<p>Kortstationen försöker igen av sig själv.</p></section>")
+
+
 def _card(desk: Desk) -> str:
+    if desk.reader_problem:
+        return ""
     if not desk.present:
         return '<section id="card"><h1>Inget kort i läsaren</h1><p>Sätt i kortet.</p></section>'
     if desk.card is None:
@@ -80,7 +89,7 @@ def _card(desk: Desk) -> str:
             facts += "<li><strong>Kortet är inte giltigt i registret.</strong></li>"
     else:
         facts = f"<li><strong>{escape(registry.get('problem', 'Kortet finns inte i kortregistret.'))}</strong></li>"
-    pad = "<li>Kortläsaren har knappsats: koderna slås in på den.</li>" if desk.card.pinpad else ""
+    pad = "<li>Kortläsaren har knappsats: koderna slås in på den.</li>" if desk.card.pinpad.changes else ""
     return f'<section id="card"><h1>Kort i läsaren</h1><ul>{lines}{facts}{pad}</ul></section>'
 
 
@@ -127,8 +136,9 @@ def _second_operator(desk: Desk) -> str:
 def _unblock(desk: Desk, csrf: str) -> str:
     pick = f'<label>PIN-kod <select name="pin">{PIN_CHOICES}</select></label>'
     second = _second_operator(desk)
-    if desk.card.pinpad:
-        holder = pick + second + "<p>Kortinnehavaren slår in PUK-koden och den nya PIN-koden två gånger på knappsatsen.</p>"
+    if desk.card.pinpad.unblocks:
+        holder = pick + second + ("<p>Kortinnehavaren slår in PUK-koden på knappsatsen och sedan den nya PIN-koden"
+                                  " två gånger. Knappsatsen tar bara emot rätt antal siffror.</p>")
     else:
         holder = pick + _field("PUK-kod (kortinnehavaren skriver)", "puk", CODE) + _new_pin_fields() + second
     assisted = pick + _new_pin_fields() + second + (
@@ -141,7 +151,7 @@ def _unblock(desk: Desk, csrf: str) -> str:
 
 def _change_pin(desk: Desk, csrf: str) -> str:
     pick = f'<label>PIN-kod <select name="pin">{PIN_CHOICES}</select></label>'
-    inner = pick if desk.card.pinpad else pick + _field("Nuvarande PIN-kod", "old_pin", CODE) + _new_pin_fields()
+    inner = pick if desk.card.pinpad.changes else pick + _field("Nuvarande PIN-kod", "old_pin", CODE) + _new_pin_fields()
     return '<section id="change-pin"><h2>Ändra PIN-kod</h2>' + _form("/andra-pin", csrf, inner, "Ändra PIN-koden") + "</section>"
 
 

@@ -7,9 +7,11 @@ holds the PUK, which becomes a `Code` before anything else sees it.
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import urllib.error
 import urllib.request
+from urllib.parse import urlsplit
 
 from cards.station.codes import Code
 
@@ -26,9 +28,33 @@ class ServerUnavailable(Exception):
     pass
 
 
+class InsecureServer(ValueError):
+    """The server URL would send the credential and the PUK in clear."""
+
+
+def check_server_url(url: str) -> str:
+    """https, or plain http to this very machine (the demo, the tests): the station
+    credential and an assisted unblock's PUK travel in these requests."""
+    parts = urlsplit(url)
+    if parts.scheme == "https" and parts.hostname:
+        return url
+    if parts.scheme == "http" and _loopback(parts.hostname or ""):
+        return url
+    raise InsecureServer(f"RS-portal ska nås över https (http bara till den egna datorn, 127.0.0.1): {url}")
+
+
+def _loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 class StationApi:
     def __init__(self, base_url: str, credential: str, timeout: float = 15.0):
-        self.base_url, self._credential, self.timeout = base_url.rstrip("/"), credential, timeout
+        self.base_url, self._credential, self.timeout = check_server_url(base_url).rstrip("/"), credential, timeout
 
     def __repr__(self) -> str:
         return f"StationApi({self.base_url})"  # never the credential

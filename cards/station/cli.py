@@ -87,39 +87,50 @@ def main(argv: list[str] | None = None, operator: Operator | None = None) -> int
 
 
 def _run(args, conn: transport.Connection, operator: Operator) -> int:
-    reading = operations.read_card(conn)
-    for line in messages.describe_reading(reading):
-        operator.say(line)
     if args.command == "read":
+        _say_reading(operator, operations.read_card(conn))
         return EXIT_OK
     role = PinRole(args.pin)
-    pad = conn.pinpad.present
+    unblock = args.command == "unblock"
+    pad = conn.pinpad.unblocks if unblock else conn.pinpad.changes
+    codes = {} if pad else _typed_codes(operator, unblock)
+    if codes:
+        refusal = operations.refuse_codes(conn.profile, codes["new_pin"], codes["new_pin_confirm"],
+                                          codes.get("puk", codes.get("old_pin")),
+                                          conn.profile.puk_length if unblock else conn.profile.pin_length)
+        if refusal is not None:  # before any APDU
+            operator.say(messages.describe_outcome(refusal, role, ""))
+            return EXIT_REFUSED
+    reading = operations.read_card(conn)
+    _say_reading(operator, reading)
     if pad:
-        operator.say("Slå in koderna på kortläsarens knappsats.")
-    if args.command == "unblock":
+        operator.say("Kortinnehavaren slår in koderna på kortläsarens knappsats när den ber om dem.")
+    if unblock:
         if reading.must_be_replaced:
             return EXIT_REFUSED
-        codes = {} if pad else {
-            "puk": operator.code("PUK-kod: "),
-            "new_pin": operator.code("Ny PIN-kod (6 siffror): "),
-            "new_pin_confirm": operator.code("Ny PIN-kod igen: "),
-        }
 
         def last_try() -> bool:
-            operator.say("Varning: PUK-koden har bara ett försök kvar. Blir det fel spärras kortet för gott.")
+            operator.say(messages.last_try_warning(reading.puk))
             return operator.confirm("Skicka PUK-koden ändå?")
 
-        outcome = operations.unblock_pin(conn, role, confirm_last_try=last_try, **codes)
+        outcome = operations.unblock_pin(conn, role, confirm_last_try=last_try, puk_tries=reading.puk, **codes)
         operator.say(messages.describe_outcome(outcome, role, "upplåst och har en ny kod"))
     else:
-        codes = {} if pad else {
-            "old_pin": operator.code("Nuvarande PIN-kod: "),
-            "new_pin": operator.code("Ny PIN-kod (6 siffror): "),
-            "new_pin_confirm": operator.code("Ny PIN-kod igen: "),
-        }
         outcome = operations.change_pin(conn, role, **codes)
         operator.say(messages.describe_outcome(outcome, role, "ändrad"))
     return EXIT_OK if outcome.succeeded else EXIT_REFUSED
+
+
+def _typed_codes(operator: Operator, unblock: bool) -> dict[str, Code]:
+    """The codes at hidden prompts, asked before the card is read: a bad form sends nothing."""
+    current = {"puk": operator.code("PUK-kod: ")} if unblock else {"old_pin": operator.code("Nuvarande PIN-kod: ")}
+    return {**current, "new_pin": operator.code("Ny PIN-kod (6 siffror): "),
+            "new_pin_confirm": operator.code("Ny PIN-kod igen: ")}
+
+
+def _say_reading(operator: Operator, reading: operations.CardReading) -> None:
+    for line in messages.describe_reading(reading):
+        operator.say(line)
 
 
 if __name__ == "__main__":

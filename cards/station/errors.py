@@ -42,4 +42,12 @@ class UnknownCard(StationError):
 
 
 class CardError(StationError):
-    """The card answered something the station cannot use (status word in hex)."""
+    """The card answered something the station cannot use: its status word, or what was wrong."""
+
+    def __init__(self, detail: str, sw: int | None = None):
+        super().__init__(detail)
+        self.sw = sw
+
+    @classmethod
+    def status(cls, sw: int) -> CardError:
+        return cls(f"{sw:04X}", sw)

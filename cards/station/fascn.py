@@ -10,6 +10,7 @@ The station shows agency, system and credential number as the card number.
 from __future__ import annotations
 
 from functools import reduce
+from operator import xor
 
 _SS, _FS, _ES = 0xB, 0xD, 0xF
 FIELDS = (("agency", 4), ("system", 4), ("credential", 6), ("series", 1), ("issue", 1),
@@ -32,26 +33,34 @@ def encode(**fields: str) -> bytes:
         if n < _SEPARATED:
             chars.append(_FS)
     chars.append(_ES)
-    chars.append(reduce(lambda a, b: a ^ b, chars))
+    chars.append(reduce(xor, chars))
     return int("".join(_bits(c) for c in chars), 2).to_bytes(25, "big")
+
+
+def _character(group: str) -> int | None:
+    """The value of five bits as sent (data least significant first, then parity); None: parity wrong."""
+    return sum(int(b) << n for n, b in enumerate(group[:4])) if group.count("1") % 2 == 1 else None
+
+
+_CHARACTERS = [_character(f"{g:05b}") for g in range(32)]  # every 5-bit group, looked up: decoding is on every card read
+
+
+_AS_TEXT = bytes(range(48, 58)) + b"?" * 246  # character values 0-9 as ASCII digits, anything else "?"
 
 
 def decode(raw: bytes) -> dict[str, str]:
     if len(raw) != 25:
         raise ValueError("a FASC-N is 25 bytes")
-    bits = bin(int.from_bytes(raw, "big"))[2:].zfill(200)
-    chars = []
-    for k in range(40):
-        group = bits[5 * k : 5 * k + 5]
-        if group.count("1") % 2 != 1:
-            raise ValueError("FASC-N parity error")
-        chars.append(sum(int(b) << n for n, b in enumerate(group[:4])))
-    if chars[0] != _SS or chars[38] != _ES or reduce(lambda a, b: a ^ b, chars[:39]) != chars[39]:
+    value = int.from_bytes(raw, "big")
+    chars = [_CHARACTERS[(value >> (195 - 5 * k)) & 0x1F] for k in range(40)]
+    if None in chars:
+        raise ValueError("FASC-N parity error")
+    if chars[0] != _SS or chars[38] != _ES or reduce(xor, chars[:39]) != chars[39]:
         raise ValueError("FASC-N sentinels or LRC wrong")
-    digits = [c for c in chars[1:38] if c != _FS]
-    if len(digits) != 32 or any(d > 9 for d in digits):
+    digits = bytes(chars[1:38]).translate(_AS_TEXT, bytes((_FS,)))
+    if len(digits) != 32 or b"?" in digits:
         raise ValueError("FASC-N holds non-digits")
-    text, out, i = "".join(map(str, digits)), {}, 0
+    text, out, i = digits.decode("ascii"), {}, 0
     for name, width in FIELDS:
         out[name] = text[i : i + width]
         i += width

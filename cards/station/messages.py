@@ -9,6 +9,10 @@ from .profiles import PinRole
 _NUMBERS = ("inga", "ett", "två", "tre", "fyra", "fem", "sex", "sju", "åtta", "nio", "tio",
             "elva", "tolv", "tretton", "fjorton", "femton")
 
+# Status words the operator is told in words wherever the card answers them.
+STATUS_WORDS = {0x6982: "säkerhetsvillkoren för kommandot är inte uppfyllda",
+                0x6D00: "kortet känner inte till kommandot (stämmer kortprofilen?)"}
+
 PIN_NAMES = {PinRole.LEGITIMERING: "PIN-koden för legitimering", PinRole.UNDERSKRIFT: "PIN-koden för underskrift"}
 
 
@@ -42,27 +46,56 @@ def describe_reading(reading: CardReading) -> list[str]:
     return lines
 
 
+_OUTCOME_TEXTS = {
+    Result.NEW_PIN_REFUSED: "Den nya PIN-koden ska vara sex siffror och skrivas likadant två gånger. Inget skickades till kortet.",
+    Result.CODE_MALFORMED: "Koden har fel form (PUK-koden är åtta siffror, PIN-koden sex). Inget skickades till kortet.",
+    Result.PUK_BLOCKED: "PUK-koden är spärrad: kortet måste bytas ut.",
+    Result.CARD_REFUSED_NEW_PIN: "Kortet godtog inte den nya PIN-koden.",
+    Result.NEW_PIN_NOT_WORKING: "Kortet tog emot PUK-koden men den nya PIN-koden gick inte att kontrollera. Läs av kortet igen.",
+    Result.PINPAD_CANCELLED: "Avbrutet på kortläsarens knappsats.",
+    Result.PINPAD_TIMEOUT: "Ingen kod slogs in på kortläsarens knappsats i tid.",
+    Result.PINPAD_MISMATCH: "De två nya PIN-koderna på knappsatsen var olika.",
+    Result.SECURITY_NOT_SATISFIED: f"Kortet vägrade: {STATUS_WORDS[0x6982]} (6982). Inget ändrades.",
+    Result.UNKNOWN_INSTRUCTION: f"Kortet vägrade: {STATUS_WORDS[0x6D00]} (6D00). Inget ändrades.",
+    Result.CARD_REMOVED: "Kortet togs ut innan åtgärden var klar. Det är okänt om den hann genomföras: sätt i kortet och läs av det igen.",
+}
+
+
 def describe_outcome(outcome: Outcome, role: PinRole, action: str) -> str:
+    result = outcome.result
+    if result in _OUTCOME_TEXTS:
+        return _OUTCOME_TEXTS[result]
     pin = PIN_NAMES[role]
-    left = tries_in_words(outcome.tries_left) if outcome.tries_left is not None else ""
-    texts = {
-        Result.DONE: f"{pin} är {action}.",
-        Result.NEW_PIN_REFUSED: "Den nya PIN-koden ska vara sex siffror och skrivas likadant två gånger. Inget skickades till kortet.",
-        Result.CODE_MALFORMED: "Koden har fel form (PUK-koden är åtta siffror, PIN-koden sex). Inget skickades till kortet.",
-        Result.NOT_CONFIRMED: "Avbrutet: PUK-koden har ett försök kvar och sista försöket bekräftades inte. Inget skickades.",
-        Result.WRONG_PUK: f"Fel PUK-kod. {left.capitalize()}.",
-        Result.PUK_BLOCKED: "PUK-koden är spärrad: kortet måste bytas ut.",
-        Result.WRONG_PIN: f"Fel PIN-kod. {left.capitalize()}.",
-        Result.PIN_BLOCKED: f"{pin} är spärrad. Lås upp den med PUK-koden.",
-        Result.CARD_REFUSED_NEW_PIN: "Kortet godtog inte den nya PIN-koden.",
-        Result.NEW_PIN_NOT_WORKING: "Kortet tog emot PUK-koden men den nya PIN-koden gick inte att kontrollera. Läs av kortet igen.",
-        Result.PINPAD_CANCELLED: "Avbrutet på kortläsarens knappsats.",
-        Result.PINPAD_TIMEOUT: "Ingen kod slogs in på kortläsarens knappsats i tid.",
-        Result.PINPAD_MISMATCH: "De två nya PIN-koderna på knappsatsen var olika.",
-        Result.CARD_REMOVED: "Kortet togs ut innan åtgärden var klar. Det är okänt om den hann genomföras: sätt i kortet och läs av det igen.",
-        Result.CARD_ERROR: f"Kortet svarade med ett fel ({outcome.sw or 0:04X}).",
-    }
-    return texts[outcome.result]
+    if result is Result.DONE:
+        return f"{pin} är {action}."
+    if result in (Result.WRONG_PUK, Result.WRONG_PIN):
+        code = "PUK-kod" if result is Result.WRONG_PUK else "PIN-kod"
+        if outcome.tries_left is None:
+            return f"Fel {code}."
+        return f"Fel {code}. {tries_in_words(outcome.tries_left).capitalize()}."
+    if result is Result.PIN_BLOCKED:
+        return f"{pin} är spärrad. Lås upp den med PUK-koden."
+    if result is Result.NOT_CONFIRMED:
+        if outcome.tries_left == 1:
+            return "Avbrutet: PUK-koden har ett försök kvar och sista försöket bekräftades inte. Inget skickades."
+        return "Avbrutet: det kan vara PUK-kodens sista försök och det bekräftades inte. Inget skickades."
+    if result is Result.NEW_PIN_NOT_SET:
+        return ("Kortet tog emot PUK-koden, men den nya PIN-koden sattes inte på knappsatsen"
+                f"{_pad_reason(outcome.sw)}. Lås upp PIN-koden igen med PUK-koden.")
+    return f"Kortet svarade med ett fel ({outcome.sw or 0:04X})."
+
+
+def _pad_reason(sw: int | None) -> str:
+    return {0x6400: " (ingen kod i tid)", 0x6401: " (avbrutet)", 0x6402: " (de två nya PIN-koderna var olika)",
+            0x6403: " (fel antal siffror)"}.get(sw, "")
+
+
+def last_try_warning(puk: Tries) -> str:
+    """Before a PUK try that is, or may be, the last one."""
+    if puk.left is None:
+        return ("Varning: kortet visar inte hur många försök PUK-koden har kvar, så det kan vara det sista."
+                " Blir det fel kan kortet spärras för gott.")
+    return "Varning: PUK-koden har bara ett försök kvar. Blir det fel spärras kortet för gott."
 
 
 def describe_error(error: errors.StationError) -> str:
@@ -83,5 +116,7 @@ def describe_error(error: errors.StationError) -> str:
     if isinstance(error, errors.CardBusy):
         return "Kortet används av ett annat program. Stäng det och försök igen."
     if isinstance(error, errors.CardError):
+        if error.sw in STATUS_WORDS:
+            return f"Kortet svarade att {STATUS_WORDS[error.sw]} ({error})."
         return f"Kortet svarade oväntat ({error})."
     return "Något gick fel med kortläsaren."

@@ -1,18 +1,24 @@
 """What the card station does with a card: read it, unblock a PIN, change a PIN.
 
-APDUs per operation (the minimum the profile needs; SELECT is left out when
-the same connection already selected the application):
+APDUs per operation, the minimum the profile needs (SELECT is left out when the
+same exclusive connection already selected the application):
 
-| operation   | RS-kort                                  | PIV                              |
-|-------------|------------------------------------------|----------------------------------|
-| read_card   | SELECT, GET DATA, VERIFY-empty x3 = 5    | SELECT, GET DATA, VERIFY-empty = 3 |
-| unblock_pin | SELECT, VERIFY-empty PUK, RRC, VERIFY = 4 | SELECT, RRC, VERIFY = 3          |
-| change_pin  | SELECT, CHANGE REFERENCE DATA = 2        | the same = 2                     |
+| operation                                | RS-kort                                      | PIV                                |
+|------------------------------------------|----------------------------------------------|------------------------------------|
+| read_card                                | SELECT, GET DATA, VERIFY-empty x3 = 5        | SELECT, GET DATA, VERIFY-empty = 3 |
+| unblock_pin                              | SELECT, VERIFY-empty PUK, RRC, VERIFY = 4    | SELECT, RRC, VERIFY = 3            |
+| unblock_pin after read_card (puk_tries)  | RRC, VERIFY = 2                              | RRC, VERIFY = 2                    |
+| after_unblock (done)                     | VERIFY-empty PUK = 1                         | 0                                  |
+| change_pin, then after_change            | SELECT, CHANGE REFERENCE DATA = 2            | the same = 2                       |
+| unblock on a PIN pad (after the read)    | pad: RRC with the PUK, pad: CRD new PIN = 2  | the same = 2                       |
 
 The empty VERIFY of the PUK is what lets the station warn before the last
-PUK try; PIV cannot read its PUK counter, so it is not sent there. The VERIFY
-after RESET RETRY COUNTER proves the new PIN works (with a PIN pad it is an
-empty VERIFY that reads the counter instead: the PC never holds the PIN).
+PUK try; PIV cannot read its PUK counter, so it is not sent there, and as any
+try may be the last, the station warns and asks there every time. The VERIFY
+after RESET RETRY COUNTER proves the new PIN works; on a PIN pad the card's
+answer to the second pad command is that proof (pinpad.py). What an outcome
+tells is not read again: after an unblock only the PUK's counter, which a right
+PUK may reset.
 
 A new PIN or a PUK of the wrong form, and a confirmation that differs, are
 refused before any APDU is sent. A card pulled out once RESET RETRY COUNTER
@@ -24,6 +30,7 @@ from __future__ import annotations
 
 import enum
 import logging
+import secrets
 from dataclasses import dataclass
 from typing import Callable, Protocol
 
@@ -79,9 +86,12 @@ class Result(enum.Enum):
     PIN_BLOCKED = "pin_blocked"
     CARD_REFUSED_NEW_PIN = "card_refused_new_pin"
     NEW_PIN_NOT_WORKING = "new_pin_not_working"  # RRC accepted, but the new PIN does not verify
+    NEW_PIN_NOT_SET = "new_pin_not_set"  # PIN pad: the PUK reset the counter, the new PIN was not set
     PINPAD_CANCELLED = "pinpad_cancelled"
     PINPAD_TIMEOUT = "pinpad_timeout"
     PINPAD_MISMATCH = "pinpad_mismatch"
+    SECURITY_NOT_SATISFIED = "security_not_satisfied"  # 6982: the card does not allow it now
+    UNKNOWN_INSTRUCTION = "unknown_instruction"  # 6D00: the card has no such command (profile wrong?)
     CARD_REMOVED = "card_removed"  # outcome unknown: read the card again
     CARD_ERROR = "card_error"
 
@@ -105,7 +115,7 @@ def ensure_selected(conn: CardLink) -> None:
         return
     response = conn.transmit(conn.profile.select())
     if not apdu.interpret(response.sw).ok:
-        raise CardError(f"{response.sw:04X}")
+        raise CardError.status(response.sw)
     conn.selected = True
 
 
@@ -115,41 +125,101 @@ def _counter(conn: CardLink, reference: int, limit: int, kind: CodeKind) -> Trie
         return Tries(limit, limit)
     if outcome.tries_left is not None:
         return Tries(outcome.tries_left, limit)
-    raise CardError(f"{outcome.sw:04X}")
+    raise CardError.status(outcome.sw)
+
+
+def read_card_number(conn: CardLink) -> str:
+    p = conn.profile
+    ensure_selected(conn)
+    response = conn.transmit(p.read_card_number())
+    if not apdu.interpret(response.sw).ok:
+        raise CardError.status(response.sw)
+    try:
+        return p.parse_card_number(response.data)
+    except (ValueError, KeyError):
+        raise CardError("kortnummer") from None
+
+
+def read_puk_tries(conn: CardLink) -> Tries:
+    """The PUK's tries left: an empty VERIFY where the card tells (not PIV), else unknown."""
+    p = conn.profile
+    if not p.puk_counter_readable:
+        return Tries(None, p.puk_tries)
+    ensure_selected(conn)
+    return _counter(conn, p.puk_reference, p.puk_tries, CodeKind.PUK)
 
 
 def read_card(conn: CardLink) -> CardReading:
     """Profile, card number and the tries left of both PINs and the PUK; spends no try."""
     p = conn.profile
-    ensure_selected(conn)
-    response = conn.transmit(p.read_card_number())
-    if not apdu.interpret(response.sw).ok:
-        raise CardError(f"{response.sw:04X}")
-    try:
-        number = p.parse_card_number(response.data)
-    except (ValueError, KeyError):
-        raise CardError("kortnummer") from None
+    number = read_card_number(conn)
     counters = {role: _counter(conn, p.pin_reference(role), p.pin_tries, CodeKind.PIN) for role in p.pin_roles_on_card}
     pins = {role: counters.get(role, counters[PinRole.LEGITIMERING]) for role in PinRole}
-    puk = _counter(conn, p.puk_reference, p.puk_tries, CodeKind.PUK) if p.puk_counter_readable else Tries(None, p.puk_tries)
-    log.info("read %s card: tries %s, PUK %s", p.name, {r.value: t.left for r, t in pins.items()}, puk.left)
+    puk = read_puk_tries(conn)
+    if log.isEnabledFor(logging.INFO):
+        log.info("read %s card: tries %s, PUK %s", p.name, {r.value: t.left for r, t in pins.items()}, puk.left)
     return CardReading(p, number, pins, puk)
+
+
+def _with_pin(reading: CardReading, which_pin: PinRole, tries: Tries) -> dict[PinRole, Tries]:
+    """The reading's PIN counters with `which_pin`'s set (PIV: both roles are one counter)."""
+    p = reading.profile
+    return {role: tries if p.pin_reference(role) == p.pin_reference(which_pin) else old
+            for role, old in reading.pins.items()}
+
+
+def after_unblock(conn: CardLink, before: CardReading, which_pin: PinRole, outcome: Outcome) -> CardReading | None:
+    """The reading after `unblock_pin` on the same connection, with only the APDUs it takes:
+    what the outcome tells needs none; a right PUK may have reset the PUK's counter, so that
+    one is read again (one empty VERIFY where the card tells). None: the card's state is not
+    known from here (card removed, an unexpected answer); read the card afresh."""
+    p = before.profile
+    nothing_sent = (Result.NEW_PIN_REFUSED, Result.CODE_MALFORMED, Result.NOT_CONFIRMED)
+    if outcome.result in nothing_sent:
+        return before
+    if outcome.result is Result.DONE:
+        pins = _with_pin(before, which_pin, Tries(p.pin_tries, p.pin_tries))
+        return CardReading(p, before.card_number, pins, read_puk_tries(conn))
+    if outcome.result in (Result.WRONG_PUK, Result.PUK_BLOCKED):
+        return CardReading(p, before.card_number, before.pins, Tries(outcome.tries_left, p.puk_tries))
+    return None
+
+
+def after_change(before: CardReading, which_pin: PinRole, outcome: Outcome) -> CardReading | None:
+    """The reading after `change_pin`, from its outcome alone (no APDU); None when unknown."""
+    p = before.profile
+    if outcome.result in (Result.NEW_PIN_REFUSED, Result.CODE_MALFORMED):
+        return before
+    if outcome.result in (Result.DONE, Result.WRONG_PIN, Result.PIN_BLOCKED):
+        left = p.pin_tries if outcome.succeeded else outcome.tries_left
+        return CardReading(p, before.card_number, _with_pin(before, which_pin, Tries(left, p.pin_tries)), before.puk)
+    return None
 
 
 # --- changing -------------------------------------------------------------------
 
 
-def _new_pin_acceptable(profile: Profile, new_pin: Code | None, confirm: Code | None) -> bool:
-    return bool(new_pin and confirm and new_pin.is_digits(profile.pin_length) and new_pin.same_as(confirm))
+def refuse_codes(profile: Profile, new_pin: Code | None, new_pin_confirm: Code | None, current: Code | None = None,
+                 current_length: int | None = None) -> Outcome | None:
+    """The refusal, before any APDU, of a new PIN that is not the profile's length or whose
+    confirmation differs, or of a current code (the PUK, or the PIN being changed) of the
+    wrong form; `current_length` None: no current code is typed (an assisted unblock)."""
+    if not (new_pin and new_pin_confirm and new_pin.is_digits(profile.pin_length) and new_pin.same_as(new_pin_confirm)):
+        return Outcome(Result.NEW_PIN_REFUSED)
+    if current_length is not None and not (current and current.is_digits(current_length)):
+        return Outcome(Result.CODE_MALFORMED)
+    return None
 
 
-_PINPAD_RESULTS = {
+_FAILURES = {
     Status.PINPAD_CANCELLED: Result.PINPAD_CANCELLED,
     Status.PINPAD_TIMEOUT: Result.PINPAD_TIMEOUT,
     Status.PINPAD_MISMATCH: Result.PINPAD_MISMATCH,
     Status.PINPAD_LENGTH: Result.CARD_REFUSED_NEW_PIN,
     Status.WRONG_DATA: Result.CARD_REFUSED_NEW_PIN,
     Status.WRONG_LENGTH: Result.CARD_REFUSED_NEW_PIN,
+    Status.SECURITY_NOT_SATISFIED: Result.SECURITY_NOT_SATISFIED,
+    Status.INS_NOT_SUPPORTED: Result.UNKNOWN_INSTRUCTION,
 }
 
 
@@ -158,14 +228,16 @@ def _failure(outcome: apdu.Outcome, wrong: Result, blocked: Result) -> Outcome:
         return Outcome(wrong, outcome.tries_left, outcome.sw)
     if outcome.status in (Status.CODE_BLOCKED, Status.PUK_BLOCKED):
         return Outcome(blocked, 0, outcome.sw)
-    return Outcome(_PINPAD_RESULTS.get(outcome.status, Result.CARD_ERROR), None, outcome.sw)
+    return Outcome(_FAILURES.get(outcome.status, Result.CARD_ERROR), None, outcome.sw)
 
 
-def _send_code_command(conn: CardLink, command: apdu.Command | None, structure: bytes | None) -> int:
-    """Send through the PIN pad when there is one (the pad fills the codes in), else as an APDU."""
-    if structure is not None:
-        return int.from_bytes(conn.control(conn.pinpad.modify_control, structure)[-2:], "big")
-    return conn.transmit(command).sw
+def _pad(conn: CardLink, control: int, structure: bytes) -> int:
+    """A command through the PIN pad (the reader fills the typed code in): its status word."""
+    return int.from_bytes(conn.control(control, structure)[-2:], "big")
+
+
+def _temporary_pin(profile: Profile) -> Code:
+    return Code("".join(secrets.choice("0123456789") for _ in range(profile.pin_length)))
 
 
 def unblock_pin(
@@ -175,67 +247,77 @@ def unblock_pin(
     new_pin: Code | None = None,
     new_pin_confirm: Code | None = None,
     confirm_last_try: Callable[[], bool] | None = None,
+    puk_tries: Tries | None = None,
 ) -> Outcome:
     """RESET RETRY COUNTER with the PUK and a new PIN, then prove the PIN works.
 
-    On a PIN-pad reader the codes are entered on the pad and must be None here.
-    With one PUK try left, `confirm_last_try()` must return True before the PUK is sent.
+    On a reader that unblocks on its pad the codes are typed there and must be None
+    here (two pad commands, see pinpad.py). With one PUK try left, or where the card
+    cannot tell (PIV), `confirm_last_try()` must return True before the PUK is sent.
+    `puk_tries`: the PUK's tries as just read on this same (exclusive) connection, e.g.
+    by `read_card`; without it they are read here first.
     """
     p = conn.profile
-    use_pad = conn.pinpad.present
-    refusal = _refusal_before_any_apdu(conn, puk, p.puk_length, new_pin, new_pin_confirm)
+    use_pad = conn.pinpad.unblocks
+    refusal = _refusal_before_any_apdu(use_pad, p, puk, p.puk_length, new_pin, new_pin_confirm)
     if refusal is not None:
         return refusal
     reference = p.pin_reference(which_pin)
     sent = False
     try:
         ensure_selected(conn)
-        if p.puk_counter_readable:
-            tries = _counter(conn, p.puk_reference, p.puk_tries, CodeKind.PUK)
-            if tries.blocked:
-                return Outcome(Result.PUK_BLOCKED, 0)
-            if tries.left == 1 and not (confirm_last_try and confirm_last_try()):
-                return Outcome(Result.NOT_CONFIRMED, 1)
+        tries = puk_tries if puk_tries is not None else read_puk_tries(conn)
+        if tries.blocked:
+            return Outcome(Result.PUK_BLOCKED, 0)
+        if tries.left in (1, None) and not (confirm_last_try and confirm_last_try()):
+            return Outcome(Result.NOT_CONFIRMED, tries.left)
         sent = True
         if use_pad:
-            sw = _send_code_command(conn, None, pinpad.unblock_structure(p, reference))
-        else:
-            sw = _send_code_command(conn, apdu.reset_retry_counter(reference, p.code_block(puk), p.code_block(new_pin)), None)
-        outcome = apdu.interpret(sw, CodeKind.PUK)
+            return _unblock_on_pad(conn, reference)
+        sw = conn.transmit(apdu.reset_retry_counter(reference, p.code_block(puk), p.code_block(new_pin))).sw
         log.info("RESET RETRY COUNTER for %s: %04X", which_pin.value, sw)
+        outcome = apdu.interpret(sw, CodeKind.PUK)
         if not outcome.ok:
             return _failure(outcome, Result.WRONG_PUK, Result.PUK_BLOCKED)
-        return _after_unblock(conn, reference, new_pin, use_pad)
+        check = apdu.interpret(conn.transmit(apdu.verify(reference, p.code_block(new_pin))).sw, CodeKind.PIN)
+        if check.ok:
+            return Outcome(Result.DONE, p.pin_tries)
+        return Outcome(Result.NEW_PIN_NOT_WORKING, check.tries_left, check.sw)
     except (CardRemoved, ReaderGone) as e:
         log.warning("card gone during unblock (%s), command %s", type(e).__name__, "maybe sent" if sent else "not sent")
         return Outcome(Result.CARD_REMOVED)
 
 
+def _unblock_on_pad(conn: CardLink, reference: int) -> Outcome:
+    """The PUK typed on the pad resets the counter to a temporary PIN; then the new PIN,
+    typed twice, replaces it. The card checking the temporary PIN in step 2 proves step 1."""
+    p = conn.profile
+    temporary = _temporary_pin(p)
+    sw = _pad(conn, conn.pinpad.verify_control, pinpad.unblock_puk_structure(p, reference, temporary))
+    log.info("RESET RETRY COUNTER on the PIN pad: %04X", sw)
+    outcome = apdu.interpret(sw, CodeKind.PUK)
+    if outcome.status is Status.PINPAD_LENGTH:
+        return Outcome(Result.CODE_MALFORMED, None, sw)
+    if not outcome.ok:
+        return _failure(outcome, Result.WRONG_PUK, Result.PUK_BLOCKED)
+    sw = _pad(conn, conn.pinpad.modify_control, pinpad.new_pin_structure(p, reference, temporary))
+    log.info("CHANGE REFERENCE DATA on the PIN pad after the reset: %04X", sw)
+    if apdu.interpret(sw, CodeKind.PIN).ok:
+        return Outcome(Result.DONE, p.pin_tries)
+    return Outcome(Result.NEW_PIN_NOT_SET, None, sw)
+
+
 def _refusal_before_any_apdu(
-    conn: CardLink, current: Code | None, current_length: int, new_pin: Code | None, new_pin_confirm: Code | None
+    on_pad: bool, profile: Profile, current: Code | None, current_length: int, new_pin: Code | None,
+    new_pin_confirm: Code | None,
 ) -> Outcome | None:
-    """Bad codes are refused before the card sees anything. On a PIN-pad reader the codes
-    are typed on the pad, so the PC must hold none."""
-    if conn.pinpad.present:
+    """Bad codes are refused before the card sees anything. When the codes are typed on
+    the pad the PC must hold none."""
+    if on_pad:
         if current or new_pin or new_pin_confirm:
             raise ValueError("on a PIN-pad reader the codes are entered on the pad")
         return None
-    if not _new_pin_acceptable(conn.profile, new_pin, new_pin_confirm):
-        return Outcome(Result.NEW_PIN_REFUSED)
-    if not (current and current.is_digits(current_length)):
-        return Outcome(Result.CODE_MALFORMED)
-    return None
-
-
-def _after_unblock(conn: CardLink, reference: int, new_pin: Code | None, use_pad: bool) -> Outcome:
-    p = conn.profile
-    if use_pad:
-        tries = _counter(conn, reference, p.pin_tries, CodeKind.PIN)
-        return Outcome(Result.DONE, tries.left) if tries.left == p.pin_tries else Outcome(Result.NEW_PIN_NOT_WORKING, tries.left)
-    check = apdu.interpret(conn.transmit(apdu.verify(reference, p.code_block(new_pin))).sw, CodeKind.PIN)
-    if check.ok:
-        return Outcome(Result.DONE, p.pin_tries)
-    return Outcome(Result.NEW_PIN_NOT_WORKING, check.tries_left, check.sw)
+    return refuse_codes(profile, new_pin, new_pin_confirm, current, current_length)
 
 
 def change_pin(
@@ -247,17 +329,17 @@ def change_pin(
 ) -> Outcome:
     """CHANGE REFERENCE DATA: the holder's current PIN and a new one."""
     p = conn.profile
-    use_pad = conn.pinpad.present
-    refusal = _refusal_before_any_apdu(conn, old_pin, p.pin_length, new_pin, new_pin_confirm)
+    use_pad = conn.pinpad.changes
+    refusal = _refusal_before_any_apdu(use_pad, p, old_pin, p.pin_length, new_pin, new_pin_confirm)
     if refusal is not None:
         return refusal
     reference = p.pin_reference(which_pin)
     try:
         ensure_selected(conn)
         if use_pad:
-            sw = _send_code_command(conn, None, pinpad.change_structure(p, reference))
+            sw = _pad(conn, conn.pinpad.modify_control, pinpad.change_structure(p, reference))
         else:
-            sw = _send_code_command(conn, apdu.change_reference_data(reference, p.code_block(old_pin), p.code_block(new_pin)), None)
+            sw = conn.transmit(apdu.change_reference_data(reference, p.code_block(old_pin), p.code_block(new_pin))).sw
         log.info("CHANGE REFERENCE DATA for %s: %04X", which_pin.value, sw)
         outcome = apdu.interpret(sw, CodeKind.PIN)
         if outcome.ok:
@@ -271,13 +353,12 @@ def verify_pin(conn: CardLink, which_pin: PinRole, pin: Code | None = None) -> O
     """The holder proves a PIN (spends a try if it is wrong); on the pad when there is one."""
     p = conn.profile
     reference = p.pin_reference(which_pin)
-    if not conn.pinpad.present and not (pin and pin.is_digits(p.pin_length)):
+    if not conn.pinpad.verifies and not (pin and pin.is_digits(p.pin_length)):
         return Outcome(Result.CODE_MALFORMED)
     try:
         ensure_selected(conn)
-        if conn.pinpad.present:
-            raw = conn.control(conn.pinpad.verify_control, pinpad.verify_structure(p, reference))
-            sw = int.from_bytes(raw[-2:], "big")
+        if conn.pinpad.verifies:
+            sw = _pad(conn, conn.pinpad.verify_control, pinpad.verify_structure(p, reference))
         else:
             sw = conn.transmit(apdu.verify(reference, p.code_block(pin))).sw
         outcome = apdu.interpret(sw, CodeKind.PIN)

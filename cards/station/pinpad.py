@@ -2,8 +2,20 @@
 
 Pure: parses the GET_FEATURE_REQUEST answer and builds PIN_VERIFY_STRUCTURE
 and PIN_MODIFY_STRUCTURE (PC/SC part 10, v2.02, section 2.5) around an APDU
-whose code blocks hold only padding; the reader writes the digits in. The
-codes never pass through the PC.
+whose code blocks hold only padding where the holder types; the reader writes
+the digits in. The holder's codes never pass through the PC.
+
+A structure has one length range (wPINMaxExtraDigit) for all its entries, so an
+unblock on the pad is two commands, each with the exact length of what is typed:
+
+1. `unblock_puk_structure`: FEATURE_VERIFY_PIN_DIRECT carrying RESET RETRY COUNTER.
+   The holder types the PUK (exactly the PUK's length); the new PIN in the APDU is
+   a random temporary one from the station.
+2. `new_pin_structure`: FEATURE_MODIFY_PIN_DIRECT carrying CHANGE REFERENCE DATA.
+   The current PIN is that temporary one (from the station, bConfirmPIN bit 1
+   clear); the holder types the new PIN twice (exactly the PIN's length).
+The card's 9000 to step 2 is its proof that step 1 set the PIN and that it now
+holds the new one.
 """
 
 from __future__ import annotations
@@ -12,6 +24,7 @@ import struct
 from dataclasses import dataclass
 
 from . import apdu
+from .codes import Code
 from .profiles import Profile
 
 # pcsc-lite: SCARD_CTL_CODE(code) = 0x42000000 + code
@@ -20,9 +33,10 @@ FEATURE_VERIFY_PIN_DIRECT = 0x06
 FEATURE_MODIFY_PIN_DIRECT = 0x07
 
 LANG_SWEDISH = 0x041D
-_FORMAT_ASCII_BYTES = 0x82  # bytes as unit, code at offset 0, left justified, ASCII digits
+_FORMAT_ASCII_BYTES = 0x82  # bytes as unit, code at offset 0 (bits 6-3), left justified, ASCII digits
 _VALIDATE_WITH_OK_KEY = 0x02
-_CONFIRM_NEW_AND_ENTER_CURRENT = 0x03
+_CONFIRM_NEW = 0x01  # bConfirmPIN bit 0: the new PIN twice
+_ENTER_CURRENT = 0x02  # bConfirmPIN bit 1: the current code typed too (else it is in the APDU)
 
 
 @dataclass(frozen=True)
@@ -31,8 +45,18 @@ class PinPad:
     modify_control: int | None = None
 
     @property
-    def present(self) -> bool:
-        return self.verify_control is not None and self.modify_control is not None
+    def verifies(self) -> bool:
+        return self.verify_control is not None
+
+    @property
+    def changes(self) -> bool:
+        """Change a PIN on the pad: current PIN, new PIN twice (MODIFY alone)."""
+        return self.modify_control is not None
+
+    @property
+    def unblocks(self) -> bool:
+        """Unblock on the pad: the PUK (VERIFY), then the new PIN twice (MODIFY)."""
+        return self.verifies and self.changes
 
 
 def parse_features(response: bytes) -> PinPad:
@@ -53,63 +77,70 @@ def _pad_block(profile: Profile) -> bytes:
     return bytes((profile.padding,)) * profile.block_length
 
 
-def _extra_digits(minimum: int, maximum: int) -> int:
-    return (minimum << 8) | maximum
+def _exactly(digits: int) -> int:
+    """wPINMaxExtraDigit: minimum in the high byte, maximum in the low one."""
+    return (digits << 8) | digits
 
 
-def verify_structure(profile: Profile, reference: int) -> bytes:
-    """PIN_VERIFY_STRUCTURE for VERIFY of a PIN of the profile's length."""
-    command = apdu.verify(reference, _pad_block(profile)).to_bytes()
+def _verify(profile: Profile, command: apdu.Command, digits: int) -> bytes:
+    raw = command.to_bytes()
     return struct.pack(
         "<BBBBBHBBHB3sI",
         0, 0,  # timeouts: the reader's default
-        _FORMAT_ASCII_BYTES,
+        _FORMAT_ASCII_BYTES,  # the typed code starts the data field
         profile.block_length,  # bmPINBlockString: no length field, block of N bytes
         0,  # bmPINLengthFormat
-        _extra_digits(profile.pin_length, profile.pin_length),
+        _exactly(digits),
         _VALIDATE_WITH_OK_KEY,
         1,  # bNumberMessage
         LANG_SWEDISH,
         0,  # bMsgIndex
         b"\0\0\0",  # bTeoPrologue (T=1 only; the reader fills it in)
-        len(command),
-    ) + command
+        len(raw),
+    ) + raw
 
 
-def _modify(profile: Profile, command: apdu.Command, old_length: int) -> bytes:
+def _modify(profile: Profile, command: apdu.Command, confirm: int) -> bytes:
     raw = command.to_bytes()
-    shortest = min(old_length, profile.pin_length)
-    longest = max(old_length, profile.pin_length)
+    entries = 3 if confirm & _ENTER_CURRENT else 2
     return struct.pack(
         "<BBBBBBBHBBBHBBB3sI",
         0, 0,
         _FORMAT_ASCII_BYTES,
         profile.block_length,
         0,
-        0,  # bInsertionOffsetOld: the current code (or PUK) starts the data field
+        0,  # bInsertionOffsetOld: the current code starts the data field
         profile.block_length,  # bInsertionOffsetNew: the new PIN follows it
-        _extra_digits(shortest, longest),
-        _CONFIRM_NEW_AND_ENTER_CURRENT,
+        _exactly(profile.pin_length),  # current and new are both PINs
+        confirm,
         _VALIDATE_WITH_OK_KEY,
-        3,  # current code, new PIN, new PIN again
+        entries,
         LANG_SWEDISH,
-        0, 1, 2,
+        *((0, 1, 2) if entries == 3 else (1, 2, 0)),  # prompts: current PIN, new PIN, new PIN again
         b"\0\0\0",
         len(raw),
     ) + raw
 
 
+def verify_structure(profile: Profile, reference: int) -> bytes:
+    """PIN_VERIFY_STRUCTURE for VERIFY of a PIN of the profile's length."""
+    return _verify(profile, apdu.verify(reference, _pad_block(profile)), profile.pin_length)
+
+
 def change_structure(profile: Profile, reference: int) -> bytes:
     """PIN_MODIFY_STRUCTURE for CHANGE REFERENCE DATA: old PIN, new PIN, new PIN again."""
     block = _pad_block(profile)
-    return _modify(profile, apdu.change_reference_data(reference, block, block), profile.pin_length)
+    return _modify(profile, apdu.change_reference_data(reference, block, block), _ENTER_CURRENT | _CONFIRM_NEW)
 
 
-def unblock_structure(profile: Profile, pin_reference: int) -> bytes:
-    """PIN_MODIFY_STRUCTURE for RESET RETRY COUNTER: PUK, new PIN, new PIN again.
+def unblock_puk_structure(profile: Profile, pin_reference: int, temporary_pin: Code) -> bytes:
+    """Step 1 of an unblock on the pad: RESET RETRY COUNTER with the PUK typed (exactly
+    the PUK's length) and the station's temporary PIN as the new one."""
+    command = apdu.reset_retry_counter(pin_reference, _pad_block(profile), profile.code_block(temporary_pin))
+    return _verify(profile, command, profile.puk_length)
 
-    One length range covers both entries (part 10 has no range per entry), so
-    the pad accepts PIN length to PUK length; the card refuses a wrong length.
-    """
-    block = _pad_block(profile)
-    return _modify(profile, apdu.reset_retry_counter(pin_reference, block, block), profile.puk_length)
+
+def new_pin_structure(profile: Profile, pin_reference: int, temporary_pin: Code) -> bytes:
+    """Step 2: CHANGE REFERENCE DATA from the temporary PIN to the new PIN typed twice."""
+    command = apdu.change_reference_data(pin_reference, profile.code_block(temporary_pin), _pad_block(profile))
+    return _modify(profile, command, _CONFIRM_NEW)

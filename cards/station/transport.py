@@ -75,10 +75,15 @@ def wait_for_card(reader: str, timeout: float | None) -> None:
         raise PcscUnavailable(str(e)) from None
 
 
+_READER_GONE = (scard.SCARD_E_UNKNOWN_READER, scard.SCARD_E_READER_UNAVAILABLE, scard.SCARD_E_NO_READERS_AVAILABLE)
+
+
 def watch_presence(reader: str, stop: Callable[[], bool], changed: Callable[[bool], None], poll_ms: int = 500) -> None:
     """Call `changed(present)` at once and then whenever a card goes in or out, until `stop()`.
 
-    Waits on SCardGetStatusChange (pcscd wakes it), with a bounded wait so `stop` is seen."""
+    Waits on SCardGetStatusChange (pcscd wakes it), with a bounded wait so `stop` is seen.
+    Raises ReaderGone when the reader goes away and PcscUnavailable when pcscd does: the
+    caller watches again once they are back (a new context each time)."""
     hresult, context = scard.SCardEstablishContext(scard.SCARD_SCOPE_USER)
     if hresult != scard.SCARD_S_SUCCESS:
         raise PcscUnavailable(scard.SCardGetErrorMessage(hresult))
@@ -89,9 +94,11 @@ def watch_presence(reader: str, stop: Callable[[], bool], changed: Callable[[boo
             if hresult == scard.SCARD_E_TIMEOUT:
                 continue
             if hresult != scard.SCARD_S_SUCCESS:
-                raise ReaderGone(reader) if hresult == scard.SCARD_E_UNKNOWN_READER else PcscUnavailable(
+                raise ReaderGone(reader) if hresult in _READER_GONE else PcscUnavailable(
                     scard.SCardGetErrorMessage(hresult))
             known = states[0][1] & ~scard.SCARD_STATE_CHANGED
+            if known & scard.SCARD_STATE_UNKNOWN:  # pcscd no longer knows the reader
+                raise ReaderGone(reader)
             now = bool(known & scard.SCARD_STATE_PRESENT) and not known & scard.SCARD_STATE_MUTE
             if now != present:
                 present = now
@@ -133,7 +140,7 @@ class Connection:
         self.apdu_count += 1
         try:
             return bytes(self._card.control(code, list(data)))
-        except CardConnectionException:
+        except SmartcardException:  # pyscard's SCardControl failure is the base class, not CardConnectionException
             raise self._lost() from None
 
     def _lost(self) -> StationError:

@@ -1,13 +1,15 @@
 """Run a virtual card in a vpcd reader.
 
     python -m cards.virtualcard --profile rs|piv --state FILE [--port 35963] [--host 127.0.0.1]
-                                [--control PATH]
+                                [--control PATH] [--profiles FILE]
 
 The card is a TCP client of vpcd (the reader driver is the server). The vpcd
 protocol: each message is a 2-byte big-endian length and a payload; a payload
 of one byte is a control message (00 power off, 01 power on, 02 reset, 04 get
 ATR), anything longer is a command APDU. The ATR and each APDU are answered
-the same way; power messages get no answer.
+the same way; power messages get no answer. --profiles (default
+$RS_STATION_PROFILES) is the station's profiles file: the card then has the
+references, padding and ATR the station expects.
 
 The control socket (default FILE.ctl) takes one line per connection and
 answers one line; see cards.virtualcard.ctl. "remove" closes the connection to
@@ -27,8 +29,11 @@ import sys
 import time
 from pathlib import Path
 
+from cards.station import profiles
+from cards.station.profiles import BUILT_IN, Profile
+
 from .card import VirtualCard
-from .state import CardState
+from .state import CardState, StateFile
 
 log = logging.getLogger("cards.virtualcard")
 
@@ -41,22 +46,28 @@ MIN_REMOVAL_SECONDS = 0.5
 
 
 class CardProcess:
-    def __init__(self, state_path: Path, profile: str, host: str, port: int):
+    def __init__(self, state_path: Path, profile: str, host: str, port: int, known: tuple[Profile, ...] = BUILT_IN):
         self.state_path = state_path
         self.profile = profile
+        self.known = known
         self.address = (host, port)
         self.inserted = True
         self.removed_at = float("-inf")
         self.tear: tuple[str, int] | None = None  # ("before"|"after", INS): drop the link at that APDU
         self.vpcd: socket.socket | None = None
         self.selector = selectors.DefaultSelector()
+        self.writer: StateFile | None = None
         self.card = self._load()
 
     def _load(self) -> VirtualCard:
+        """The card as its state file holds it now (another card, if the file changed while it was out)."""
         state = CardState.load(self.state_path)
         if state.profile != self.profile:
             raise SystemExit(f"{self.state_path} holds a {state.profile} card, not {self.profile}")
-        return VirtualCard(state)
+        if self.writer is not None:
+            self.writer.close()
+        self.writer = StateFile(self.state_path)
+        return VirtualCard(state, self.known)
 
     # --- vpcd link ------------------------------------------------------------
 
@@ -118,7 +129,7 @@ class CardProcess:
             return None
         response, changed = self.card.process(payload)
         if changed:
-            self.card.state.save(self.state_path)
+            self.writer.write(self.card.state)
         if self.tear and self.tear == ("after", ins):
             self.tear = None
             self.remove()
@@ -185,19 +196,29 @@ def serve(process: CardProcess, control_path: Path) -> None:
         control_path.unlink(missing_ok=True)
 
 
-def main(argv: list[str] | None = None) -> None:
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m cards.virtualcard", description=__doc__.split("\n\n")[0])
     parser.add_argument("--profile", choices=("rs", "piv"), required=True)
     parser.add_argument("--state", type=Path, required=True, help="the card's JSON state file (CardState)")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=35963, help="vpcd's port for the reader (default 35963)")
     parser.add_argument("--control", type=Path, help="control socket (default: STATE.ctl)")
-    args = parser.parse_args(argv)
+    parser.add_argument("--profiles", default=os.environ.get("RS_STATION_PROFILES"),
+                        help="the station's card profiles file (default: $RS_STATION_PROFILES)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = _parser().parse_args(argv)
     logging.basicConfig(level=os.environ.get("RS_VIRTUALCARD_LOG", "INFO"), stream=sys.stderr,
                         format="%(asctime)s virtualcard %(message)s")
     if not args.state.exists():
         raise SystemExit(f"{args.state}: no such state file; write one with CardState(...).save(path)")
-    process = CardProcess(args.state, args.profile, args.host, args.port)
+    try:
+        known = profiles.load(args.profiles)
+    except (OSError, ValueError) as problem:
+        raise SystemExit(f"the profiles file {args.profiles} cannot be used: {problem}") from None
+    process = CardProcess(args.state, args.profile, args.host, args.port, known)
     serve(process, args.control or args.state.with_name(args.state.name + ".ctl"))
 
 

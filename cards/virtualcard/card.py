@@ -10,11 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from cards.station import fascn, tlv
-from cards.station.profiles import PIV, RS_KORT, CardNumberSource, Profile
+from cards.station.profiles import BUILT_IN, CardNumberSource, Profile
 
 from .state import CardState
-
-PROFILES = {"rs": RS_KORT, "piv": PIV}
 
 PIV_FULL_AID = bytes.fromhex("A000000308000010000100")
 PIV_APT = tlv.encode(0x61, tlv.encode(0x4F, bytes.fromhex("000010000100")) + tlv.encode(0x79, tlv.encode(0x4F, bytes.fromhex("A000000308"))))
@@ -54,10 +52,14 @@ class Apdu:
 
 
 class VirtualCard:
-    def __init__(self, state: CardState):
+    """A card of the state's profile, as `profiles` define it: the station's own, changed
+    by the same file (RS_STATION_PROFILES) where one is used, so card and station agree."""
+
+    def __init__(self, state: CardState, profiles: tuple[Profile, ...] = BUILT_IN):
         self.state = state
-        self.profile: Profile = PROFILES[state.profile]
-        self.chuid = self._chuid() if self.profile is PIV else b""  # the card number never changes
+        self.profile: Profile = next(p for p in profiles if p.name == state.profile)
+        self.piv = self.profile.card_number_source is CardNumberSource.PIV_CHUID
+        self.chuid = self._chuid() if self.piv else b""  # the card number never changes
         self.power_on()
 
     @property
@@ -157,14 +159,14 @@ class VirtualCard:
     def _select(self, apdu: Apdu) -> bytes:
         if apdu.p1 != 0x04 or apdu.p2 not in (0x00, 0x0C):
             return sw(0x6A86)
-        known = PIV_FULL_AID if self.profile is PIV else self.profile.aid
+        known = PIV_FULL_AID if self.piv and PIV_FULL_AID.startswith(self.profile.aid) else self.profile.aid
         if not apdu.data or not known.startswith(apdu.data) or len(apdu.data) < len(self.profile.aid):
             return sw(0x6A82)
         self.selected = True
         self.verified.clear()
         if apdu.p2 == 0x0C:
             return SW_OK
-        return self._respond(PIV_APT if self.profile is PIV else b"", apdu.le)
+        return self._respond(PIV_APT if self.piv else b"", apdu.le)
 
     def _get_response(self, apdu: Apdu) -> bytes:
         if not self.pending:
@@ -248,7 +250,7 @@ class VirtualCard:
         return self._respond(data, apdu.le), False
 
     def _get_data_object(self, apdu: Apdu) -> tuple[bytes, bool]:
-        if self.profile is not PIV:
+        if not self.piv:
             return sw(0x6D00), False
         if (apdu.p1, apdu.p2) != (0x3F, 0xFF):
             return sw(0x6A86), False

@@ -56,16 +56,18 @@ class CardState:
         if self.puk_tries_left is None:
             self.puk_tries_left = self.puk_tries
 
+    def to_json(self) -> bytes:
+        return json.dumps(self.__dict__, separators=(",", ":")).encode("utf-8")
+
     def save(self, path: str | Path) -> None:
         """Write atomically (a reader sees the old file or the new one, never half of one).
 
-        One writer at a time: the card process while the card is inserted, anyone else
-        while it is out. The temporary name is fixed; the save is on the path of every
-        APDU that changes the card, so it is kept cheap.
+        One writer at a time: the card process while the card is inserted (through its
+        `StateFile`), anyone else while it is out.
         """
         path = Path(path)
         tmp = path.with_name(f".{path.name}.tmp")
-        data = json.dumps(self.__dict__, separators=(",", ":")).encode("utf-8")
+        data = self.to_json()
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
         try:
             os.write(fd, data)
@@ -76,3 +78,25 @@ class CardState:
     @classmethod
     def load(cls, path: str | Path) -> CardState:
         return cls(**json.loads(Path(path).read_text(encoding="utf-8")))
+
+
+class StateFile:
+    """The inserted card's own writer of its state file: the save sits on the path of every
+    APDU that changes the card (before it answers, as a card writes its EEPROM), so it is
+    one pwrite in place on a file kept open, not a new file and a rename each time. The
+    record is padded with spaces to the file's length, so it never leaves old bytes behind
+    (JSON allows trailing white space). It is written before the card answers, and the
+    readers (the tests, the demo's set-up) read after an answer or while the card is out."""
+
+    def __init__(self, path: str | Path):
+        self._fd = os.open(path, os.O_RDWR)
+        self._size = os.fstat(self._fd).st_size
+
+    def write(self, state: CardState) -> None:
+        data = state.to_json()
+        data += b" " * (self._size - len(data))
+        os.pwrite(self._fd, data, 0)
+        self._size = len(data)
+
+    def close(self) -> None:
+        os.close(self._fd)

@@ -88,6 +88,9 @@ def test_a_ticket_for_another_operator_is_refused(api, client, station, other_op
     response = Api(client, station).log_in(other_operator).redeem(ticket, card.card_number)
     assert response.status_code == 409 and response.json()["error"] == "ticket_other_operator"
     assert PukTicket.objects.get(pk=ticket).used_at is None
+    refused = AuditEvent.objects.get(action="desk_ticket_refused")
+    assert (refused.data["refusal"], refused.actor.username, refused.object_id) == ("other_operator", "ove", ticket)
+    assert not AuditEvent.objects.filter(action="desk_ticket_used").exists()
 
 
 def test_a_ticket_from_another_station_is_refused(api, client, other_station, operator, card, puk):
@@ -220,3 +223,133 @@ def test_an_order_whose_letter_is_on_its_way_is_not_closed(api, card, contact_pe
     visit = api.id_check(card)
     response = api.post(f"orders/{order.pk}/handled-at-desk/", {"visit": visit, "card_number": card.card_number})
     assert response.status_code == 409
+
+
+def test_every_station_result_is_an_outcome_the_server_has_words_for():
+    from cards.station.operations import Result
+    from station.models import Outcome
+
+    assert {r.value for r in Result} <= set(Outcome.values)
+
+
+def test_an_unknown_outcome_is_refused_and_nothing_is_written(api, card, puk):
+    attempt = api.start(card, api.id_check(card), assisted=False).json()["attempt"]
+    response = api.post(f"unblocks/{attempt}/outcome/", {"result": "wonderful", "tries_left": 3})
+    assert response.status_code == 400
+    assert not AuditEvent.objects.filter(action="desk_unblock_outcome").exists()
+    assert api.post(f"unblocks/{attempt}/outcome/", {"result": "security_not_satisfied"}).status_code == 200
+
+
+def test_a_refusal_by_the_card_has_words_in_swedish_and_english(api, card, puk):
+    from django.utils import translation
+
+    from station.models import UnblockAttempt
+
+    attempt = api.start(card, api.id_check(card), assisted=False).json()["attempt"]
+    api.post(f"unblocks/{attempt}/outcome/", {"result": "unknown_instruction"})
+    recorded = UnblockAttempt.objects.get(pk=attempt)
+    assert recorded.get_result_display() == "Kortet vägrade: okänt kommando (6D00)"
+    with translation.override("en"):
+        assert recorded.get_result_display() == "The card refused: unknown instruction (6D00)"
+
+
+@pytest.mark.parametrize("refusal", ["no_id_check", "new_pin_refused", "code_malformed", "other_card", "puk_blocked"])
+def test_a_refusal_the_station_makes_on_its_own_is_audited(api, card, refusal):
+    response = api.post("refusals/", {"card_number": card.card_number, "refusal": refusal, "pin": "underskrift",
+                                      "assisted": False})
+    assert response.status_code == 200
+    event = AuditEvent.objects.get(action="desk_refused")
+    assert event.data | {"refusal": refusal, "refused_by": "station", "pin_role": "underskrift",
+                         "station": "Kortstation Lund"} == event.data
+    assert event.actor.username == "olle" and event.object_id == str(card.pk)
+
+
+def test_an_unknown_refusal_is_a_bad_request_and_writes_nothing(api, card):
+    response = api.post("refusals/", {"card_number": card.card_number, "refusal": "bored", "pin": "underskrift"})
+    assert response.status_code == 400
+    assert not AuditEvent.objects.filter(action="desk_refused").exists()
+
+
+def test_logout_ends_the_operator_token_on_the_server(api, card):
+    assert api.post("logout/").status_code == 200
+    assert api.post("id-check/", {"card_number": card.card_number, "id_document": "passport"}).status_code == 403
+    assert AuditEvent.objects.filter(action="desk_logout", actor__username="olle").count() == 1
+    assert api.post("logout/").status_code == 403  # once ended, for good
+
+
+def test_an_idle_login_ends_and_a_call_keeps_it_alive(api, card, settings):
+    from station.models import DeskSession
+
+    settings.RSPORTAL_DESK_IDLE_MINUTES = 15
+    session = DeskSession.objects.get()
+    DeskSession.objects.update(last_seen_at=timezone.now() - timedelta(minutes=14))
+    assert api.id_check(card)
+    session.refresh_from_db()
+    assert timezone.now() - session.last_seen_at < timedelta(minutes=1)
+    DeskSession.objects.update(last_seen_at=timezone.now() - timedelta(minutes=16))
+    assert api.post("id-check/", {"card_number": card.card_number, "id_document": "passport"}).status_code == 403
+
+
+def test_a_login_ends_at_its_age_limit_whatever_the_activity(api, card, settings):
+    settings.RSPORTAL_DESK_SESSION_HOURS = 0
+    assert api.post("id-check/", {"card_number": card.card_number, "id_document": "passport"}).status_code == 403
+
+
+def test_logging_out_ends_that_login_only(api, client, station, operator, card):
+    first = api.token
+    second = Api(client, station).log_in(operator)
+    assert second.post("logout/").status_code == 200
+    assert api.post("card/", {"card_number": card.card_number, "profile": "rs", "pins": {},
+                              "puk_tries_left": 10}, token=first).status_code == 200
+
+
+def test_a_pin_change_is_recorded_with_its_result_and_tries_left(api, card):
+    response = api.post("pin-changes/", {"card_number": card.card_number, "pin": "underskrift", "result": "wrong_pin",
+                                         "tries_left": 2})
+    assert response.status_code == 200
+    event = AuditEvent.objects.get(action="desk_pin_changed")
+    assert event.data | {"pin_role": "underskrift", "result": "wrong_pin", "tries_left": 2,
+                         "card_number": card.card_number, "station": "Kortstation Lund"} == event.data
+    assert event.object_id == str(card.pk) and event.actor.username == "olle"
+
+
+@pytest.mark.parametrize("payload", [{"pin": "both", "result": "done"}, {"pin": "underskrift", "result": "great"},
+                                     {"pin": "underskrift", "result": "done", "tries_left": -1}])
+def test_a_pin_change_report_of_the_wrong_form_writes_nothing(api, card, payload):
+    assert api.post("pin-changes/", {"card_number": card.card_number, **payload}).status_code == 400
+    assert not AuditEvent.objects.filter(action="desk_pin_changed").exists()
+
+
+def test_the_daily_report_counts_each_operators_acts_per_station(api, client, station, other_station, operator,
+                                                                 other_operator, card, puk, contact_person):
+    from station.reports import daily_report
+    from tests.factories import UserFactory, approved_order
+
+    card_read = {"card_number": card.card_number, "profile": "rs", "pins": {}, "puk_tries_left": 10}
+    api.post("card/", card_read)
+    api.post("card/", card_read)
+    visit = api.id_check(card)
+    done = api.start(card, visit, assisted=False).json()["attempt"]
+    api.post(f"unblocks/{done}/outcome/", {"result": "done", "tries_left": 3})
+    ticket = api.start(card, visit).json()["ticket"]
+    api.redeem(ticket, card.card_number)
+    api.redeem(ticket, card.card_number)  # refused: used
+    failed = api.start(card, visit, assisted=False).json()["attempt"]
+    api.post(f"unblocks/{failed}/outcome/", {"result": "wrong_puk", "tries_left": 9})
+    api.post("pin-changes/", {"card_number": card.card_number, "pin": "legitimering", "result": "done", "tries_left": 3})
+    api.post("pin-changes/", {"card_number": card.card_number, "pin": "legitimering", "result": "wrong_pin"})
+    api.post("refusals/", {"card_number": card.card_number, "refusal": "other_card", "pin": "legitimering"})
+    order = approved_order(card, contact_person)
+    api.post(f"orders/{order.pk}/handled-at-desk/", {"visit": visit, "card_number": card.card_number})
+    elsewhere = Api(client, other_station).log_in(other_operator)
+    elsewhere.post("card/", card_read)
+
+    today = timezone.localdate()
+    rows = {(row.station, row.operator): row.cells() for row in daily_report(today, today)}
+    # read, id, unblocked, failed, assisted, refused, pin changes, orders
+    assert rows == {("Kortstation Lund", "Olle Operatör"): [2, 1, 1, 1, 1, 2, 1, 1],
+                    ("Kortstation Malmö", "Ove Operatör"): [1, 0, 0, 0, 0, 0, 0, 0]}
+
+    client.force_login(UserFactory(username="ada", is_staff=True))
+    page = client.get("/kortstationer/rapport/").content.decode()
+    assert "Kortstation Malmö" in page and "Olle Operatör" in page and "<td>2</td>" in page

@@ -47,14 +47,14 @@ def _free_port_pair() -> int:
     raise RuntimeError("no free port pair for vpcd")
 
 
-def start_pcsc(rundir: Path, cards: list[tuple[str, Path]]) -> dict[str, str]:
-    """scripts/pcsc-up; returns its environment line parsed."""
+def start_pcsc(rundir: Path, cards: list[tuple[str, Path]], port: int | None = None) -> dict[str, str]:
+    """scripts/pcsc-up (on a free port pair unless `port` is given); returns its environment line parsed."""
     missing = _missing_pcsc()
     if missing:
         if os.environ.get("RSPORTAL_REQUIRE_PCSC") == "1":
             pytest.fail(f"RSPORTAL_REQUIRE_PCSC=1 but {missing}")
         pytest.skip(missing)
-    args = [str(REPO / "scripts/pcsc-up"), str(rundir), "--port", str(_free_port_pair())]
+    args = [str(REPO / "scripts/pcsc-up"), str(rundir), "--port", str(port or _free_port_pair())]
     for profile, state in cards:
         args += ["--card", f"{profile}:{state}"]
     done = subprocess.run(args, capture_output=True, text=True, env=dict(os.environ, PYTHON=sys.executable))

@@ -1,4 +1,5 @@
 import logging
+import struct
 
 import pytest
 
@@ -7,7 +8,7 @@ from cards.station.codes import Code
 from cards.station.operations import Result
 from cards.station.profiles import PinRole
 
-from .fakes import FakeConnection, piv_state, rs_state
+from .fakes import FakeConnection, FakePad, piv_state, rs_state
 
 L, U = PinRole.LEGITIMERING, PinRole.UNDERSKRIFT
 SELECT, VERIFY, RRC, CRD, GET_DATA = 0xA4, 0x20, 0x2C, 0x24, 0xCA
@@ -51,18 +52,69 @@ def test_unblock_sets_the_new_pin_and_resets_the_counter():
     assert conn.ins_sent == [SELECT, VERIFY, RRC, VERIFY]
 
 
-def test_unblock_after_a_read_on_the_same_connection_sends_no_second_select():
-    conn = FakeConnection(rs_state())
-    operations.read_card(conn)
+def test_unblock_after_a_read_on_the_same_connection_sends_only_the_reset_and_the_proof():
+    conn = FakeConnection(rs_state(pin_tries_left={"legitimering": 0, "underskrift": 3}))
+    reading = operations.read_card(conn)
     conn.sent.clear()
-    assert unblock(conn).succeeded
-    assert conn.ins_sent == [VERIFY, RRC, VERIFY]
+    outcome = unblock(conn, puk_tries=reading.puk)
+    assert outcome.succeeded
+    assert conn.ins_sent == [RRC, VERIFY]
+    conn.sent.clear()
+    after = operations.after_unblock(conn, reading, L, outcome)
+    assert conn.ins_sent == [VERIFY]  # only the PUK's counter, which the right PUK reset
+    assert (after.pins[L].left, after.pins[U].left, after.puk.left) == (3, 3, 10)
+
+
+def test_the_tries_read_before_decide_the_last_try_question():
+    conn = FakeConnection(rs_state(puk_tries_left=1))
+    reading = operations.read_card(conn)
+    conn.sent.clear()
+    assert unblock(conn, puk_tries=reading.puk).result is Result.NOT_CONFIRMED
+    assert conn.sent == []
+
+
+def test_after_an_unblock_what_the_outcome_tells_is_not_read_again():
+    state = rs_state(pin_tries_left={"legitimering": 0, "underskrift": 2}, puk_tries_left=4)
+    conn = FakeConnection(state)
+    reading = operations.read_card(conn)
+    outcome = unblock(conn, puk="00000000", puk_tries=reading.puk)
+    conn.sent.clear()
+    after = operations.after_unblock(conn, reading, L, outcome)
+    assert conn.sent == [] and after.puk.left == 3 and after.pins == reading.pins
+    assert operations.after_unblock(conn, reading, L, operations.Outcome(Result.CARD_REMOVED)) is None
+
+
+def test_after_unblock_of_a_piv_card_sends_nothing_and_sets_both_roles():
+    conn = FakeConnection(piv_state(pin_tries_left={"legitimering": 0}))
+    reading = operations.read_card(conn)
+    outcome = unblock(conn, puk="87654321", puk_tries=reading.puk, confirm_last_try=lambda: True)
+    conn.sent.clear()
+    after = operations.after_unblock(conn, reading, U, outcome)
+    assert conn.sent == [] and after.pins[L].left == after.pins[U].left == 3
+
+
+def test_after_a_pin_change_the_reading_follows_the_outcome():
+    state = rs_state()
+    conn = FakeConnection(state)
+    reading = operations.read_card(conn)
+    wrong = operations.change_pin(conn, U, Code("999999"), Code("333333"), Code("333333"))
+    assert operations.after_change(reading, U, wrong).pins[U].left == 2
+    assert operations.after_change(reading, U, operations.Outcome(Result.CARD_REMOVED)) is None
 
 
 def test_unblock_on_piv_needs_three_apdus():
     conn = FakeConnection(piv_state(pin_tries_left={"legitimering": 0}))
-    assert unblock(conn, puk="87654321").succeeded
+    assert unblock(conn, puk="87654321", confirm_last_try=lambda: True).succeeded
     assert conn.ins_sent == [SELECT, RRC, VERIFY]
+
+
+def test_piv_cannot_tell_its_puk_tries_so_every_try_is_confirmed_as_if_the_last():
+    state = piv_state(pin_tries_left={"legitimering": 0})
+    conn = FakeConnection(state)
+    asked = []
+    outcome = unblock(conn, puk="87654321", confirm_last_try=lambda: asked.append(True) and False)
+    assert (outcome.result, outcome.tries_left, asked) == (Result.NOT_CONFIRMED, None, [True])
+    assert RRC not in conn.ins_sent and state.pin_tries_left["legitimering"] == 0
 
 
 def test_wrong_puk_tells_the_tries_left():
@@ -121,6 +173,16 @@ def test_card_pulled_out_during_unblock_never_claims_success():
     assert operations.read_card(FakeConnection(state)).pins[L].left == 3
 
 
+@pytest.mark.parametrize(("sw", "result"), [(0x6982, Result.SECURITY_NOT_SATISFIED), (0x6D00, Result.UNKNOWN_INSTRUCTION)])
+def test_a_refused_command_is_a_domain_outcome_not_a_bare_card_error(sw, result):
+    state = rs_state(pin_tries_left={"legitimering": 0, "underskrift": 3})
+    assert unblock(FakeConnection(state, answer_at_ins={RRC: sw})).result is result
+    outcome = operations.change_pin(FakeConnection(state, answer_at_ins={CRD: sw}), U, Code("222222"), Code("333333"),
+                                    Code("333333"))
+    assert (outcome.result, outcome.sw) == (result, sw)
+    assert state.pins == {"legitimering": "111111", "underskrift": "222222"}
+
+
 def test_change_pin_needs_two_apdus():
     state = rs_state()
     conn = FakeConnection(state)
@@ -149,25 +211,77 @@ def test_verify_pin_spends_a_try_when_wrong():
 PAD = pinpad.PinPad(verify_control=0x42330006, modify_control=0x42330007)
 
 
-def test_with_a_pin_pad_the_codes_go_to_the_pad_not_through_the_pc():
-    conn = FakeConnection(rs_state(), pinpad=PAD, pad_answers=[b"\x90\x00"])
+MODIFY_ONLY = pinpad.PinPad(modify_control=0x42330007)
+
+
+def on_pad(state, *typed, pad=PAD):
+    return FakeConnection(state, pinpad=pad, pad=FakePad(*typed))
+
+
+def test_on_a_pin_pad_the_holder_types_the_puk_then_the_new_pin_twice():
+    state = rs_state(pin_tries_left={"legitimering": 0, "underskrift": 3})
+    conn = on_pad(state, "12345678", "424242", "424242")
     outcome = operations.unblock_pin(conn, L)
-    assert outcome.succeeded
-    code, structure = conn.controls[0]
-    assert code == PAD.modify_control and structure == pinpad.unblock_structure(conn.profile, 0x81)
-    assert RRC not in conn.ins_sent and conn.ins_sent[-1] == VERIFY  # the counter is read back
+    assert (outcome.result, outcome.tries_left) == (Result.DONE, 3)
+    assert state.pins["legitimering"] == "424242" and state.pin_tries_left["legitimering"] == 3
+    assert [code for code, _ in conn.controls] == [PAD.verify_control, PAD.modify_control]
+    assert [raw[1] for raw in conn.pad.apdus] == [RRC, CRD]  # both through the pad, not as APDUs
+    assert RRC not in conn.ins_sent and CRD not in conn.ins_sent
 
 
-def test_pin_pad_answers_map_to_outcomes():
-    for sw, result in ((b"\x64\x01", Result.PINPAD_CANCELLED), (b"\x64\x00", Result.PINPAD_TIMEOUT),
-                       (b"\x64\x02", Result.PINPAD_MISMATCH), (b"\x63\xc4", Result.WRONG_PUK)):
-        conn = FakeConnection(rs_state(), pinpad=PAD, pad_answers=[sw])
-        assert operations.unblock_pin(conn, L).result is result
+def test_a_puk_of_the_wrong_length_on_the_pad_never_reaches_the_card():
+    state = rs_state(pin_tries_left={"legitimering": 0, "underskrift": 3})
+    for puk in ("123456", "1234567"):  # a PIN's length, or one digit short
+        outcome = operations.unblock_pin(on_pad(state, puk), L)
+        assert outcome.result is Result.CODE_MALFORMED
+    assert state.puk_tries_left == 10 and state.pin_tries_left["legitimering"] == 0
+
+
+def test_a_new_pin_of_the_wrong_length_on_the_pad_is_not_set():
+    state = rs_state(pin_tries_left={"legitimering": 0, "underskrift": 3})
+    outcome = operations.unblock_pin(on_pad(state, "12345678", "4242424"), L)
+    assert (outcome.result, outcome.sw) == (Result.NEW_PIN_NOT_SET, 0x6403)
+    assert len(state.pins["legitimering"]) == 6 and state.pins["legitimering"] != "4242424"
+    assert state.puk_tries_left == 10  # the right PUK spent nothing: unblocking again costs nothing
+
+
+def test_the_pad_asks_exactly_the_puks_length_then_exactly_the_pins():
+    step1, step2 = (structure for _, structure in on_pad_controls())
+    assert struct.unpack("<H", step1[5:7])[0] == (8 << 8) | 8
+    assert struct.unpack("<H", step2[7:9])[0] == (6 << 8) | 6
+
+
+def on_pad_controls():
+    conn = on_pad(rs_state(), "12345678", "424242", "424242")
+    operations.unblock_pin(conn, L)
+    return conn.controls
+
+
+@pytest.mark.parametrize(("typed", "result", "puk_tries"), [
+    (("cancel",), Result.PINPAD_CANCELLED, 10),
+    (("00000000",), Result.WRONG_PUK, 9),
+    (("12345678", "424242", "434343"), Result.NEW_PIN_NOT_SET, 10),
+])
+def test_pin_pad_answers_map_to_outcomes(typed, result, puk_tries):
+    state = rs_state()
+    outcome = operations.unblock_pin(on_pad(state, *typed), L)
+    assert outcome.result is result and state.puk_tries_left == puk_tries
+    for sw, mapped in ((b"\x64\x00", Result.PINPAD_TIMEOUT), (b"\x64\x02", Result.PINPAD_MISMATCH)):
+        assert operations.unblock_pin(FakeConnection(rs_state(), pinpad=PAD, pad_answers=[sw]), L).result is mapped
+
+
+def test_a_reader_with_only_modify_changes_a_pin_on_the_pad_and_unblocks_with_typed_codes():
+    state = rs_state()
+    conn = on_pad(state, "222222", "333333", "333333", pad=MODIFY_ONLY)
+    assert operations.change_pin(conn, U).succeeded and state.pins["underskrift"] == "333333"
+    assert unblock(on_pad(state, pad=MODIFY_ONLY)).succeeded  # no VERIFY on the pad: codes from the PC
 
 
 def test_codes_given_on_a_pin_pad_reader_are_refused():
     with pytest.raises(ValueError):
         operations.change_pin(FakeConnection(rs_state(), pinpad=PAD), L, Code("111111"), Code("222222"), Code("222222"))
+    with pytest.raises(ValueError):
+        unblock(FakeConnection(rs_state(), pinpad=PAD))
 
 
 def test_no_code_reaches_the_log_at_debug(caplog):

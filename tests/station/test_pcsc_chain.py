@@ -122,9 +122,9 @@ def test_piv_card_read_unblock_and_change(piv_slot):
     reading = read(piv_slot)
     assert (reading.profile.name, reading.card_number, reading.pins[U].left) == ("piv", "1234-5678-000042", 0)
     assert reading.puk.left is None
-    assert unblock(piv_slot, "87654321", "515151", which=U).succeeded
+    assert unblock(piv_slot, "87654321", "515151", which=U, confirm_last_try=lambda: True).succeeded
     assert verify_raw(piv_slot, 0x80, "515151") == 0x9000
-    outcome = unblock(piv_slot, "00000000", "515151")
+    outcome = unblock(piv_slot, "00000000", "515151", confirm_last_try=lambda: True)
     assert (outcome.result, outcome.tries_left) == (Result.WRONG_PUK, 9)
 
 
@@ -161,6 +161,33 @@ def test_cli_read_prints_the_reading_in_swedish(piv_slot):
     operator = ScriptedOperator([])
     assert cli.main(["read", "--reader", piv_slot.reader], operator) == 0
     assert operator.said[:2] == ["Korttyp: PIV", "Kortnummer: 1234-5678-000042"]
+
+
+def test_cli_warns_before_every_piv_puk_try_and_sends_nothing_unconfirmed(piv_slot):
+    piv_slot.put(piv_state(pin_tries_left={"legitimering": 0}))
+    operator = ScriptedOperator(["87654321", "246802", "246802"], confirm=False)
+    assert cli.main(["unblock", "--pin", "legitimering", "--reader", piv_slot.reader], operator) == 1
+    assert "kortet visar inte hur många försök PUK-koden har kvar" in " ".join(operator.said)
+    assert operator.said[-1].startswith("Avbrutet: det kan vara PUK-kodens sista försök")
+    assert piv_slot.state().pin_tries_left["legitimering"] == 0 and piv_slot.state().puk_tries_left == 10
+
+
+@pytest.mark.parametrize(("command", "codes"), [
+    ("unblock", ["12345678", "24680", "24680"]),  # five digits
+    ("unblock", ["12345678", "246802", "246803"]),  # the confirmation differs
+    ("unblock", ["1234567", "246802", "246802"]),  # a PUK one digit short
+    ("change-pin", ["111111", "2468022", "2468022"]),
+])
+def test_cli_refuses_bad_codes_before_any_apdu(rs_slot, monkeypatch, command, codes):
+    rs_slot.put(rs_state(pin_tries_left={"legitimering": 0, "underskrift": 3}))
+    opened = []
+    real_connect = transport.connect
+    monkeypatch.setattr(transport, "connect", lambda *a, **kw: opened.append(real_connect(*a, **kw)) or opened[-1])
+    operator = ScriptedOperator(codes)
+    assert cli.main([command, "--pin", "legitimering", "--reader", rs_slot.reader], operator) == cli.EXIT_REFUSED
+    assert operator.said[-1].endswith("Inget skickades till kortet.")
+    assert [conn.apdu_count for conn in opened] == [0]
+    assert rs_slot.state() == rs_state(pin_tries_left={"legitimering": 0, "underskrift": 3})
 
 
 def test_cli_wrong_puk_is_told_in_words(rs_slot):

@@ -168,3 +168,58 @@ def test_malformed_apdus_are_wrong_length():
     assert card.process(bytes.fromhex("0020"))[0] == b"\x67\x00"
     assert card.process(bytes.fromhex("0020008108313233"))[0] == b"\x67\x00"
     assert card.process(bytes.fromhex("80200081"))[0] == b"\x6e\x00"
+
+
+PRODUCT = {"rs": {"legitimering_reference": "01", "underskrift_reference": "02", "puk_reference": "84",
+                  "padding": "FF", "atrs": [{"atr": "3B 88 80 01 52 53 2D 4B 4F 52 54 32 15"}]}}
+
+
+def test_the_card_follows_the_stations_profiles_file(tmp_path, monkeypatch):
+    from cards.station import operations, profiles
+    from cards.station.profiles import PinRole
+    from cards.virtualcard.__main__ import CardProcess, _parser
+    from tests.station.fakes import FakeConnection
+
+    path = tmp_path / "profiles.json"
+    path.write_text(json.dumps(PRODUCT))
+    monkeypatch.setenv("RS_STATION_PROFILES", str(path))
+    args = _parser().parse_args(["--profile", "rs", "--state", str(tmp_path / "rs.json")])
+    configured = profiles.load(args.profiles)
+    rs_state(pin_tries_left={"legitimering": 0, "underskrift": 3}).save(tmp_path / "rs.json")
+    process = CardProcess(tmp_path / "rs.json", "rs", "127.0.0.1", 0, configured)
+    assert process.handle(b"\x04") == bytes.fromhex("3B 88 80 01 52 53 2D 4B 4F 52 54 32 15")  # the product's ATR
+    assert profiles.identify(process.card.atr, configured).puk_reference == 0x84
+
+    conn = FakeConnection(rs_state(pin_tries_left={"legitimering": 0, "underskrift": 3}), profiles=configured)
+    assert conn.profile.legitimering_reference == 0x01 and conn.profile.padding == 0xFF
+    assert operations.read_card(conn).pins[PinRole.LEGITIMERING].left == 0
+    outcome = operations.unblock_pin(conn, PinRole.LEGITIMERING, Code("12345678"), Code("424242"), Code("424242"))
+    assert outcome.succeeded
+    assert send(conn.card, apdu.verify(0x01, b"424242\xff\xff")).sw == 0x9000  # the product's padding
+    assert send(conn.card, apdu.verify_status(0x81)).sw == 0x6A88  # the built-in reference is not on it
+
+
+def test_without_a_profiles_file_the_card_is_the_built_in_one(monkeypatch):
+    from cards.virtualcard.__main__ import _parser
+
+    monkeypatch.delenv("RS_STATION_PROFILES", raising=False)
+    assert _parser().parse_args(["--profile", "piv", "--state", "x.json"]).profiles is None
+    assert VirtualCard(piv_state()).profile is PIV
+
+
+def test_the_inserted_card_saves_its_state_in_place_before_it_answers(tmp_path):
+    from cards.virtualcard.__main__ import CardProcess
+
+    path = tmp_path / "rs.json"
+    rs_state(pin_tries_left={"legitimering": 0, "underskrift": 3}, puk_tries_left=10).save(path)
+    inode = path.stat().st_ino
+    process = CardProcess(path, "rs", "127.0.0.1", 0)
+    profile = process.card.profile
+    process.handle(profile.select().to_bytes())
+    wrong = apdu.reset_retry_counter(0x81, block(profile, "00000000"), block(profile, "424242"))
+    assert process.handle(wrong.to_bytes()) == bytes.fromhex("63C9")
+    assert CardState.load(path).puk_tries_left == 9
+    right = apdu.reset_retry_counter(0x81, block(profile, "12345678"), block(profile, "424242"))
+    assert process.handle(right.to_bytes()) == bytes.fromhex("9000")
+    assert CardState.load(path) == rs_state(pins={"legitimering": "424242", "underskrift": "222222"})
+    assert path.stat().st_ino == inode and [p.name for p in tmp_path.iterdir()] == ["rs.json"]  # no new file
