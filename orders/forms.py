@@ -1,9 +1,24 @@
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from organisation.models import ContactPersonAssignment
 
 from .models import BlockedCodes, Reason
+
+
+# A date outside these years is a typing mistake; far enough out, it also overflows Python's
+# datetime or the database's conversion of it (a 500 instead of a message).
+EARLIEST_YEAR, LATEST_YEAR = 1900, 2999
+
+
+def validate_plausible_year(value):
+    if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
+        raise ValidationError(
+            _("Ange ett år mellan %(first)d och %(last)d."),
+            code="year",
+            params={"first": EARLIEST_YEAR, "last": LATEST_YEAR},
+        )
 
 
 class PukOrderForm(forms.Form):
@@ -59,7 +74,14 @@ class EmployeeSearchForm(forms.Form):
 
 class ReportMonthForm(forms.Form):
     month = forms.DateField(
-        label=_("Månad"), input_formats=["%Y-%m"], widget=forms.DateInput(format="%Y-%m", attrs={"type": "month"})
+        label=_("Månad"),
+        input_formats=["%Y-%m"],
+        widget=forms.DateInput(format="%Y-%m", attrs={"type": "month"}),
+        validators=[validate_plausible_year],
+        error_messages={
+            "required": _("Välj en månad, till exempel 2025-03."),
+            "invalid": _("Välj en månad, till exempel 2025-03."),
+        },
     )
 
 

@@ -2,8 +2,9 @@
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import StreamingHttpResponse
+from django.http import HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -205,7 +206,11 @@ def approve_selected(request):
         )
     elif not ids:
         messages.error(request, _("Markera de beställningar du vill godkänna."))
-    next_url = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
-        next_url = "orders:queue"
-    return redirect(next_url or "orders:queue")
+    return HttpResponseRedirect(_local_path(request.POST.get("next", "")) or reverse("orders:queue"))
+
+
+def _local_path(url):
+    """`url` when it is a path on this site (the queue with its filters), else ''."""
+    if url.startswith("/") and url_has_allowed_host_and_scheme(url, allowed_hosts=set()):
+        return url
+    return ""

@@ -79,6 +79,19 @@ def test_queue_with_a_nonsense_filter_says_so_and_lists_nothing(karin, card):
     assert 'class="error"' in response.content.decode()
 
 
+@pytest.mark.parametrize("field", ["created_from", "created_to"])
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31", "1899-12-31"])
+def test_queue_with_a_date_out_of_range_says_which_years_and_does_not_fail(karin, card, field, day):
+    order = make_order(card)
+    response = karin.get(reverse("orders:queue"), {field: day})
+    assert response.status_code == 200
+    assert "Ange ett år mellan 1900 och 2999." in response.content.decode()
+    assert order.reference not in response.content.decode()
+    export = karin.get(reverse("orders:queue_export"), {field: day}, follow=True)
+    assert export.status_code == 200
+    assert "Filtret är ogiltigt" in export.content.decode()
+
+
 def test_queue_pages_by_25(karin, employee):
     for _ in range(26):
         make_order(CardFactory(holder=employee))
@@ -178,6 +191,21 @@ def test_bulk_approve_decides_each_selected_order_and_ignores_foreign_ids(karin,
     assert set(PukOrder.objects.filter(state=OrderState.APPROVED)) == set(mine)
     theirs.refresh_from_db()
     assert theirs.state == OrderState.SUBMITTED
+
+
+@pytest.mark.parametrize("next_url", ["foo", "orders:queue_detail", "//evil.example/", "https://evil.example/", ""])
+def test_bulk_approve_goes_back_to_the_queue_unless_next_is_a_path_on_this_site(karin, card, next_url):
+    make_order(card)
+    response = karin.post(reverse("orders:approve_selected"), {"order": [], "next": next_url})
+    assert response.status_code == 302
+    assert response.url == reverse("orders:queue")
+
+
+def test_bulk_approve_returns_to_the_filtered_queue_it_came_from(karin, card):
+    order = make_order(card)
+    came_from = reverse("orders:queue") + "?state=all&page=1"
+    response = karin.post(reverse("orders:approve_selected"), {"order": [order.pk], "next": came_from})
+    assert response.url == came_from
 
 
 def test_bulk_approve_reports_an_order_it_may_not_approve(karin, card, contact_person):

@@ -85,3 +85,18 @@ def test_report_page_defaults_to_this_month(client, contact_person):
     client.force_login(contact_person)
     page = client.get(reverse("orders:report")).content.decode()
     assert f"{timezone.localdate():%Y-%m}" in page
+
+
+@pytest.mark.parametrize("month", ["9999-12", "0001-01", "1899-12", "3000-01"])
+def test_report_page_with_a_month_out_of_range_says_which_years_and_does_not_fail(client, contact_person, month):
+    client.force_login(contact_person)
+    response = client.get(reverse("orders:report"), {"month": month})
+    assert response.status_code == 200
+    assert "Ange ett år mellan 1900 och 2999." in response.content.decode()
+
+
+def test_report_page_with_an_empty_month_asks_for_one(client, contact_person):
+    client.force_login(contact_person)
+    response = client.get(reverse("orders:report"), {"month": ""})
+    assert response.status_code == 200
+    assert "Välj en månad" in response.content.decode()
