@@ -27,8 +27,8 @@ from . import tasks
 from .models import PukOrder, Reason
 from .rules import SecondApprovalPolicy, decision_refusal, second_approval_reasons
 from .selectors import open_order_for_card
-from .states import OrderState
-from .transitions import OrderRefused, take_transition
+from .states import AWAITING_DECISION, OrderState
+from .transitions import OrderRefused, changed_meanwhile_message, take_transition
 
 
 _NO_ADDRESS_TO_HOLDER = gettext_lazy(
@@ -128,10 +128,16 @@ def _second_approval_reasons(holder, placed_by, address_registered_since):
     )
 
 
-def approve_order(*, order, by):
+def approve_order(*, order, by, expected_state=None):
     """Approve, as a contact person with approve rights on the order's förvaltning (the
     caller's queryset has checked that). A second approval, where needed, must come from
-    someone else; the final approval triggers the letter and tells the holder."""
+    someone else; the final approval triggers the letter and tells the holder.
+
+    `expected_state` is the state the approver's page showed: if the order has moved on
+    since (say another contact person gave it its first approval), nothing is done and the
+    refusal says what happened, so a click meant as a first approval never becomes the
+    second."""
+    _check_unchanged(order, expected_state)
     _check_may_decide(order, by)
     if order.state == OrderState.SECOND_APPROVAL:
         take_transition(order, "approve_second", by, action="order_approved", args=(by,))
@@ -146,13 +152,22 @@ def approve_order(*, order, by):
     return order
 
 
-def reject_order(*, order, by, reason):
+def reject_order(*, order, by, reason, expected_state=None):
     if not reason.strip():
         raise OrderRefused(_("Skriv ett skäl till avslaget; innehavaren får se det."))
+    _check_unchanged(order, expected_state)
     _check_may_decide(order, by)
     take_transition(order, "reject", by, action="order_rejected", reason=reason.strip(), args=(by, reason.strip()))
     transaction.on_commit(lambda: tasks.notify_holder_of_decision.delay(order.pk), robust=True)
     return order
+
+
+def _check_unchanged(order, expected_state):
+    if expected_state is None or expected_state == order.state:
+        return
+    if expected_state not in AWAITING_DECISION:  # only those pages offer a decision: a tampered form
+        raise OrderRefused(_("Formuläret var ofullständigt. Ladda om sidan och försök igen."))
+    raise OrderRefused(changed_meanwhile_message(order))
 
 
 def _check_may_decide(order, by):
