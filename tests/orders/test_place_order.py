@@ -1,9 +1,12 @@
 import pytest
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from audit.models import AuditEvent
+from orders import services
 from orders.models import PukOrder
 from orders.states import OrderState
+from tests.factories import PukOrderFactory
 
 VALID = {"blocked_codes": "legitimering", "reason": "lost_letter"}
 
@@ -96,3 +99,23 @@ def test_employee_cancels_an_order_that_is_not_yet_approved(employee_client, car
     order.refresh_from_db()
     assert order.state == OrderState.CANCELLED
     assert AuditEvent.objects.for_object(order).last().reason == "Hittade brevet"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("open_state", [OrderState.SUBMITTED, OrderState.APPROVED, OrderState.RETURNED])
+def test_the_database_refuses_a_second_open_order_for_a_card(card, open_state):
+    PukOrderFactory(card=card, state=open_state)
+    PukOrderFactory(card=card, state=OrderState.CANCELLED)  # a closed one is no obstacle
+    with pytest.raises(IntegrityError), transaction.atomic():
+        PukOrderFactory(card=card, state=OrderState.SUBMITTED)
+    assert PukOrder.objects.filter(card=card).count() == 2
+
+
+@pytest.mark.django_db
+def test_place_order_past_the_python_check_is_still_refused_by_the_database(card, monkeypatch):
+    first = services.place_order(placed_by=card.holder.user, card=card, reason="lost_letter", blocked_codes="both")
+    monkeypatch.setattr(services, "check_card_may_get_letter", lambda card: None)  # as if a racing request
+    with pytest.raises(services.OrderRefused) as refused:
+        services.place_order(placed_by=card.holder.user, card=card, reason="lost_letter", blocked_codes="both")
+    assert refused.value.existing_order == first
+    assert PukOrder.objects.count() == 1
