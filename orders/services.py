@@ -64,7 +64,11 @@ def check_card_may_get_letter(card):
     existing = open_order_for_card(card)
     refusal = letter_refusal(card_facts(card, has_open_order=existing is not None), timezone.localdate())
     if refusal is not None:
-        raise OrderRefused(REFUSAL_MESSAGES[refusal], existing if refusal is Refusal.OPEN_ORDER else None)
+        raise OrderRefused(
+            REFUSAL_MESSAGES[refusal],
+            existing if refusal is Refusal.OPEN_ORDER else None,
+            to_desk=refusal is Refusal.DESK_ONLY,
+        )
 
 
 def preview_address(holder, *, asked_by_holder=True):
@@ -74,7 +78,7 @@ def preview_address(holder, *, asked_by_holder=True):
     except RegisterUnavailable:
         raise OrderRefused(_("Folkbokföringsregistret svarar inte just nu. Försök igen om en stund."))
     if answer.status == AddressStatus.MISSING:
-        raise OrderRefused(_NO_ADDRESS_TO_HOLDER if asked_by_holder else _NO_ADDRESS_TO_CONTACT_PERSON)
+        raise OrderRefused(_NO_ADDRESS_TO_HOLDER if asked_by_holder else _NO_ADDRESS_TO_CONTACT_PERSON, to_desk=True)
     hint = masked_address_hint(answer.address) if answer.status == AddressStatus.REGISTERED else ""
     return AddressPreview(answer.status, hint, answer)
 

@@ -12,12 +12,14 @@ from .states import OrderState
 
 
 class OrderRefused(Exception):
-    """The order cannot be placed or changed; `message` says why and what to do instead."""
+    """The order cannot be placed or changed; `message` says why and what to do instead.
+    `to_desk`: what to do instead is to visit a card station (the page then lists them)."""
 
-    def __init__(self, message, existing_order=None):
+    def __init__(self, message, existing_order=None, *, to_desk=False):
         super().__init__(message)
         self.message = message
         self.existing_order = existing_order
+        self.to_desk = to_desk
 
 
 def take_transition(order, transition_name, by, *, action, reason="", args=(), **data):
