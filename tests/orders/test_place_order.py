@@ -119,3 +119,28 @@ def test_place_order_past_the_python_check_is_still_refused_by_the_database(card
         services.place_order(placed_by=card.holder.user, card=card, reason="lost_letter", blocked_codes="both")
     assert refused.value.existing_order == first
     assert PukOrder.objects.count() == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("state", "offered"),
+    [
+        (OrderState.SUBMITTED, True),
+        (OrderState.SECOND_APPROVAL, True),
+        (OrderState.APPROVED, False),
+        (OrderState.POSTED, False),
+        (OrderState.REJECTED, False),
+    ],
+)
+def test_the_order_page_offers_cancelling_exactly_while_the_order_awaits_a_decision(employee_client, card, state, offered):
+    order = PukOrderFactory(card=card, state=state)
+    page = employee_client.get(reverse("orders:detail", args=[order.pk])).content.decode()
+    assert (reverse("orders:cancel", args=[order.pk]) in page) is offered
+
+
+@pytest.mark.django_db
+def test_employee_cancels_an_order_waiting_for_its_second_approval(employee_client, card, contact_person):
+    order = PukOrderFactory(card=card, state=OrderState.SECOND_APPROVAL, first_approved_by=contact_person)
+    employee_client.post(reverse("orders:cancel", args=[order.pk]), {"reason": "Hittade brevet"})
+    order.refresh_from_db()
+    assert order.state == OrderState.CANCELLED
