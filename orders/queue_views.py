@@ -98,6 +98,7 @@ def queue(request):
         order.state_label = labels["state"].get(order.state, order.state)
         order.reason_label = labels["reason"].get(order.reason, order.reason)
         order.blocked_codes_label = labels["blocked_codes"].get(order.blocked_codes, order.blocked_codes)
+        order.second_approval_labels = [SECOND_APPROVAL_REASONS[key] for key in order.second_approval_reasons]
     context = {
         "filter": queue_filter,
         "page": page,
@@ -185,7 +186,10 @@ def reject(request, pk):
         return redirect("orders:queue_detail", order.pk)
     try:
         services.reject_order(
-            order=order, by=request.user, reason=form.cleaned_data["reason"], expected_state=request.POST.get("state", "")
+            order=order,
+            by=request.user,
+            reason=form.cleaned_data["reason"],
+            expected_state=request.POST.get("state", ""),
         )
     except services.OrderRefused as refusal:
         messages.error(request, refusal.message)
@@ -241,8 +245,10 @@ def approve_selected(request):
         messages.error(
             request,
             ngettext(
-                "%(count)d markerad beställning kunde inte hanteras: den finns inte bland de beställningar du får besluta om.",
-                "%(count)d markerade beställningar kunde inte hanteras: de finns inte bland de beställningar du får besluta om.",
+                "%(count)d markerad beställning kunde inte hanteras: "
+                "den finns inte bland de beställningar du får besluta om.",
+                "%(count)d markerade beställningar kunde inte hanteras: "
+                "de finns inte bland de beställningar du får besluta om.",
                 not_found,
             )
             % {"count": not_found},

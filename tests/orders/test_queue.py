@@ -153,7 +153,9 @@ def test_contact_person_rejects_with_a_reason_the_holder_sees(
 ):
     order = make_order(card)
     with django_capture_on_commit_callbacks(execute=True):
-        karin.post(reverse("orders:reject", args=[order.pk]), {"reason": "Kortet ska bytas i stället.", "state": "submitted"})
+        karin.post(
+            reverse("orders:reject", args=[order.pk]), {"reason": "Kortet ska bytas i stället.", "state": "submitted"}
+        )
     order.refresh_from_db()
     assert order.state == OrderState.REJECTED
     assert order.rejection_reason == "Kortet ska bytas i stället."
@@ -244,7 +246,7 @@ def test_bulk_approve_leaves_an_order_first_approved_by_someone_else_since_the_l
     assert order.state == OrderState.SECOND_APPROVAL
     assert order.decided_by is None
     (warning,) = messages_of(response)
-    assert warning.startswith(f"{order.reference}: Beställningen har under tiden fått ett första godkännande av Sara Svensson")
+    assert warning.startswith(f"{order.reference}: Beställningen har under tiden fått ett första godkännande av Sara")
 
 
 def test_approving_an_order_first_approved_by_someone_else_since_the_page_loaded_is_not_a_second_approval(
@@ -358,3 +360,16 @@ def test_a_viewer_without_approve_permission_cannot_decide(client, card, forvalt
     assert client.post(reverse("orders:approve", args=[order.pk])).status_code == 404
     order.refresh_from_db()
     assert order.state == OrderState.SUBMITTED
+
+
+def test_the_queue_list_says_why_an_order_needs_two_approvers(karin, card, employee):
+    reasons = ["repeat_orders", "recent_address_change"]
+    order = make_order(card, needs_second_approval=True, second_approval_reasons=reasons)
+    plain = make_order(CardFactory(holder=employee))
+    page = queue_page(karin)
+    assert (
+        "Två godkännare: Innehavarens tredje beställning inom tolv månader; Folkbokföringsadressen är nyligen ändrad"
+        in page
+    )
+    assert page.count("Två godkännare") == 1
+    assert order.reference in page and plain.reference in page
