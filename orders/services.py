@@ -106,7 +106,8 @@ def place_order(*, placed_by, card, reason, blocked_codes, reason_text=""):
                 second_approval_reasons=reasons,
             )
             record("order_submitted", order, actor=placed_by, to_state=order.state)
-            # robust: a broker that is down must not turn a committed order into an error page.
+            # robust: a broker that is down must not turn a committed order into an error page;
+            # orders.mail_sweep enqueues the mail once it is back.
             transaction.on_commit(lambda: tasks.send_order_receipt.delay(order.pk), robust=True)
             transaction.on_commit(lambda: tasks.notify_contact_persons_of_new_order.delay(order.pk), robust=True)
     except IntegrityError:
@@ -150,7 +151,8 @@ def approve_order(*, order, by, expected_state=None):
     else:
         take_transition(order, "approve_first", by, action="order_approved", args=(by,))
     if order.state == OrderState.APPROVED:
-        # If the broker is down, orders.letters.sweep_approved_orders enqueues the letter later.
+        # If the broker is down, orders.letters.sweep_approved_orders enqueues the letter
+        # later, and orders.mail_sweep the mail.
         transaction.on_commit(lambda: tasks.produce_letter.delay(order.pk), robust=True)
         transaction.on_commit(lambda: tasks.notify_holder_of_decision.delay(order.pk), robust=True)
     return order

@@ -29,8 +29,14 @@ def remove_contact_person(assignment):
     assignment.delete()
 
 
-def contact_person_emails(forvaltning, role=ContactPersonAssignment.Role.CONTACT_PERSON, email_preference=None):
+def mailed_assignments(forvaltning, role=ContactPersonAssignment.Role.CONTACT_PERSON, email_preference=None):
+    """The assignments of `forvaltning` (a Forvaltning, or an OuterRef to one) whose users
+    are mailed about its orders: active, with an email address."""
     assignments = ContactPersonAssignment.objects.filter(forvaltning=forvaltning, role=role, user__is_active=True)
     if email_preference is not None:
         assignments = assignments.filter(email_preference=email_preference)
-    return list(assignments.exclude(user__email="").values_list("user__email", flat=True))
+    return assignments.exclude(user__email="")
+
+
+def contact_person_emails(forvaltning, role=ContactPersonAssignment.Role.CONTACT_PERSON, email_preference=None):
+    return list(mailed_assignments(forvaltning, role, email_preference).values_list("user__email", flat=True))
