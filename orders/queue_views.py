@@ -182,7 +182,7 @@ def reject(request, pk):
     order = _decidable_order(request, pk)
     form = RejectForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Skriv ett skäl till avslaget; innehavaren får se det."))
+        messages.error(request, " ".join(form.errors["reason"]))
         return redirect("orders:queue_detail", order.pk)
     try:
         services.reject_order(

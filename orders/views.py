@@ -39,7 +39,9 @@ def order_new(request, card_id):
     try:
         if not form.cleaned_data["confirmed"]:
             preview = services.preview_address(employee)
-            return render(request, "orders/order_confirm.html", {"card": card, "form": form, "preview": preview})
+            # Only what the page shows: never the register's answer with the full address.
+            address = {"status": preview.status, "hint": preview.hint}
+            return render(request, "orders/order_confirm.html", {"card": card, "form": form, "address": address})
         order = services.place_order(placed_by=request.user, card=card, **form.place_order_arguments())
     except services.OrderRefused as refusal:
         return _refused(request, card, refusal)
@@ -76,7 +78,7 @@ def order_cancel(request, pk):
     order = get_object_or_404(orders_of_employee(employee), pk=pk)
     form = CancelOrderForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Kontrollera uppgifterna och försök igen."))
+        messages.error(request, " ".join(form.errors["reason"]))
         return redirect("orders:detail", order.pk)
     try:
         services.cancel_order(order=order, by=request.user, reason=form.cleaned_data["reason"])

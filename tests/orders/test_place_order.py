@@ -5,10 +5,26 @@ from django.urls import reverse
 from audit.models import AuditEvent
 from orders import services
 from orders.models import PukOrder
+from orders.services import AddressPreview
 from orders.states import OrderState
+from organisation.population_register import RegisterAnswer
 from tests.factories import PukOrderFactory
 
 VALID = {"blocked_codes": "legitimering", "reason": "lost_letter"}
+
+
+def flat_context(response):
+    """Every value the templates of `response` were given, nested dicts and lists opened."""
+    values = [value for context in response.context for layer in context.dicts for value in layer.values()]
+    opened = []
+    while values:
+        value = values.pop()
+        opened.append(value)
+        if isinstance(value, dict):
+            values.extend(value.values())
+        elif isinstance(value, (list, tuple)):
+            values.extend(value)
+    return opened
 
 
 def confirm(data):
@@ -24,6 +40,7 @@ def test_employee_orders_a_puk_letter_after_seeing_a_masked_address_hint(employe
     assert "S******** …, MALMÖ" in page
     assert "Storgatan" not in page
     assert PukOrder.objects.count() == 0
+    assert not [value for value in flat_context(preview) if isinstance(value, (RegisterAnswer, AddressPreview))]
 
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         response = employee_client.post(url, confirm(VALID))
@@ -132,7 +149,9 @@ def test_place_order_past_the_python_check_is_still_refused_by_the_database(card
         (OrderState.REJECTED, False),
     ],
 )
-def test_the_order_page_offers_cancelling_exactly_while_the_order_awaits_a_decision(employee_client, card, state, offered):
+def test_the_order_page_offers_cancelling_exactly_while_the_order_awaits_a_decision(
+    employee_client, card, state, offered
+):
     order = PukOrderFactory(card=card, state=state)
     page = employee_client.get(reverse("orders:detail", args=[order.pk])).content.decode()
     assert (reverse("orders:cancel", args=[order.pk]) in page) is offered

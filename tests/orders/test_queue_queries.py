@@ -1,6 +1,6 @@
 """The queue at scale, in the small: a constant number of queries whatever the number of
 orders, date ranges in whole local days, the search through holders and cards, and the
-paginator that stops counting. The figures at a million orders: benchmarks/queue.py."""
+paginator that stops counting. The figures at a million orders: benchmarks/queue_pages.py."""
 
 from datetime import datetime, timedelta
 
