@@ -1,6 +1,6 @@
 """Benchmark: the contact person's queue at region size.
 
-  .venv/bin/python benchmarks/queue.py [--orders 1000000] [--requests 200]
+  .venv/bin/python benchmarks/queue_pages.py [--orders 1000000] [--requests 200]
 
 Seeds a fresh PostgreSQL database (rsportal_bench_queue) with a region-sized data set:
 30 förvaltningar, 40,000 employees (each with a login), 100,000 cards and N orders in all

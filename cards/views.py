@@ -3,10 +3,11 @@ from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 
-from cards.eligibility import REFUSAL_MESSAGES, letter_refusal
+from cards.eligibility import REFUSAL_MESSAGES, Refusal, letter_refusal
 from organisation.permissions import employee_of
 from orders.selectors import open_orders_by_card
 from orders.services import card_facts
+from station.selectors import stations_for_visitors
 
 from .models import Card
 
@@ -31,4 +32,6 @@ def my_cards(request):
                 "refusal_message": REFUSAL_MESSAGES[refusal] if refusal else "",
             }
         )
-    return render(request, "cards/my_cards.html", {"rows": rows})
+    # Where to go, for a card that is unblocked only at a desk.
+    stations = stations_for_visitors() if any(row["refusal"] is Refusal.DESK_ONLY for row in rows) else []
+    return render(request, "cards/my_cards.html", {"rows": rows, "stations": stations})

@@ -52,7 +52,9 @@ def _escalate(order, level, waited):
                 working_days_waited=waited,
                 target_days=order.forvaltning.approval_target_days,
             )
-            transaction.on_commit(lambda: tasks.send_escalation.delay(escalation.pk))
+            # robust: a broker that is down must not stop the other escalations of this run;
+            # orders.mail_sweep enqueues the reminder once it is back.
+            transaction.on_commit(lambda: tasks.send_escalation.delay(escalation.pk), robust=True)
     except IntegrityError:
         return False  # a concurrent run escalated it first
     return True

@@ -19,4 +19,5 @@ ORDER_EVENT_LABELS = {
     "letter_returned": _("Kodbrevet kom tillbaka"),
     "letter_sent_again": _("Ett nytt kodbrev beställdes"),
     "order_closed": _("Beställningen avslutades"),
+    "order_handled_at_desk": _("Innehavaren fick hjälp vid en kortstation; inget kodbrev behövs"),
 }

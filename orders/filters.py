@@ -1,4 +1,4 @@
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 
 from django import forms
 from django.db.models import F, Lookup, Q
@@ -9,6 +9,7 @@ import django_filters
 from cards.models import Card
 from organisation.models import Employee
 
+from .forms import validate_plausible_year
 from .models import PukOrder
 from .states import NEEDS_ACTION, OrderState
 
@@ -48,10 +49,16 @@ class QueueFilter(django_filters.FilterSet):
     # created_at itself (from the day's first instant, up to the next day's), not with
     # created_at's date, so that an index on created_at serves the range.
     created_from = django_filters.DateFilter(
-        label=_("Från"), method="filter_created_from", widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Från"),
+        method="filter_created_from",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[validate_plausible_year],
     )
     created_to = django_filters.DateFilter(
-        label=_("Till"), method="filter_created_to", widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Till"),
+        method="filter_created_to",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[validate_plausible_year],
     )
     q = django_filters.CharFilter(label=_("Sök namn, HSA-id eller kortnummer"), method="search")
 
@@ -76,8 +83,6 @@ class QueueFilter(django_filters.FilterSet):
         return queryset.filter(created_at__gte=_local_midnight(value))
 
     def filter_created_to(self, queryset, name, value):
-        if value >= date.max:
-            return queryset
         return queryset.filter(created_at__lt=_local_midnight(value + timedelta(days=1)))
 
     def search(self, queryset, name, value):

@@ -1,9 +1,38 @@
+import re
+
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from organisation.models import ContactPersonAssignment
 
 from .models import BlockedCodes, Reason
+
+
+# A date outside these years is a typing mistake; far enough out, it also overflows Python's
+# datetime or the database's conversion of it (a 500 instead of a message).
+EARLIEST_YEAR, LATEST_YEAR = 1900, 2999
+
+
+def validate_plausible_year(value):
+    if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
+        raise ValidationError(
+            _("Ange ett år mellan %(first)d och %(last)d."),
+            code="year",
+            params={"first": EARLIEST_YEAR, "last": LATEST_YEAR},
+        )
+
+
+# A PIN has 6 digits and a PUK 8: such a run in a free-text field is most likely a code
+# typed where it must not be, and is refused before anything is stored.
+_CODE_LIKE = re.compile(r"(?<!\d)\d{6,8}(?!\d)")
+
+
+def validate_no_code(value):
+    if _CODE_LIKE.search(value):
+        raise ValidationError(
+            _("Skriv inga koder här: texten får inte innehålla 6–8 siffror i följd."), code="code_like"
+        )
 
 
 class PukOrderForm(forms.Form):
@@ -17,6 +46,7 @@ class PukOrderForm(forms.Form):
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Fyll i om du valde Annat. Skriv inga koder här."),
+        validators=[validate_no_code],
     )
     # Set by the confirmation step; the order is created only when it is true.
     confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
@@ -33,12 +63,21 @@ class PukOrderForm(forms.Form):
 
 
 class CancelOrderForm(forms.Form):
-    reason = forms.CharField(label=_("Varför återkallar du beställningen? (frivilligt)"), required=False, max_length=500)
+    reason = forms.CharField(
+        label=_("Varför återkallar du beställningen? (frivilligt)"),
+        required=False,
+        max_length=500,
+        validators=[validate_no_code],
+    )
 
 
 class RejectForm(forms.Form):
     reason = forms.CharField(
-        label=_("Skäl till avslaget (innehavaren får se det)"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Skäl till avslaget (innehavaren får se det)"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        validators=[validate_no_code],
+        error_messages={"required": _("Skriv ett skäl till avslaget; innehavaren får se det.")},
     )
 
 
@@ -48,6 +87,10 @@ class CloseReturnedForm(forms.Form):
         max_length=500,
         initial=_("Besök en kortstation med giltig id-handling, så låser vi upp kortet där."),
         widget=forms.Textarea(attrs={"rows": 2}),
+        validators=[validate_no_code],
+        error_messages={
+            "required": _("Skriv vad innehavaren ska göra i stället, till exempel besöka en kortstation.")
+        },
     )
 
 
@@ -59,7 +102,14 @@ class EmployeeSearchForm(forms.Form):
 
 class ReportMonthForm(forms.Form):
     month = forms.DateField(
-        label=_("Månad"), input_formats=["%Y-%m"], widget=forms.DateInput(format="%Y-%m", attrs={"type": "month"})
+        label=_("Månad"),
+        input_formats=["%Y-%m"],
+        widget=forms.DateInput(format="%Y-%m", attrs={"type": "month"}),
+        validators=[validate_plausible_year],
+        error_messages={
+            "required": _("Välj en månad, till exempel 2025-03."),
+            "invalid": _("Välj en månad, till exempel 2025-03."),
+        },
     )
 
 

@@ -50,7 +50,7 @@ def send_again(request, order):
 def close_returned(request, order):
     form = CloseReturnedForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Skriv vad innehavaren ska göra i stället, till exempel besöka en kortstation."))
+        messages.error(request, " ".join(form.errors["advice"]))
         return None
     letters.close_returned(order=order, by=request.user, reason=form.cleaned_data["advice"])
     return _("Beställningen är avslutad.")

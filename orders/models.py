@@ -102,6 +102,11 @@ class PukOrder(ConcurrentTransitionMixin, models.Model):
         return self.state in OPEN_STATES
 
     @property
+    def may_be_cancelled(self):
+        """The holder may still withdraw it: it waits for a decision (see `cancel`)."""
+        return self.state in AWAITING_DECISION
+
+    @property
     def placed_on_behalf(self):
         return self.placed_by_id != self.holder.user_id
 

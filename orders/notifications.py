@@ -18,7 +18,8 @@ Role = ContactPersonAssignment.Role
 EmailPreference = ContactPersonAssignment.EmailPreference
 
 _CONTACT_PERSON_KINDS = {Notification.Kind.NEW_ORDER, Notification.Kind.REMINDER, Notification.Kind.ESCALATION}
-_ESCALATION_MAIL = {
+# Who an escalation level reminds, as which kind of notification, with which template.
+ESCALATION_MAIL = {
     Escalation.Level.CONTACT_PERSONS: (Role.CONTACT_PERSON, Notification.Kind.REMINDER, "email/reminder"),
     Escalation.Level.SUBSTITUTES: (Role.SUBSTITUTE, Notification.Kind.ESCALATION, "email/escalation"),
 }
@@ -49,7 +50,7 @@ def send_escalation(escalation_id):
     order = _order(escalation.order_id) if escalation else None
     if order is None or order.state not in AWAITING_DECISION:
         return  # decided meanwhile: nobody needs reminding
-    role, kind, template = _ESCALATION_MAIL[escalation.level]
+    role, kind, template = ESCALATION_MAIL[escalation.level]
     _send_once(order, kind, contact_person_emails(order.forvaltning, role=role), template)
 
 

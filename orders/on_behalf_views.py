@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from cards.eligibility import REFUSAL_MESSAGES, letter_refusal
 from organisation.permissions import APPROVE_ORDERS
+from station.selectors import stations_for_visitors
 
 from . import services
 from .access import contact_person_required
@@ -46,7 +47,10 @@ def order_for_employee(request, card_id):
             return render(request, "orders/queue/on_behalf_confirm.html", context)
         order = services.place_order(placed_by=request.user, card=card, **form.place_order_arguments())
     except services.OrderRefused as refusal:
-        return render(request, "orders/queue/on_behalf_refused.html", {**context, "refusal": refusal})
+        stations = stations_for_visitors() if refusal.to_desk else []
+        return render(
+            request, "orders/queue/on_behalf_refused.html", {**context, "refusal": refusal, "stations": stations}
+        )
     messages.success(
         request,
         _("%(ref)s är beställd för %(name)s. En annan kontaktperson måste godkänna den.")

@@ -2,8 +2,9 @@
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import StreamingHttpResponse
+from django.http import HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -22,7 +23,7 @@ from .forms import RejectForm
 from .models import PukOrder
 from .rules import SECOND_APPROVAL_REASONS
 from .selectors import orders_for_contact_person, queue_rows
-from .states import AWAITING_DECISION
+from .states import AWAITING_DECISION, OrderState
 from .working_days import working_days_between
 
 PAGE_SIZE = 25
@@ -97,6 +98,7 @@ def queue(request):
         order.state_label = labels["state"].get(order.state, order.state)
         order.reason_label = labels["reason"].get(order.reason, order.reason)
         order.blocked_codes_label = labels["blocked_codes"].get(order.blocked_codes, order.blocked_codes)
+        order.second_approval_labels = [SECOND_APPROVAL_REASONS[key] for key in order.second_approval_reasons]
     context = {
         "filter": queue_filter,
         "page": page,
@@ -159,11 +161,18 @@ def _decidable_order(request, pk):
 def approve(request, pk):
     order = _decidable_order(request, pk)
     try:
-        services.approve_order(order=order, by=request.user)
+        services.approve_order(order=order, by=request.user, expected_state=request.POST.get("state", ""))
     except services.OrderRefused as refusal:
         messages.error(request, refusal.message)
     else:
-        messages.success(request, _("%(ref)s är godkänd.") % {"ref": order.reference})
+        if order.state == OrderState.SECOND_APPROVAL:
+            messages.success(
+                request,
+                _("%(ref)s har fått ett första godkännande och väntar nu på en andra, annan godkännare.")
+                % {"ref": order.reference},
+            )
+        else:
+            messages.success(request, _("%(ref)s är godkänd.") % {"ref": order.reference})
     return redirect("orders:queue_detail", order.pk)
 
 
@@ -173,10 +182,15 @@ def reject(request, pk):
     order = _decidable_order(request, pk)
     form = RejectForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Skriv ett skäl till avslaget; innehavaren får se det."))
+        messages.error(request, " ".join(form.errors["reason"]))
         return redirect("orders:queue_detail", order.pk)
     try:
-        services.reject_order(order=order, by=request.user, reason=form.cleaned_data["reason"])
+        services.reject_order(
+            order=order,
+            by=request.user,
+            reason=form.cleaned_data["reason"],
+            expected_state=request.POST.get("state", ""),
+        )
     except services.OrderRefused as refusal:
         messages.error(request, refusal.message)
     else:
@@ -187,25 +201,65 @@ def reject(request, pk):
 @contact_person_required
 @require_POST
 def approve_selected(request):
-    """Approve several orders at once from the queue; each is decided on its own."""
-    ids = [int(value) for value in request.POST.getlist("order") if value.isdigit() and len(value) < 19]
-    orders = orders_for_contact_person(request.user, APPROVE_ORDERS).filter(pk__in=ids).select_related("holder", "decided_by")
-    approved = 0
+    """Approve several orders at once from the queue; each is decided on its own, and only
+    if it is still in the state the list showed."""
+    shown_state = {
+        int(value): request.POST.get(f"state-{value}", "")
+        for value in request.POST.getlist("order")
+        if value.isdigit() and len(value) < 19
+    }
+    orders = list(
+        orders_for_contact_person(request.user, APPROVE_ORDERS)
+        .filter(pk__in=shown_state)
+        .select_related("holder", "decided_by", "first_approved_by")
+    )
+    approved = first_approved = 0
     for order in orders:
         try:
-            services.approve_order(order=order, by=request.user)
-            approved += 1
+            services.approve_order(order=order, by=request.user, expected_state=shown_state[order.pk])
         except services.OrderRefused as refusal:
             messages.warning(request, f"{order.reference}: {refusal.message}")
+        else:
+            if order.state == OrderState.SECOND_APPROVAL:
+                first_approved += 1
+            else:
+                approved += 1
     if approved:
         messages.success(
             request,
             ngettext("%(count)d beställning godkändes.", "%(count)d beställningar godkändes.", approved)
             % {"count": approved},
         )
-    elif not ids:
+    if first_approved:
+        messages.success(
+            request,
+            ngettext(
+                "%(count)d beställning fick ett första godkännande och väntar nu på en andra, annan godkännare.",
+                "%(count)d beställningar fick ett första godkännande och väntar nu på en andra, annan godkännare.",
+                first_approved,
+            )
+            % {"count": first_approved},
+        )
+    not_found = len(shown_state) - len(orders)
+    if not_found:
+        messages.error(
+            request,
+            ngettext(
+                "%(count)d markerad beställning kunde inte hanteras: "
+                "den finns inte bland de beställningar du får besluta om.",
+                "%(count)d markerade beställningar kunde inte hanteras: "
+                "de finns inte bland de beställningar du får besluta om.",
+                not_found,
+            )
+            % {"count": not_found},
+        )
+    if not shown_state:
         messages.error(request, _("Markera de beställningar du vill godkänna."))
-    next_url = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
-        next_url = "orders:queue"
-    return redirect(next_url or "orders:queue")
+    return HttpResponseRedirect(_local_path(request.POST.get("next", "")) or reverse("orders:queue"))
+
+
+def _local_path(url):
+    """`url` when it is a path on this site (the queue with its filters), else ''."""
+    if url.startswith("/") and url_has_allowed_host_and_scheme(url, allowed_hosts=set()):
+        return url
+    return ""

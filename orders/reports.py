@@ -1,6 +1,8 @@
 """The monthly report per förvaltning: orders, decisions, time to approval, letters and
 their cost. Counted in the database (three queries whatever the volume); the median is
-taken in Python over the month's approval durations, which works on every database."""
+taken in Python over the month's approval durations, which works on every database.
+Letters are the Letter rows made in the month: a letter sent again is paid for again, and
+an approved order whose letter is not made yet has cost nothing so far."""
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -8,24 +10,12 @@ from decimal import Decimal
 from statistics import median
 
 from django.conf import settings
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from .models import PukOrder
+from .models import Letter, PukOrder
 from .states import OrderState
-
-# The orders whose letter was ordered: approved or any state the letter's journey leads to.
-# Closed is reached only from returned, so that letter was posted and paid for too.
-LETTER_STATES = [
-    OrderState.APPROVED,
-    OrderState.LETTER_QUEUED,
-    OrderState.PRINTED,
-    OrderState.POSTED,
-    OrderState.DELIVERED,
-    OrderState.FORWARDED,
-    OrderState.RETURNED,
-    OrderState.CLOSED,
-]
 
 
 @dataclass
@@ -51,15 +41,27 @@ def month_bounds(month: date):
 
 
 def monthly_report(forvaltningar, month: date) -> list[ForvaltningMonth]:
-    """One row per förvaltning in `forvaltningar`, zeros included. Orders count by the day
-    they were placed; approvals, rejections and letters by the day of the decision."""
+    """One row per förvaltning in `forvaltningar` (a queryset), zeros included. Orders count
+    by the day they were placed, approvals and rejections by the day of the decision,
+    letters by the day they were made."""
     start, end = month_bounds(month)
     created = Q(created_at__gte=start, created_at__lt=end)
     decided = Q(decided_at__gte=start, decided_at__lt=end)
     approved = decided & ~Q(state=OrderState.REJECTED)
     orders = PukOrder.objects.filter(forvaltning__in=forvaltningar)
+    letters_made = (
+        Letter.objects.filter(order__forvaltning=OuterRef("pk"), created_at__gte=start, created_at__lt=end)
+        .order_by()
+        .values("order__forvaltning")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
 
-    rows = {forvaltning.pk: ForvaltningMonth(forvaltning) for forvaltning in forvaltningar}
+    price = letter_price()
+    rows = {}
+    for forvaltning in forvaltningar.annotate(letters_made=Coalesce(Subquery(letters_made), 0)):
+        letters = forvaltning.letters_made
+        rows[forvaltning.pk] = ForvaltningMonth(forvaltning, letters=letters, letter_cost=letters * price)
     counts = (
         orders.filter(created | decided)
         .values("forvaltning")
@@ -68,19 +70,11 @@ def monthly_report(forvaltningar, month: date) -> list[ForvaltningMonth]:
             orders=Count("pk", filter=created),
             approvals=Count("pk", filter=approved),
             rejections=Count("pk", filter=decided & Q(state=OrderState.REJECTED)),
-            letters=Count("pk", filter=decided & Q(state__in=LETTER_STATES)),
         )
     )
-    price = letter_price()
     for count in counts:
         row = rows[count["forvaltning"]]
-        row.orders, row.approvals, row.rejections, row.letters = (
-            count["orders"],
-            count["approvals"],
-            count["rejections"],
-            count["letters"],
-        )
-        row.letter_cost = row.letters * price
+        row.orders, row.approvals, row.rejections = count["orders"], count["approvals"], count["rejections"]
 
     durations = {}
     for forvaltning_id, created_at, decided_at in orders.filter(approved).values_list(

@@ -9,6 +9,8 @@ BEAT_SCHEDULE = {
         "task": "orders.tasks.escalate_overdue_orders",
         "schedule": crontab(minute=5),
     },
+    # Mail whose task was lost (a broker that was down) is enqueued again; sent mail is not.
+    "orders-sweep-unsent-mail": {"task": "orders.tasks.sweep_unsent_mail", "schedule": 60.0},
     "orders-send-daily-digests": {
         "task": "orders.tasks.send_daily_digests",
         "schedule": crontab(hour=7, minute=0, day_of_week="mon-fri"),

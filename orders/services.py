@@ -27,8 +27,8 @@ from . import tasks
 from .models import PukOrder, Reason
 from .rules import SecondApprovalPolicy, decision_refusal, second_approval_reasons
 from .selectors import open_order_for_card
-from .states import OrderState
-from .transitions import OrderRefused, take_transition
+from .states import AWAITING_DECISION, OrderState
+from .transitions import OrderRefused, changed_meanwhile_message, take_transition
 
 
 _NO_ADDRESS_TO_HOLDER = gettext_lazy(
@@ -64,7 +64,11 @@ def check_card_may_get_letter(card):
     existing = open_order_for_card(card)
     refusal = letter_refusal(card_facts(card, has_open_order=existing is not None), timezone.localdate())
     if refusal is not None:
-        raise OrderRefused(REFUSAL_MESSAGES[refusal], existing if refusal is Refusal.OPEN_ORDER else None)
+        raise OrderRefused(
+            REFUSAL_MESSAGES[refusal],
+            existing if refusal is Refusal.OPEN_ORDER else None,
+            to_desk=refusal is Refusal.DESK_ONLY,
+        )
 
 
 def preview_address(holder, *, asked_by_holder=True):
@@ -74,7 +78,7 @@ def preview_address(holder, *, asked_by_holder=True):
     except RegisterUnavailable:
         raise OrderRefused(_("Folkbokföringsregistret svarar inte just nu. Försök igen om en stund."))
     if answer.status == AddressStatus.MISSING:
-        raise OrderRefused(_NO_ADDRESS_TO_HOLDER if asked_by_holder else _NO_ADDRESS_TO_CONTACT_PERSON)
+        raise OrderRefused(_NO_ADDRESS_TO_HOLDER if asked_by_holder else _NO_ADDRESS_TO_CONTACT_PERSON, to_desk=True)
     hint = masked_address_hint(answer.address) if answer.status == AddressStatus.REGISTERED else ""
     return AddressPreview(answer.status, hint, answer)
 
@@ -102,7 +106,8 @@ def place_order(*, placed_by, card, reason, blocked_codes, reason_text=""):
                 second_approval_reasons=reasons,
             )
             record("order_submitted", order, actor=placed_by, to_state=order.state)
-            # robust: a broker that is down must not turn a committed order into an error page.
+            # robust: a broker that is down must not turn a committed order into an error page;
+            # orders.mail_sweep enqueues the mail once it is back.
             transaction.on_commit(lambda: tasks.send_order_receipt.delay(order.pk), robust=True)
             transaction.on_commit(lambda: tasks.notify_contact_persons_of_new_order.delay(order.pk), robust=True)
     except IntegrityError:
@@ -128,10 +133,16 @@ def _second_approval_reasons(holder, placed_by, address_registered_since):
     )
 
 
-def approve_order(*, order, by):
+def approve_order(*, order, by, expected_state=None):
     """Approve, as a contact person with approve rights on the order's förvaltning (the
     caller's queryset has checked that). A second approval, where needed, must come from
-    someone else; the final approval triggers the letter and tells the holder."""
+    someone else; the final approval triggers the letter and tells the holder.
+
+    `expected_state` is the state the approver's page showed: if the order has moved on
+    since (say another contact person gave it its first approval), nothing is done and the
+    refusal says what happened, so a click meant as a first approval never becomes the
+    second."""
+    _check_unchanged(order, expected_state)
     _check_may_decide(order, by)
     if order.state == OrderState.SECOND_APPROVAL:
         take_transition(order, "approve_second", by, action="order_approved", args=(by,))
@@ -140,19 +151,29 @@ def approve_order(*, order, by):
     else:
         take_transition(order, "approve_first", by, action="order_approved", args=(by,))
     if order.state == OrderState.APPROVED:
-        # If the broker is down, orders.letters.sweep_approved_orders enqueues the letter later.
+        # If the broker is down, orders.letters.sweep_approved_orders enqueues the letter
+        # later, and orders.mail_sweep the mail.
         transaction.on_commit(lambda: tasks.produce_letter.delay(order.pk), robust=True)
         transaction.on_commit(lambda: tasks.notify_holder_of_decision.delay(order.pk), robust=True)
     return order
 
 
-def reject_order(*, order, by, reason):
+def reject_order(*, order, by, reason, expected_state=None):
     if not reason.strip():
         raise OrderRefused(_("Skriv ett skäl till avslaget; innehavaren får se det."))
+    _check_unchanged(order, expected_state)
     _check_may_decide(order, by)
     take_transition(order, "reject", by, action="order_rejected", reason=reason.strip(), args=(by, reason.strip()))
     transaction.on_commit(lambda: tasks.notify_holder_of_decision.delay(order.pk), robust=True)
     return order
+
+
+def _check_unchanged(order, expected_state):
+    if expected_state is None or expected_state == order.state:
+        return
+    if expected_state not in AWAITING_DECISION:  # only those pages offer a decision: a tampered form
+        raise OrderRefused(_("Formuläret var ofullständigt. Ladda om sidan och försök igen."))
+    raise OrderRefused(changed_meanwhile_message(order))
 
 
 def _check_may_decide(order, by):

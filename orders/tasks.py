@@ -70,6 +70,13 @@ def produce_letter(self, order_id):
 
 
 @shared_task(acks_late=True)
+def sweep_unsent_mail():
+    from . import mail_sweep
+
+    return mail_sweep.sweep_unsent_mail()
+
+
+@shared_task(acks_late=True)
 def sweep_approved_orders():
     from . import letters
 

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 from audit.models import AuditEvent
 from cards.models import Card
 from organisation.permissions import employee_of
+from station.selectors import stations_for_visitors
 
 from . import services
 from .forms import CancelOrderForm, PukOrderForm
@@ -30,7 +31,7 @@ def order_new(request, card_id):
     try:
         services.check_card_may_get_letter(card)
     except services.OrderRefused as refusal:
-        return render(request, "orders/order_refused.html", {"card": card, "refusal": refusal}, status=200)
+        return _refused(request, card, refusal)
 
     form = PukOrderForm(request.POST or None)
     if request.method != "POST" or not form.is_valid():
@@ -38,12 +39,19 @@ def order_new(request, card_id):
     try:
         if not form.cleaned_data["confirmed"]:
             preview = services.preview_address(employee)
-            return render(request, "orders/order_confirm.html", {"card": card, "form": form, "preview": preview})
+            # Only what the page shows: never the register's answer with the full address.
+            address = {"status": preview.status, "hint": preview.hint}
+            return render(request, "orders/order_confirm.html", {"card": card, "form": form, "address": address})
         order = services.place_order(placed_by=request.user, card=card, **form.place_order_arguments())
     except services.OrderRefused as refusal:
-        return render(request, "orders/order_refused.html", {"card": card, "refusal": refusal})
+        return _refused(request, card, refusal)
     messages.success(request, _("Tack! Din beställning %(ref)s är mottagen.") % {"ref": order.reference})
     return redirect("orders:detail", order.pk)
+
+
+def _refused(request, card, refusal):
+    stations = stations_for_visitors() if refusal.to_desk else []
+    return render(request, "orders/order_refused.html", {"card": card, "refusal": refusal, "stations": stations})
 
 
 @login_required
@@ -70,7 +78,7 @@ def order_cancel(request, pk):
     order = get_object_or_404(orders_of_employee(employee), pk=pk)
     form = CancelOrderForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Kontrollera uppgifterna och försök igen."))
+        messages.error(request, " ".join(form.errors["reason"]))
         return redirect("orders:detail", order.pk)
     try:
         services.cancel_order(order=order, by=request.user, reason=form.cleaned_data["reason"])

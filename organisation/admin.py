@@ -1,6 +1,7 @@
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
-from guardian.admin import GuardedModelAdmin
+from django.core.exceptions import ValidationError
 
 from . import services
 from .models import ContactPersonAssignment, Employee, Forvaltning, User
@@ -8,14 +9,31 @@ from .models import ContactPersonAssignment, Employee, Forvaltning, User
 admin.site.register(User, UserAdmin)
 
 
+class ContactPersonAssignmentInlineForm(forms.ModelForm):
+    def validate_unique(self):
+        # The förvaltning is not a field of the inline's form, so Django leaves out the
+        # one-assignment-per-person constraint: checked here, with the förvaltning the
+        # inline has set on the instance, so a second one is a message and not a 500.
+        super().validate_unique()
+        try:
+            self.instance.validate_constraints()
+        except ValidationError as error:
+            self._update_errors(error)
+
+
 class ContactPersonAssignmentInline(admin.TabularInline):
     model = ContactPersonAssignment
+    form = ContactPersonAssignmentInlineForm
     extra = 1
     autocomplete_fields = ["user"]
 
 
 @admin.register(Forvaltning)
-class ForvaltningAdmin(GuardedModelAdmin):
+class ForvaltningAdmin(admin.ModelAdmin):
+    """Who handles a förvaltning's orders is set by its assignments (the inline) only: not a
+    GuardedModelAdmin, whose object-permission page would let the permissions drift from
+    the assignments that the mail and the substitutes' reminders go by."""
+
     list_display = ["name", "code", "approval_target_days"]
     search_fields = ["name", "code"]
     inlines = [ContactPersonAssignmentInline]
@@ -25,12 +43,7 @@ class ForvaltningAdmin(GuardedModelAdmin):
         if formset.model is not ContactPersonAssignment:
             return super().save_formset(request, form, formset, change)
         for assignment in formset.save(commit=False):
-            services.assign_contact_person(
-                user=assignment.user,
-                forvaltning=form.instance,
-                role=assignment.role,
-                email_preference=assignment.email_preference,
-            )
+            services.save_assignment(assignment)
         for assignment in formset.deleted_objects:
             services.remove_contact_person(assignment)
 
@@ -42,11 +55,7 @@ class ContactPersonAssignmentAdmin(admin.ModelAdmin):
     autocomplete_fields = ["user", "forvaltning"]
 
     def save_model(self, request, obj, form, change):
-        if change and {"user", "forvaltning"} & set(form.changed_data):
-            services.remove_contact_person(ContactPersonAssignment.objects.get(pk=obj.pk))
-        services.assign_contact_person(
-            user=obj.user, forvaltning=obj.forvaltning, role=obj.role, email_preference=obj.email_preference
-        )
+        services.save_assignment(obj)
 
     def delete_model(self, request, obj):
         services.remove_contact_person(obj)

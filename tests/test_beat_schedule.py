@@ -1,11 +1,12 @@
 from rsportal.celery import app
 
 
-def test_beat_runs_the_letter_sweep_print_batches_status_imports_escalations_digests_and_ticket_lapses():
+def test_beat_runs_the_letter_and_mail_sweeps_print_batches_status_imports_escalations_digests_and_ticket_lapses():
     app.loader.import_default_modules()
     scheduled = {entry["task"] for entry in app.conf.beat_schedule.values()}
     assert scheduled == {
         "orders.tasks.sweep_approved_orders",
+        "orders.tasks.sweep_unsent_mail",
         "orders.tasks.form_print_batch",
         "orders.tasks.import_print_house_statuses",
         "orders.tasks.escalate_overdue_orders",

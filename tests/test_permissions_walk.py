@@ -9,9 +9,12 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.urls import URLResolver, get_resolver, reverse
 
-from tests.factories import PukOrderFactory, UserFactory
+from orders.models import PukOrder
+from orders.states import OrderState
+from tests.factories import CardFactory, EmployeeFactory, PukOrderFactory, UserFactory
 
-ROLES = ["employee", "contact_a", "contact_b", "operator", "anonymous"]
+# employee_b: another employee of the same förvaltning, with a card and a login of their own.
+ROLES = ["employee", "employee_b", "contact_a", "contact_b", "operator", "anonymous"]
 LOGIN = "login"  # a 302 to the login page
 SKIPPED_PREFIXES = ("admin/", "i18n/")
 
@@ -25,17 +28,18 @@ def only(role_codes, others=404):
 
 
 CONTACT_PERSONS = {"contact_a": 200, "contact_b": 200}
+EMPLOYEES = {"employee": 200, "employee_b": 200}
 STATION_API = ["api_login", "api_logout", "api_card", "api_id_check", "api_unblock", "api_unblock_outcome", "api_redeem_ticket",
                "api_desk_refusal", "api_pin_change", "api_close_order"]
 
 # GET, for every URL.
 GET = {
-    "home": {"employee": 302, "contact_a": 302, "contact_b": 302, "operator": 302, "anonymous": LOGIN},
+    "home": everyone(302),
     "login": everyone(200, anonymous=200),
     "logout": everyone(405, anonymous=405),
-    "cards:mine": only({"employee": 200}),
-    "orders:new": only({"employee": 200}),
-    "orders:mine": only({"employee": 200}),
+    "cards:mine": only(EMPLOYEES),
+    "orders:new": only({"employee": 200}),  # the card and order are the first employee's
+    "orders:mine": only(EMPLOYEES),
     "orders:detail": only({"employee": 200}),
     "orders:cancel": everyone(405),
     "orders:queue": only(CONTACT_PERSONS),
@@ -109,8 +113,11 @@ def world(card, contact_person, other_contact_person):
     order = PukOrderFactory(card=card)
     operator = UserFactory(username="olof")
     operator.user_permissions.add(Permission.objects.get(codename="operate_station", content_type__app_label="cards"))
+    other_employee = EmployeeFactory(forvaltning=card.holder.forvaltning)
+    CardFactory(holder=other_employee)
     users = {
         "employee": card.holder.user,
+        "employee_b": other_employee.user,
         "contact_a": contact_person,
         "contact_b": other_contact_person,
         "operator": operator,
@@ -151,3 +158,13 @@ def test_get_every_url(client, world, role):
 @pytest.mark.parametrize("role", ROLES)
 def test_post_to_every_post_only_view(client, world, role):
     assert answers(client, world, role, "post", POST) == {}
+
+
+@pytest.mark.django_db
+def test_another_employee_cannot_see_or_cancel_the_employees_order(client, world):
+    order_id = world["ids"]["pk"]
+    client.force_login(world["users"]["employee_b"])
+    assert client.get(reverse("orders:detail", args=[order_id])).status_code == 404
+    assert client.post(reverse("orders:cancel", args=[order_id]), {"reason": "Inte min"}).status_code == 404
+    assert PukOrder.objects.get(pk=order_id).state == OrderState.SUBMITTED
+    assert reverse("orders:detail", args=[order_id]) not in client.get(reverse("orders:mine")).content.decode()

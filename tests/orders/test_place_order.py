@@ -1,11 +1,30 @@
 import pytest
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from audit.models import AuditEvent
+from orders import services
 from orders.models import PukOrder
+from orders.services import AddressPreview
 from orders.states import OrderState
+from organisation.population_register import RegisterAnswer
+from tests.factories import PukOrderFactory
 
 VALID = {"blocked_codes": "legitimering", "reason": "lost_letter"}
+
+
+def flat_context(response):
+    """Every value the templates of `response` were given, nested dicts and lists opened."""
+    values = [value for context in response.context for layer in context.dicts for value in layer.values()]
+    opened = []
+    while values:
+        value = values.pop()
+        opened.append(value)
+        if isinstance(value, dict):
+            values.extend(value.values())
+        elif isinstance(value, (list, tuple)):
+            values.extend(value)
+    return opened
 
 
 def confirm(data):
@@ -21,6 +40,7 @@ def test_employee_orders_a_puk_letter_after_seeing_a_masked_address_hint(employe
     assert "S******** …, MALMÖ" in page
     assert "Storgatan" not in page
     assert PukOrder.objects.count() == 0
+    assert not [value for value in flat_context(preview) if isinstance(value, (RegisterAnswer, AddressPreview))]
 
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         response = employee_client.post(url, confirm(VALID))
@@ -96,3 +116,50 @@ def test_employee_cancels_an_order_that_is_not_yet_approved(employee_client, car
     order.refresh_from_db()
     assert order.state == OrderState.CANCELLED
     assert AuditEvent.objects.for_object(order).last().reason == "Hittade brevet"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("open_state", [OrderState.SUBMITTED, OrderState.APPROVED, OrderState.RETURNED])
+def test_the_database_refuses_a_second_open_order_for_a_card(card, open_state):
+    PukOrderFactory(card=card, state=open_state)
+    PukOrderFactory(card=card, state=OrderState.CANCELLED)  # a closed one is no obstacle
+    with pytest.raises(IntegrityError), transaction.atomic():
+        PukOrderFactory(card=card, state=OrderState.SUBMITTED)
+    assert PukOrder.objects.filter(card=card).count() == 2
+
+
+@pytest.mark.django_db
+def test_place_order_past_the_python_check_is_still_refused_by_the_database(card, monkeypatch):
+    first = services.place_order(placed_by=card.holder.user, card=card, reason="lost_letter", blocked_codes="both")
+    monkeypatch.setattr(services, "check_card_may_get_letter", lambda card: None)  # as if a racing request
+    with pytest.raises(services.OrderRefused) as refused:
+        services.place_order(placed_by=card.holder.user, card=card, reason="lost_letter", blocked_codes="both")
+    assert refused.value.existing_order == first
+    assert PukOrder.objects.count() == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("state", "offered"),
+    [
+        (OrderState.SUBMITTED, True),
+        (OrderState.SECOND_APPROVAL, True),
+        (OrderState.APPROVED, False),
+        (OrderState.POSTED, False),
+        (OrderState.REJECTED, False),
+    ],
+)
+def test_the_order_page_offers_cancelling_exactly_while_the_order_awaits_a_decision(
+    employee_client, card, state, offered
+):
+    order = PukOrderFactory(card=card, state=state)
+    page = employee_client.get(reverse("orders:detail", args=[order.pk])).content.decode()
+    assert (reverse("orders:cancel", args=[order.pk]) in page) is offered
+
+
+@pytest.mark.django_db
+def test_employee_cancels_an_order_waiting_for_its_second_approval(employee_client, card, contact_person):
+    order = PukOrderFactory(card=card, state=OrderState.SECOND_APPROVAL, first_approved_by=contact_person)
+    employee_client.post(reverse("orders:cancel", args=[order.pk]), {"reason": "Hittade brevet"})
+    order.refresh_from_db()
+    assert order.state == OrderState.CANCELLED

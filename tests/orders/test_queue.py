@@ -79,6 +79,19 @@ def test_queue_with_a_nonsense_filter_says_so_and_lists_nothing(karin, card):
     assert 'class="error"' in response.content.decode()
 
 
+@pytest.mark.parametrize("field", ["created_from", "created_to"])
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31", "1899-12-31"])
+def test_queue_with_a_date_out_of_range_says_which_years_and_does_not_fail(karin, card, field, day):
+    order = make_order(card)
+    response = karin.get(reverse("orders:queue"), {field: day})
+    assert response.status_code == 200
+    assert "Ange ett år mellan 1900 och 2999." in response.content.decode()
+    assert order.reference not in response.content.decode()
+    export = karin.get(reverse("orders:queue_export"), {field: day}, follow=True)
+    assert export.status_code == 200
+    assert "Filtret är ogiltigt" in export.content.decode()
+
+
 def test_queue_pages_by_25(karin, employee):
     for _ in range(26):
         make_order(CardFactory(holder=employee))
@@ -126,7 +139,7 @@ def test_contact_person_approves_and_the_holder_is_told_after_commit(
 ):
     order = make_order(card)
     with django_capture_on_commit_callbacks() as callbacks:
-        response = karin.post(reverse("orders:approve", args=[order.pk]))
+        response = karin.post(reverse("orders:approve", args=[order.pk]), {"state": "submitted"})
     order.refresh_from_db()
     assert response.status_code == 302
     assert order.state == OrderState.APPROVED
@@ -140,7 +153,9 @@ def test_contact_person_rejects_with_a_reason_the_holder_sees(
 ):
     order = make_order(card)
     with django_capture_on_commit_callbacks(execute=True):
-        karin.post(reverse("orders:reject", args=[order.pk]), {"reason": "Kortet ska bytas i stället."})
+        karin.post(
+            reverse("orders:reject", args=[order.pk]), {"reason": "Kortet ska bytas i stället.", "state": "submitted"}
+        )
     order.refresh_from_db()
     assert order.state == OrderState.REJECTED
     assert order.rejection_reason == "Kortet ska bytas i stället."
@@ -160,7 +175,7 @@ def test_reject_without_a_reason_says_why_and_writes_nothing(karin, card):
 def test_approving_an_order_cancelled_since_the_page_loaded_says_so_and_writes_nothing(karin, card):
     order = make_order(card)
     services.cancel_order(order=PukOrder.objects.get(pk=order.pk), by=card.holder.user)
-    response = karin.post(reverse("orders:approve", args=[order.pk]), follow=True)
+    response = karin.post(reverse("orders:approve", args=[order.pk]), {"state": "submitted"}, follow=True)
     order.refresh_from_db()
     assert order.state == OrderState.CANCELLED
     assert "har ändrats under tiden och har nu status: Återkallad" in response.content.decode()
@@ -172,7 +187,11 @@ def test_bulk_approve_decides_each_selected_order_and_ignores_foreign_ids(karin,
     theirs = make_order(CardFactory(holder=EmployeeFactory(forvaltning=other_forvaltning)))
     response = karin.post(
         reverse("orders:approve_selected"),
-        {"order": [o.pk for o in mine] + [theirs.pk, "x", "9" * 30], "next": "https://evil.example/"},
+        {
+            "order": [o.pk for o in mine] + [theirs.pk, "x", "9" * 30],
+            **shown_as_submitted(mine + [theirs]),
+            "next": "https://evil.example/",
+        },
     )
     assert response.url == reverse("orders:queue")
     assert set(PukOrder.objects.filter(state=OrderState.APPROVED)) == set(mine)
@@ -180,9 +199,125 @@ def test_bulk_approve_decides_each_selected_order_and_ignores_foreign_ids(karin,
     assert theirs.state == OrderState.SUBMITTED
 
 
+def shown_as_submitted(orders):
+    """The hidden fields with the state the queue list showed for each order."""
+    return {f"state-{order.pk}": "submitted" for order in orders}
+
+
+def messages_of(response):
+    return [str(message) for message in response.context["messages"]]
+
+
+def test_bulk_approve_says_how_many_selected_orders_it_could_not_handle_and_why(karin, other_forvaltning):
+    theirs = [make_order(CardFactory(holder=EmployeeFactory(forvaltning=other_forvaltning))) for _ in range(2)]
+    response = karin.post(
+        reverse("orders:approve_selected"), {"order": [o.pk for o in theirs] + [10**9], **shown_as_submitted(theirs)},
+        follow=True,
+    )
+    assert messages_of(response) == [
+        "3 markerade beställningar kunde inte hanteras: de finns inte bland de beställningar du får besluta om."
+    ]
+    assert not PukOrder.objects.exclude(state=OrderState.SUBMITTED).exists()
+
+
+def test_bulk_approve_says_which_orders_were_approved_and_which_await_a_second_approver(karin, employee):
+    plain = make_order(CardFactory(holder=employee))
+    suspicious = make_order(CardFactory(holder=employee), needs_second_approval=True)
+    response = karin.post(
+        reverse("orders:approve_selected"),
+        {"order": [plain.pk, suspicious.pk], **shown_as_submitted([plain, suspicious])},
+        follow=True,
+    )
+    assert messages_of(response) == [
+        "1 beställning godkändes.",
+        "1 beställning fick ett första godkännande och väntar nu på en andra, annan godkännare.",
+    ]
+
+
+def test_bulk_approve_leaves_an_order_first_approved_by_someone_else_since_the_list_was_shown(
+    karin, card, second_contact_person
+):
+    order = make_order(card, needs_second_approval=True)
+    services.approve_order(order=PukOrder.objects.get(pk=order.pk), by=second_contact_person)
+    response = karin.post(
+        reverse("orders:approve_selected"), {"order": [order.pk], **shown_as_submitted([order])}, follow=True
+    )
+    order.refresh_from_db()
+    assert order.state == OrderState.SECOND_APPROVAL
+    assert order.decided_by is None
+    (warning,) = messages_of(response)
+    assert warning.startswith(f"{order.reference}: Beställningen har under tiden fått ett första godkännande av Sara")
+
+
+def test_approving_an_order_first_approved_by_someone_else_since_the_page_loaded_is_not_a_second_approval(
+    karin, card, contact_person, second_contact_person
+):
+    order = make_order(card, needs_second_approval=True)
+    page = karin.get(reverse("orders:queue_detail", args=[order.pk])).content.decode()
+    assert 'name="state" value="submitted"' in page
+    services.approve_order(order=PukOrder.objects.get(pk=order.pk), by=second_contact_person)  # meanwhile
+
+    response = karin.post(reverse("orders:approve", args=[order.pk]), {"state": "submitted"}, follow=True)
+
+    order.refresh_from_db()
+    assert order.state == OrderState.SECOND_APPROVAL
+    assert (order.first_approved_by, order.decided_by) == (second_contact_person, None)
+    assert "fått ett första godkännande av Sara Svensson" in response.content.decode()
+    assert not AuditEvent.objects.filter(action="order_approved").exists()
+
+
+def test_rejecting_an_order_decided_since_the_page_loaded_says_by_whom_and_writes_nothing(
+    karin, card, second_contact_person
+):
+    order = make_order(card)
+    services.approve_order(order=PukOrder.objects.get(pk=order.pk), by=second_contact_person)
+    response = karin.post(
+        reverse("orders:reject", args=[order.pk]), {"reason": "Fel kort", "state": "submitted"}, follow=True
+    )
+    order.refresh_from_db()
+    assert order.state == OrderState.APPROVED
+    assert "redan beslutad av Sara Svensson" in response.content.decode()
+    assert not AuditEvent.objects.filter(action="order_rejected").exists()
+
+
+@pytest.mark.parametrize("state", ["", "bogus", "approved"])
+def test_a_decision_posted_with_a_missing_or_tampered_state_writes_nothing(karin, card, state):
+    order = make_order(card)
+    karin.post(reverse("orders:approve", args=[order.pk]), {"state": state})
+    karin.post(reverse("orders:reject", args=[order.pk]), {"reason": "Nej", "state": state})
+    order.refresh_from_db()
+    assert order.state == OrderState.SUBMITTED
+    assert not AuditEvent.objects.filter(action__in=["order_approved", "order_rejected"]).exists()
+
+
+def test_a_first_approval_says_the_order_awaits_a_second_approver(karin, card):
+    order = make_order(card, needs_second_approval=True)
+    response = karin.post(reverse("orders:approve", args=[order.pk]), {"state": "submitted"}, follow=True)
+    assert messages_of(response) == [
+        f"{order.reference} har fått ett första godkännande och väntar nu på en andra, annan godkännare."
+    ]
+
+
+@pytest.mark.parametrize("next_url", ["foo", "orders:queue_detail", "//evil.example/", "https://evil.example/", ""])
+def test_bulk_approve_goes_back_to_the_queue_unless_next_is_a_path_on_this_site(karin, card, next_url):
+    make_order(card)
+    response = karin.post(reverse("orders:approve_selected"), {"order": [], "next": next_url})
+    assert response.status_code == 302
+    assert response.url == reverse("orders:queue")
+
+
+def test_bulk_approve_returns_to_the_filtered_queue_it_came_from(karin, card):
+    order = make_order(card)
+    came_from = reverse("orders:queue") + "?state=all&page=1"
+    response = karin.post(reverse("orders:approve_selected"), {"order": [order.pk], "next": came_from})
+    assert response.url == came_from
+
+
 def test_bulk_approve_reports_an_order_it_may_not_approve(karin, card, contact_person):
     order = make_order(card, placed_by=contact_person, needs_second_approval=True)
-    response = karin.post(reverse("orders:approve_selected"), {"order": [order.pk]}, follow=True)
+    response = karin.post(
+        reverse("orders:approve_selected"), {"order": [order.pk], **shown_as_submitted([order])}, follow=True
+    )
     assert "annan kontaktperson måste godkänna" in response.content.decode()
     order.refresh_from_db()
     assert order.state == OrderState.SUBMITTED
@@ -225,3 +360,16 @@ def test_a_viewer_without_approve_permission_cannot_decide(client, card, forvalt
     assert client.post(reverse("orders:approve", args=[order.pk])).status_code == 404
     order.refresh_from_db()
     assert order.state == OrderState.SUBMITTED
+
+
+def test_the_queue_list_says_why_an_order_needs_two_approvers(karin, card, employee):
+    reasons = ["repeat_orders", "recent_address_change"]
+    order = make_order(card, needs_second_approval=True, second_approval_reasons=reasons)
+    plain = make_order(CardFactory(holder=employee))
+    page = queue_page(karin)
+    assert (
+        "Två godkännare: Innehavarens tredje beställning inom tolv månader; Folkbokföringsadressen är nyligen ändrad"
+        in page
+    )
+    assert page.count("Två godkännare") == 1
+    assert order.reference in page and plain.reference in page

@@ -1,10 +1,14 @@
-"""Two contact persons decide the same order at the same moment: the database decides who
-wins, and the loser is told who did. Needs PostgreSQL's real concurrency."""
+"""Two contact persons decide the same order at the same moment, through the services and
+through concurrent HTTP requests: the database decides who wins, there is one decision
+and at most one letter request, and the loser is told who did. Needs PostgreSQL's real
+concurrency."""
 
 import threading
 
 import pytest
 from django.db import connection, connections
+from django.test import Client
+from django.urls import reverse
 
 from audit.models import AuditEvent
 from orders import services, tasks
@@ -76,9 +80,7 @@ def test_two_contact_persons_approving_at_once_approve_once_and_the_loser_is_tol
     (refusal,) = [outcome for outcome in outcomes if outcome != "done"]
     assert refusal == f"Beställningen är redan beslutad av {order.decided_by.get_full_name()} (status: Godkänd)."
     assert AuditEvent.objects.for_object(order).filter(action="order_approved").count() == 1
-    assert [call for call in enqueued if call[0] == "notify_holder_of_decision"] == [
-        ("notify_holder_of_decision", order.pk)
-    ]
+    assert sorted(enqueued) == [("notify_holder_of_decision", order.pk), ("produce_letter", order.pk)]
 
 
 def test_approve_and_reject_at_once_leave_one_decision(postgresql, card, contact_person, second_contact_person, enqueued):
@@ -98,3 +100,61 @@ def test_approve_and_reject_at_once_leave_one_decision(postgresql, card, contact
     decisions = AuditEvent.objects.for_object(order).filter(action__in=["order_approved", "order_rejected"])
     assert decisions.count() == 1
     assert len([call for call in enqueued if call[0] == "notify_holder_of_decision"]) == 1
+    letter_requests = [call for call in enqueued if call[0] == "produce_letter"]
+    assert letter_requests == ([("produce_letter", order.pk)] if order.state == OrderState.APPROVED else [])
+
+
+def post_at_once(posts):
+    """Each (user, url, data) is POSTed by its own client in its own thread and database
+    connection, released together; returns the pages the redirects lead to."""
+    barrier = threading.Barrier(len(posts))
+    pages = [None] * len(posts)
+
+    def post(index, user, url, data):
+        client = Client()
+        client.force_login(user)
+        try:
+            barrier.wait(timeout=10)
+            pages[index] = client.post(url, data, follow=True).content.decode()
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=post, args=(i, *p)) for i, p in enumerate(posts)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    return pages
+
+
+def test_two_approve_requests_at_once_approve_once_and_the_losers_page_says_by_whom(
+    postgresql, card, contact_person, second_contact_person, enqueued
+):
+    order = PukOrderFactory(card=card)
+    url = reverse("orders:approve", args=[order.pk])
+
+    pages = post_at_once([(by, url, {"state": "submitted"}) for by in (contact_person, second_contact_person)])
+
+    order.refresh_from_db()
+    assert order.state == OrderState.APPROVED
+    winner = order.decided_by.get_full_name()
+    assert sum(f"{order.reference} är godkänd." in page for page in pages) == 1
+    assert sum(f"Beställningen är redan beslutad av {winner} (status: Godkänd)." in page for page in pages) == 1
+    assert AuditEvent.objects.for_object(order).filter(action="order_approved").count() == 1
+    assert sorted(enqueued) == [("notify_holder_of_decision", order.pk), ("produce_letter", order.pk)]
+
+
+def test_two_first_approvals_at_once_leave_one_and_the_other_is_not_taken_as_the_second(
+    postgresql, card, contact_person, second_contact_person, enqueued
+):
+    order = PukOrderFactory(card=card, needs_second_approval=True)
+    url = reverse("orders:approve", args=[order.pk])
+
+    pages = post_at_once([(by, url, {"state": "submitted"}) for by in (contact_person, second_contact_person)])
+
+    order.refresh_from_db()
+    assert order.state == OrderState.SECOND_APPROVAL
+    first = order.first_approved_by.get_full_name()
+    assert sum(f"fått ett första godkännande av {first}" in page for page in pages) == 1
+    assert AuditEvent.objects.for_object(order).filter(action="order_first_approval").count() == 1
+    assert enqueued == []

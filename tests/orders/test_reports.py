@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from orders.models import PukOrder
+from orders.models import Letter, PukOrder
 from orders.reports import month_bounds, monthly_report
 from orders.states import OrderState
 from organisation.models import Forvaltning
@@ -35,8 +35,7 @@ def test_month_bounds_are_local_midnights_and_december_rolls_over():
     assert timezone.localtime(start).hour == 0
 
 
-def test_monthly_report_counts_orders_decisions_letters_and_cost(forvaltning, other_forvaltning, contact_person, settings):
-    settings.RSPORTAL_LETTER_PRICE_SEK = 150
+def test_monthly_report_counts_orders_decisions_and_time_to_approval(forvaltning, other_forvaltning, contact_person):
     make_order(forvaltning, OrderState.POSTED, at(2), at(2, 11), contact_person)  # 2 h
     make_order(forvaltning, OrderState.DELIVERED, at(3), at(4, 9), contact_person)  # 24 h
     make_order(forvaltning, OrderState.APPROVED, at(5), at(7, 9), contact_person)  # 48 h
@@ -48,9 +47,37 @@ def test_monthly_report_counts_orders_decisions_letters_and_cost(forvaltning, ot
 
     (row,) = monthly_report(Forvaltning.objects.filter(pk=forvaltning.pk), MARCH)
     assert row.forvaltning == forvaltning
-    assert (row.orders, row.approvals, row.rejections, row.letters) == (6, 4, 1, 4)
+    assert (row.orders, row.approvals, row.rejections) == (6, 4, 1)
     assert row.median_time_to_approval == timedelta(hours=36)  # of 2, 24, 48 and 73 hours
-    assert row.letter_cost == Decimal(600)
+
+
+def make_letter(order, made, generation=1):
+    letter = Letter.objects.create(order=order, generation=generation)
+    Letter.objects.filter(pk=letter.pk).update(created_at=made)
+    return letter
+
+
+def test_monthly_report_counts_the_letters_made_in_the_month_and_their_cost(
+    forvaltning, other_forvaltning, contact_person, settings
+):
+    settings.RSPORTAL_LETTER_PRICE_SEK = 150
+    make_letter(make_order(forvaltning, OrderState.POSTED, at(2), at(2, 11), contact_person), at(2, 12))
+    make_letter(make_order(forvaltning, OrderState.DELIVERED, at(3), at(4, 9), contact_person), at(4, 10))
+    # Decided in February, its letter made in March: March pays for it.
+    make_letter(make_order(forvaltning, OrderState.POSTED, at(-2), at(0, 16), contact_person), at(1, 1))
+    # Returned and sent again: two letters, both paid for.
+    sent_again = make_order(forvaltning, OrderState.POSTED, at(5), at(5, 10), contact_person)
+    make_letter(sent_again, at(5, 11))
+    make_letter(sent_again, at(20), generation=2)
+    # Approved, but no letter made yet: nothing to pay for so far.
+    make_order(forvaltning, OrderState.APPROVED, at(7), at(7, 9), contact_person)
+    # Decided in March, its letter made in April.
+    make_letter(make_order(forvaltning, OrderState.POSTED, at(31), at(31, 23), contact_person), at(32, 1))
+    make_letter(make_order(other_forvaltning, OrderState.POSTED, at(2), at(2, 10), contact_person), at(2, 11))
+
+    (row,) = monthly_report(Forvaltning.objects.filter(pk=forvaltning.pk), MARCH)
+    assert row.letters == 5
+    assert row.letter_cost == Decimal(750)
 
 
 def test_monthly_report_keeps_a_row_for_a_forvaltning_without_orders(forvaltning):
@@ -60,9 +87,10 @@ def test_monthly_report_keeps_a_row_for_a_forvaltning_without_orders(forvaltning
 
 def test_monthly_report_query_count_does_not_grow_with_the_orders(forvaltning, contact_person, django_assert_max_num_queries):
     for day in range(1, 20):
-        make_order(forvaltning, OrderState.POSTED, at(day), at(day, 12), contact_person)
+        make_letter(make_order(forvaltning, OrderState.POSTED, at(day), at(day, 12), contact_person), at(day, 13))
     with django_assert_max_num_queries(3):
-        monthly_report(Forvaltning.objects.all(), MARCH)
+        (row,) = monthly_report(Forvaltning.objects.all(), MARCH)
+    assert row.letters == 19
 
 
 def test_report_page_shows_only_the_contact_persons_forvaltningar(client, contact_person, forvaltning, other_forvaltning):
@@ -85,3 +113,18 @@ def test_report_page_defaults_to_this_month(client, contact_person):
     client.force_login(contact_person)
     page = client.get(reverse("orders:report")).content.decode()
     assert f"{timezone.localdate():%Y-%m}" in page
+
+
+@pytest.mark.parametrize("month", ["9999-12", "0001-01", "1899-12", "3000-01"])
+def test_report_page_with_a_month_out_of_range_says_which_years_and_does_not_fail(client, contact_person, month):
+    client.force_login(contact_person)
+    response = client.get(reverse("orders:report"), {"month": month})
+    assert response.status_code == 200
+    assert "Ange ett år mellan 1900 och 2999." in response.content.decode()
+
+
+def test_report_page_with_an_empty_month_asks_for_one(client, contact_person):
+    client.force_login(contact_person)
+    response = client.get(reverse("orders:report"), {"month": ""})
+    assert response.status_code == 200
+    assert "Välj en månad" in response.content.decode()
