@@ -10,6 +10,7 @@ import hashlib
 import hmac
 import json
 import logging
+import re
 import time
 
 from django.conf import settings
@@ -49,17 +50,22 @@ def verify_signature(body: bytes, timestamp: str, signature: str, *, now=None) -
 
 
 def parse_event(raw: bytes | str) -> dict:
+    """The event, its fields checked for type and length, or StatusRejected."""
     try:
         event = json.loads(raw)
     except (ValueError, UnicodeDecodeError):
         raise StatusRejected("not JSON")
-    if not isinstance(event, dict) or not all(isinstance(event.get(k), str) for k in ("event_id", "letter_id", "status")):
-        raise StatusRejected("event_id, letter_id and status are required")
+    if not isinstance(event, dict) or not all(_text(event.get(k), 100) for k in ("event_id", "letter_id", "status")):
+        raise StatusRejected("event_id, letter_id and status are required, as text of at most 100 characters")
     if event["status"] not in STATUSES:
         raise StatusRejected("unknown status")
-    if event["status"] == "posted" and not event.get("tracking_id"):
-        raise StatusRejected("posted without a tracking id")
+    if event["status"] == "posted" and not _text(event.get("tracking_id"), 64):
+        raise StatusRejected("posted needs a tracking id, as text of at most 64 characters")
     return event
+
+
+def _text(value, max_length):
+    return isinstance(value, str) and 0 < len(value.strip()) <= max_length
 
 
 def apply_event(event: dict) -> Letter:
@@ -67,10 +73,12 @@ def apply_event(event: dict) -> Letter:
     letter = _letter(event["letter_id"])
     try:
         with transaction.atomic():
-            PrintHouseEvent.objects.create(event_id=event["event_id"], letter=letter, status=event["status"])
+            try:
+                with transaction.atomic():
+                    PrintHouseEvent.objects.create(event_id=event["event_id"], letter=letter, status=event["status"])
+            except IntegrityError:  # the unique event_id: the only constraint this insert can break
+                raise StatusRejected("event already received (replay)")
             _apply(letter, event)
-    except IntegrityError:
-        raise StatusRejected("event already received (replay)")
     except OrderRefused:
         raise StatusRejected(f"{event['status']} does not follow the order's state {letter.order.state}")
     if event["status"] in ("printed", "posted"):
@@ -78,11 +86,15 @@ def apply_event(event: dict) -> Letter:
     return letter
 
 
+# An order's reference and the letter's generation: ASCII digits within the columns' ranges.
+_LETTER_ID = re.compile(r"PUK-([0-9]{1,18})-([0-9]{1,4})")
+
+
 def _letter(letter_id):
-    reference, _, generation = letter_id.rpartition("-")
-    order_pk = reference.removeprefix("PUK-")
-    if not (order_pk.isdigit() and generation.isdigit()):
+    match = _LETTER_ID.fullmatch(letter_id)
+    if match is None:
         raise StatusRejected("unknown letter")
+    order_pk, generation = match.groups()
     letter = Letter.objects.select_related("order").filter(order_id=int(order_pk), generation=int(generation)).first()
     if letter is None or letter.order.letters.filter(generation__gt=letter.generation).exists():
         raise StatusRejected("unknown or superseded letter")
@@ -96,7 +108,7 @@ def _apply(letter, event):
         take_transition(order, "mark_printed", None, action="letter_printed", letter=letter.letter_id)
         letter.printed_at = now
     elif status == "posted":
-        letter.tracking_id = event["tracking_id"][:64]
+        letter.tracking_id = event["tracking_id"].strip()
         letter.posted_at = now
         take_transition(
             order, "mark_posted", None, action="letter_posted", args=(letter.forwarded,),

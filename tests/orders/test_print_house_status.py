@@ -1,0 +1,52 @@
+"""Status reports from the print house that are malformed, replayed or arrive at once:
+each is refused or applied in words, never a 500, and a refusal changes nothing."""
+
+import json
+
+import pytest
+
+from orders import letters, print_house_status
+from orders.models import PrintHouseEvent
+from orders.states import OrderState
+from tests.orders.test_letters import approved, status  # noqa: F401 (the fixture)
+
+pytestmark = pytest.mark.django_db
+
+
+def report(**event):
+    return print_house_status.receive(json.dumps(event), "test")
+
+
+@pytest.mark.parametrize(
+    "letter_id",
+    ["PUK-²-1", "PUK-000001-¹", "PUK-٣-1", "PUK-1-99999", "PUK-99999999999999999999-1", "PUK--1", 42, None],
+)
+def test_a_letter_id_that_is_not_one_of_ours_is_rejected(approved, letter_id, caplog):
+    letters.produce_letter(approved.pk)
+    assert report(event_id="e1", letter_id=letter_id, status="printed") is None
+    assert "rejected" in caplog.text
+    approved.refresh_from_db()
+    assert approved.state == OrderState.LETTER_QUEUED
+
+
+@pytest.mark.parametrize("tracking_id", [12345, ["RR1SE"], "", "   ", "R" * 65])
+def test_posted_without_a_tracking_id_in_text_is_rejected(approved, tracking_id):
+    letter = letters.produce_letter(approved.pk)
+    assert status(letter, "posted", tracking_id=tracking_id) is None
+    approved.refresh_from_db()
+    assert approved.state == OrderState.LETTER_QUEUED
+
+
+def test_an_event_id_longer_than_its_column_is_rejected_not_a_database_error(approved):
+    letter = letters.produce_letter(approved.pk)
+    assert status(letter, "printed", event_id="e" * 101) is None
+    assert status(letter, "printed", event_id="e" * 100) is not None
+    assert PrintHouseEvent.objects.get().event_id == "e" * 100
+
+
+def test_an_event_id_seen_before_is_a_replay_whatever_it_reports(approved):
+    letter = letters.produce_letter(approved.pk)
+    assert status(letter, "printed", event_id="once") is not None
+    assert status(letter, "posted", event_id="once", tracking_id="RR1SE") is None
+    approved.refresh_from_db()
+    assert approved.state == OrderState.PRINTED
