@@ -17,7 +17,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from .models import Letter, PrintHouseEvent
+from .models import Letter, PrintHouseEvent, PukOrder
 from .print_house import get_print_house
 from .transitions import OrderRefused, take_transition
 
@@ -28,7 +28,20 @@ STATUSES = {"printed", "posted", "delivered", "returned"}
 
 
 class StatusRejected(Exception):
-    pass
+    """The report is refused and nothing changed. `http_status` is the webhook's answer."""
+
+    http_status = 400  # malformed, or not about a letter of ours
+
+
+class BadSignature(StatusRejected):
+    http_status = 403
+
+
+class StatusConflict(StatusRejected):
+    """Well-formed, but seen before, out of order for the order's state, or about a
+    letter that a newer one has replaced."""
+
+    http_status = 409
 
 
 def sign(body: bytes, timestamp: str, secret: str) -> str:
@@ -38,15 +51,15 @@ def sign(body: bytes, timestamp: str, secret: str) -> str:
 def verify_signature(body: bytes, timestamp: str, signature: str, *, now=None) -> None:
     secret = settings.RSPORTAL_PRINT_HOUSE_SECRET
     if not secret:
-        raise StatusRejected("no shared secret is configured")
+        raise BadSignature("no shared secret is configured")
     try:
         age = (now or time.time()) - int(timestamp)
     except (TypeError, ValueError):
-        raise StatusRejected("bad timestamp")
+        raise BadSignature("bad timestamp")
     if abs(age) > MAX_SIGNATURE_AGE_SECONDS:
-        raise StatusRejected("timestamp outside the allowed window")
+        raise BadSignature("timestamp outside the allowed window")
     if not hmac.compare_digest(sign(body, timestamp, secret), signature or ""):
-        raise StatusRejected("bad signature")
+        raise BadSignature("bad signature")
 
 
 def parse_event(raw: bytes | str) -> dict:
@@ -69,20 +82,22 @@ def _text(value, max_length):
 
 
 def apply_event(event: dict) -> Letter:
-    """Apply one parsed status event, or raise StatusRejected (nothing changed)."""
-    letter = _letter(event["letter_id"])
+    """Apply one parsed status event, or raise StatusRejected (nothing changed). The order
+    is locked first, so two reports for one order are applied one after the other."""
+    order_pk, generation = _letter_key(event["letter_id"])
     try:
         with transaction.atomic():
+            letter = _current_letter(order_pk, generation)
             try:
                 with transaction.atomic():
                     PrintHouseEvent.objects.create(event_id=event["event_id"], letter=letter, status=event["status"])
             except IntegrityError:  # the unique event_id: the only constraint this insert can break
-                raise StatusRejected("event already received (replay)")
+                raise StatusConflict("event already received (replay)")
             _apply(letter, event)
     except OrderRefused:
-        raise StatusRejected(f"{event['status']} does not follow the order's state {letter.order.state}")
+        raise StatusConflict(f"{event['status']} does not follow the order's state {letter.order.state}")
     if event["status"] in ("printed", "posted"):
-        get_print_house().discard(letter.letter_id)  # the print house has it: no copy stays on disk
+        _discard(letter)
     return letter
 
 
@@ -90,15 +105,32 @@ def apply_event(event: dict) -> Letter:
 _LETTER_ID = re.compile(r"PUK-([0-9]{1,18})-([0-9]{1,4})")
 
 
-def _letter(letter_id):
+def _letter_key(letter_id):
     match = _LETTER_ID.fullmatch(letter_id)
     if match is None:
         raise StatusRejected("unknown letter")
     order_pk, generation = match.groups()
-    letter = Letter.objects.select_related("order").filter(order_id=int(order_pk), generation=int(generation)).first()
-    if letter is None or letter.order.letters.filter(generation__gt=letter.generation).exists():
-        raise StatusRejected("unknown or superseded letter")
+    return int(order_pk), int(generation)
+
+
+def _current_letter(order_pk, generation):
+    order = PukOrder.objects.select_for_update().filter(pk=order_pk).first()
+    letter = order and order.letters.filter(generation=generation).first()
+    if letter is None:
+        raise StatusRejected("unknown letter")
+    if order.letters.filter(generation__gt=generation).exists():
+        raise StatusConflict("superseded letter")
+    letter.order = order  # the locked row, which the transition then saves
     return letter
+
+
+def _discard(letter):
+    """The print house has the letter: no copy stays on disk. The report stands even if
+    the file cannot be removed now; the spool's clean-up removes it later."""
+    try:
+        get_print_house().discard(letter.letter_id)
+    except OSError as exc:
+        log.warning("letter %s: its file could not be removed yet (%s)", letter.letter_id, type(exc).__name__)
 
 
 def _apply(letter, event):

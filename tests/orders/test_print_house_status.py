@@ -2,8 +2,11 @@
 each is refused or applied in words, never a 500, and a refusal changes nothing."""
 
 import json
+import time
 
 import pytest
+from django.db import OperationalError
+from django.urls import reverse
 
 from orders import letters, print_house_status
 from orders.models import PrintHouseEvent
@@ -48,5 +51,36 @@ def test_an_event_id_seen_before_is_a_replay_whatever_it_reports(approved):
     letter = letters.produce_letter(approved.pk)
     assert status(letter, "printed", event_id="once") is not None
     assert status(letter, "posted", event_id="once", tracking_id="RR1SE") is None
+    approved.refresh_from_db()
+    assert approved.state == OrderState.PRINTED
+
+
+def post_signed(client, body, secret="test-print-house-secret"):
+    now = str(int(time.time()))
+    return client.post(
+        reverse("orders:print_house_status"), body, content_type="application/json",
+        HTTP_X_PRINT_TIMESTAMP=now, HTTP_X_PRINT_SIGNATURE=print_house_status.sign(body, now, secret),
+    )  # fmt: skip
+
+
+def test_the_webhook_answers_what_the_print_house_should_do_next(client, approved, monkeypatch):
+    letter = letters.produce_letter(approved.pk)
+
+    def event(status, **extra):
+        return json.dumps({"event_id": f"w-{status}", "letter_id": letter.letter_id, "status": status, **extra}).encode()
+
+    assert post_signed(client, event("printed"), secret="not-ours").status_code == 403
+    assert post_signed(client, b"{not json").status_code == 400
+    assert post_signed(client, event("posted", tracking_id=12345)).status_code == 400
+    assert post_signed(client, json.dumps({"event_id": "u", "letter_id": "PUK-999999-1", "status": "printed"}).encode()).status_code == 400
+    assert post_signed(client, event("delivered")).status_code == 409  # not posted yet
+    assert post_signed(client, event("printed")).status_code == 204
+    assert post_signed(client, event("printed")).status_code == 409  # replay
+
+    def database_busy(*args):
+        raise OperationalError("canceling statement due to lock timeout")
+
+    monkeypatch.setattr(print_house_status, "_current_letter", database_busy)
+    assert post_signed(client, event("posted", tracking_id="RR1SE")).status_code == 503
     approved.refresh_from_db()
     assert approved.state == OrderState.PRINTED
