@@ -205,6 +205,14 @@ class Notification(models.Model):
         ]
 
 
+class ReturnReason(models.TextChoices):
+    """Why the post brought a letter back, as the print house reports it."""
+
+    UNKNOWN_ADDRESS = "unknown_address", _("Okänd adress")
+    NOT_COLLECTED = "not_collected", _("Inte uthämtat i tid")
+    OTHER = "other", _("Annan orsak")
+
+
 class Letter(models.Model):
     """One code letter produced for an order. An order gets a second letter only when a
     returned one is sent again; the unique (order, generation) is the idempotency key
@@ -220,7 +228,7 @@ class Letter(models.Model):
     tracking_id = models.CharField(_("kolli-id"), max_length=64, blank=True)
     delivered_at = models.DateTimeField(_("utlämnat"), null=True, blank=True)
     returned_at = models.DateTimeField(_("returnerat"), null=True, blank=True)
-    return_reason = models.CharField(_("returorsak"), max_length=200, blank=True)
+    return_reason = models.CharField(_("returorsak"), max_length=20, choices=ReturnReason.choices, blank=True)
 
     class Meta:
         ordering = ["order", "generation"]

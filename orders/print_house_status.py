@@ -1,5 +1,5 @@
 """Status reports from the print house: printed, posted (with the registered-mail tracking
-id), delivered, returned (with its reason). They arrive as files in the spool's inbox or
+id), delivered, returned (with its reason: unknown_address, not_collected or other). They arrive as files in the spool's inbox or
 as a webhook signed with a shared secret (HMAC-SHA256 over "timestamp.body").
 
 A report for an unknown letter, with a bad signature, seen before (replayed), too old, or
@@ -17,7 +17,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from .models import Letter, PrintHouseEvent, PukOrder
+from .models import Letter, PrintHouseEvent, PukOrder, ReturnReason
 from .print_house import get_print_house
 from .transitions import OrderRefused, take_transition
 
@@ -74,6 +74,8 @@ def parse_event(raw: bytes | str) -> dict:
         raise StatusRejected("unknown status")
     if event["status"] == "posted" and not _text(event.get("tracking_id"), 64):
         raise StatusRejected("posted needs a tracking id, as text of at most 64 characters")
+    if event["status"] == "returned" and event.get("reason") not in ReturnReason.values:
+        raise StatusRejected(f"returned needs a reason, one of {', '.join(ReturnReason.values)}")
     return event
 
 
@@ -151,8 +153,11 @@ def _apply(letter, event):
         letter.delivered_at = now
     else:
         letter.returned_at = now
-        letter.return_reason = str(event.get("reason", ""))[:200]
-        take_transition(order, "mark_returned", None, action="letter_returned", reason=letter.return_reason)
+        letter.return_reason = event["reason"]
+        take_transition(
+            order, "mark_returned", None, action="letter_returned", reason=str(ReturnReason(event["reason"]).label),
+            letter=letter.letter_id, return_reason=letter.return_reason,
+        )  # fmt: skip
     letter.save()
 
 

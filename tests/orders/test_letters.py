@@ -172,7 +172,7 @@ def test_batches_form_by_count_or_age(approved, settings):
 def test_a_returned_letter_is_sent_again_after_a_fresh_lookup(approved, contact_person, client, register):
     first = letters.produce_letter(approved.pk)
     status(first, "posted", tracking_id="RR1SE")
-    status(first, "returned", reason="Okänd adress")
+    status(first, "returned", reason="unknown_address")
     approved.refresh_from_db()
     assert approved.state == OrderState.RETURNED
 
@@ -189,7 +189,7 @@ def test_a_returned_letter_is_sent_again_after_a_fresh_lookup(approved, contact_
 def test_a_returned_letter_can_be_closed_with_advice_for_the_holder(approved, contact_person, client):
     letter = letters.produce_letter(approved.pk)
     status(letter, "posted", tracking_id="RR1SE")
-    status(letter, "returned", reason="Ej uthämtat")
+    status(letter, "returned", reason="not_collected")
     client.force_login(contact_person)
     client.post(reverse("orders:close_returned", args=[approved.pk]), {"advice": "Besök kortstationen i Lund."})
     approved.refresh_from_db()

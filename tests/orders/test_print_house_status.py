@@ -84,3 +84,22 @@ def test_the_webhook_answers_what_the_print_house_should_do_next(client, approve
     assert post_signed(client, event("posted", tracking_id="RR1SE")).status_code == 503
     approved.refresh_from_db()
     assert approved.state == OrderState.PRINTED
+
+
+@pytest.mark.parametrize("reason", ["Okänd adress", "", None, 3])
+def test_a_returned_letter_without_one_of_the_known_reasons_is_rejected(approved, reason):
+    letter = letters.produce_letter(approved.pk)
+    status(letter, "posted", tracking_id="RR1SE")
+    assert status(letter, "returned", reason=reason) is None
+    approved.refresh_from_db()
+    assert approved.state == OrderState.POSTED
+
+
+@pytest.mark.parametrize(("reason", "words"), [("unknown_address", "Okänd adress"), ("not_collected", "Inte uthämtat i tid")])
+def test_the_contact_person_reads_the_return_reason_in_words(approved, client, contact_person, reason, words):
+    letter = letters.produce_letter(approved.pk)
+    status(letter, "posted", tracking_id="RR1SE")
+    status(letter, "returned", reason=reason)
+    client.force_login(contact_person)
+    page = client.get(reverse("orders:queue_detail", args=[approved.pk])).content.decode()
+    assert f": {words}" in page and reason not in page

@@ -3,7 +3,7 @@ print house's side of the spool folder (writing status files into its inbox), so
 demo can follow a letter to the door.
 
   manage.py print_house batch                      form a batch of spooled letters now
-  manage.py print_house report LETTER STATUS [--tracking-id ID] [--reason TEXT]
+  manage.py print_house report LETTER STATUS [--tracking-id ID] [--reason unknown_address|not_collected|other]
   manage.py print_house import                     apply the status files in the inbox
 """
 
@@ -13,6 +13,7 @@ import uuid
 from django.core.management.base import BaseCommand, CommandError
 
 from orders import letters, print_house_status
+from orders.models import ReturnReason
 from orders.print_house import SpoolPrintHouse
 
 
@@ -27,7 +28,7 @@ class Command(BaseCommand):
         report.add_argument("letter_id", help="e.g. PUK-000001-1")
         report.add_argument("status", choices=sorted(print_house_status.STATUSES))
         report.add_argument("--tracking-id", default="")
-        report.add_argument("--reason", default="")
+        report.add_argument("--reason", default="", choices=ReturnReason.values, help="why a returned letter came back")
 
     def handle(self, action, **options):
         if action == "batch":
@@ -41,6 +42,8 @@ class Command(BaseCommand):
     def _report(self, options):
         if options["status"] == "posted" and not options["tracking_id"]:
             raise CommandError("posted needs --tracking-id")
+        if options["status"] == "returned" and not options["reason"]:
+            raise CommandError("returned needs --reason")
         event = {"event_id": str(uuid.uuid4()), "letter_id": options["letter_id"], "status": options["status"]}
         if options["tracking_id"]:
             event["tracking_id"] = options["tracking_id"]
