@@ -14,7 +14,7 @@ import re
 import time
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, InterfaceError, OperationalError, transaction
 from django.utils import timezone
 
 from .models import Letter, PrintHouseEvent, PukOrder, ReturnReason
@@ -171,16 +171,51 @@ def receive(raw, source):
 
 
 def import_inbox():
-    """Apply every status file in the inbox (one JSON event per line), then move it aside."""
+    """Apply the status files in the inbox, one JSON event per line, each line on its own.
+
+    Only complete files are read: the print house writes NAME.part and renames it to
+    NAME.jsonl when it is done. A read file goes to processed/; one that is not UTF-8
+    text, or has a line that could not be handled, to rejected/ for someone to look at;
+    while the database cannot take reports the file stays in the inbox for the next run."""
     inbox = getattr(get_print_house(), "inbox", None)  # a real print house uses the webhook only
     if inbox is None or not inbox.exists():
         return 0
-    done = inbox / "processed"
     applied = 0
     for path in sorted(inbox.glob("*.jsonl")):
-        for line in path.read_text(encoding="utf-8").splitlines():
-            if line.strip() and receive(line, path.name) is not None:
-                applied += 1
-        done.mkdir(exist_ok=True)
-        path.rename(done / path.name)
+        try:
+            lines = path.read_bytes().decode("utf-8").splitlines()
+        except UnicodeDecodeError:
+            log.warning("print-house status file %s rejected: not UTF-8 text", path.name)
+            _move(path, inbox / "rejected")
+            continue
+        try:
+            done, failed = _apply_lines(lines, path.name)
+        except (OperationalError, InterfaceError) as exc:
+            log.warning("print-house status file %s left for the next run: %s", path.name, type(exc).__name__)
+            break
+        applied += done
+        _move(path, inbox / ("rejected" if failed else "processed"))
     return applied
+
+
+def _apply_lines(lines, source):
+    """(reports applied, lines that failed unexpectedly). A database that cannot take
+    reports now raises, so that the file is read again later."""
+    applied = failed = 0
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            if receive(line, f"{source}:{number}") is not None:
+                applied += 1
+        except (OperationalError, InterfaceError):
+            raise
+        except Exception as exc:  # one bad line must not stop the lines and files after it
+            log.error("print-house status %s:%d could not be handled: %s", source, number, type(exc).__name__)
+            failed += 1
+    return applied, failed
+
+
+def _move(path, folder):
+    folder.mkdir(exist_ok=True)
+    path.rename(folder / path.name)

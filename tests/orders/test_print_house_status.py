@@ -1,15 +1,19 @@
 """Status reports from the print house that are malformed, replayed or arrive at once:
 each is refused or applied in words, never a 500, and a refusal changes nothing."""
 
+import io
 import json
 import time
+from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 from django.db import OperationalError
 from django.urls import reverse
 
 from orders import letters, print_house_status
 from orders.models import PrintHouseEvent
+from orders.print_house import SpoolPrintHouse
 from orders.states import OrderState
 from tests.orders.test_letters import approved, status  # noqa: F401 (the fixture)
 
@@ -103,3 +107,82 @@ def test_the_contact_person_reads_the_return_reason_in_words(approved, client, c
     client.force_login(contact_person)
     page = client.get(reverse("orders:queue_detail", args=[approved.pk])).content.decode()
     assert f": {words}" in page and reason not in page
+
+
+@pytest.fixture
+def inbox():
+    folder = SpoolPrintHouse().inbox
+    folder.mkdir(parents=True)
+    return folder
+
+
+def jsonl(*events):
+    return "\n".join(json.dumps(event) for event in events) + "\n"
+
+
+def test_a_status_file_still_being_written_is_left_until_it_is_renamed(approved, inbox):
+    letter = letters.produce_letter(approved.pk)
+    partial = inbox / "status-1.part"
+    partial.write_text(jsonl({"event_id": "p1", "letter_id": letter.letter_id, "status": "printed"})[:30])
+    assert print_house_status.import_inbox() == 0
+    assert partial.exists()
+
+    partial.write_text(jsonl({"event_id": "p1", "letter_id": letter.letter_id, "status": "printed"}))
+    partial.rename(inbox / "status-1.jsonl")
+    assert print_house_status.import_inbox() == 1
+    assert (inbox / "processed" / "status-1.jsonl").exists()
+
+
+def test_a_file_that_is_not_utf8_is_set_aside_and_the_next_file_is_still_read(approved, inbox):
+    letter = letters.produce_letter(approved.pk)
+    (inbox / "a.jsonl").write_bytes(b'{"event_id": "\xff\xfe"}\n')
+    (inbox / "b.jsonl").write_text(jsonl({"event_id": "b1", "letter_id": letter.letter_id, "status": "printed"}))
+
+    assert print_house_status.import_inbox() == 1
+    assert (inbox / "rejected" / "a.jsonl").exists() and (inbox / "processed" / "b.jsonl").exists()
+    approved.refresh_from_db()
+    assert approved.state == OrderState.PRINTED
+
+
+def test_a_line_that_fails_unexpectedly_does_not_stop_the_others(approved, inbox, monkeypatch):
+    letter = letters.produce_letter(approved.pk)
+    apply_event = print_house_status.apply_event
+
+    def broken_for_one(event):
+        if event["event_id"] == "bad":
+            raise KeyError("a bug")
+        return apply_event(event)
+
+    monkeypatch.setattr(print_house_status, "apply_event", broken_for_one)
+    (inbox / "a.jsonl").write_text(jsonl(
+        {"event_id": "bad", "letter_id": letter.letter_id, "status": "printed"},
+        {"event_id": "good", "letter_id": letter.letter_id, "status": "printed"},
+    ))  # fmt: skip
+    assert print_house_status.import_inbox() == 1
+    assert (inbox / "rejected" / "a.jsonl").exists()  # someone should look at it
+
+
+def test_a_file_stays_in_the_inbox_while_the_database_cannot_take_it(approved, inbox, monkeypatch):
+    letter = letters.produce_letter(approved.pk)
+    (inbox / "a.jsonl").write_text(jsonl({"event_id": "a1", "letter_id": letter.letter_id, "status": "printed"}))
+
+    def database_down(event):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(print_house_status, "apply_event", database_down)
+        assert print_house_status.import_inbox() == 0
+    assert (inbox / "a.jsonl").exists()
+    assert print_house_status.import_inbox() == 1
+
+
+def test_the_demo_command_writes_its_status_file_under_another_name_first(approved, monkeypatch):
+    letter = letters.produce_letter(approved.pk)
+    written, write_text = [], Path.write_text
+    monkeypatch.setattr(Path, "write_text", lambda path, *a, **kw: written.append(path.name) or write_text(path, *a, **kw))
+    call_command("print_house", "report", letter.letter_id, "posted", "--tracking-id", "RR123456785SE", stdout=io.StringIO())
+    assert [Path(name).suffix for name in written] == [".part"]
+    assert [path.suffix for path in SpoolPrintHouse().inbox.iterdir()] == [".jsonl"]
+    call_command("print_house", "import", stdout=io.StringIO())
+    approved.refresh_from_db()
+    assert approved.state == OrderState.POSTED

@@ -51,6 +51,8 @@ class Command(BaseCommand):
             event["reason"] = options["reason"]
         inbox = SpoolPrintHouse().inbox
         inbox.mkdir(parents=True, exist_ok=True)
-        path = inbox / f"{event['event_id']}.jsonl"
-        path.write_text(json.dumps(event) + "\n", encoding="utf-8")
+        # As the print house must: write under another name, rename when complete.
+        partial, path = inbox / f"{event['event_id']}.part", inbox / f"{event['event_id']}.jsonl"
+        partial.write_text(json.dumps(event) + "\n", encoding="utf-8")
+        partial.rename(path)
         self.stdout.write(f"wrote {path}")
