@@ -67,6 +67,10 @@ class PukOrder(ConcurrentTransitionMixin, models.Model):
     decided_at = models.DateTimeField(_("beslutad"), null=True, blank=True)
     rejection_reason = models.TextField(_("skäl för avslag"), blank=True)
     letter_error = models.CharField(_("fel vid brevet"), max_length=300, blank=True)
+    # The letter task's failed attempts since approval, and when it will try again: the
+    # sweep leaves an order alone while its task is still retrying.
+    letter_attempts = models.PositiveSmallIntegerField(_("misslyckade försök att skapa brevet"), default=0, db_default=0)
+    letter_retry_at = models.DateTimeField(_("nästa försök att skapa brevet"), null=True, blank=True)
     created_at = models.DateTimeField(_("skapad"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(_("ändrad"), auto_now=True)
 
@@ -136,14 +140,16 @@ class PukOrder(ConcurrentTransitionMixin, models.Model):
     @transition(field=state, source=OrderState.APPROVED, target=OrderState.LETTER_QUEUED)
     def queue_letter(self):
         self.letter_error = ""
+        self._new_letter_attempts()
 
     @transition(field=state, source=OrderState.APPROVED, target=OrderState.FAILED)
     def fail_letter(self, error):
         self.letter_error = error
+        self.letter_retry_at = None
 
     @transition(field=state, source=OrderState.FAILED, target=OrderState.APPROVED)
     def retry_letter(self):
-        pass
+        self._new_letter_attempts()
 
     @transition(field=state, source=OrderState.LETTER_QUEUED, target=OrderState.PRINTED)
     def mark_printed(self):
@@ -168,7 +174,7 @@ class PukOrder(ConcurrentTransitionMixin, models.Model):
 
     @transition(field=state, source=OrderState.RETURNED, target=OrderState.APPROVED)
     def send_again(self):
-        pass
+        self._new_letter_attempts()
 
     @transition(field=state, source=OrderState.RETURNED, target=OrderState.CLOSED)
     def close(self):
@@ -177,6 +183,10 @@ class PukOrder(ConcurrentTransitionMixin, models.Model):
     @transition(field=state, source=BEFORE_POSTING, target=OrderState.HANDLED_AT_DESK)
     def handle_at_desk(self):
         """The holder was helped at a card station: no letter is needed any more."""
+
+    def _new_letter_attempts(self):
+        self.letter_attempts = 0
+        self.letter_retry_at = None
 
     def _decide(self, approver):
         self.decided_by = approver
