@@ -98,24 +98,61 @@ def _letter_content(order, letter_id):
 
 
 def form_print_batch(*, force=False):
-    """Hand the spooled letters over as one batch when there are enough of them or the
-    oldest has waited long enough. Returns the batch id, or None."""
-    waiting = Letter.objects.filter(batch="").select_related("order").order_by("created_at")
-    oldest = waiting.first()
-    if oldest is None:
-        return None
+    """Beat: hand the spooled letters over in batches, one after the other while a full
+    batch waits, and the rest once the oldest has waited long enough (or `force`).
+    Returns the ids of the batches formed."""
+    print_house = get_print_house()
+    for batch_id in print_house.unreleased_batches():
+        if Letter.objects.filter(batch=batch_id).exists():  # recorded, then the run stopped
+            print_house.release_batch(batch_id)
+    formed = []
+    while True:
+        batch_id, full = _form_one_batch(print_house, force=force)
+        if batch_id is None:
+            return formed
+        formed.append(batch_id)
+        if not full:
+            return formed
+
+
+def _form_one_batch(print_house, *, force):
+    """(batch id or None, whether the batch was full). Letters another run has locked are
+    skipped (PostgreSQL), so two runs at once form two batches of different letters."""
+    size = settings.RSPORTAL_PRINT_BATCH_SIZE
     max_age = timezone.timedelta(minutes=settings.RSPORTAL_PRINT_BATCH_MAX_AGE_MINUTES)
-    letters = list(waiting[: settings.RSPORTAL_PRINT_BATCH_SIZE])
-    if not force and len(letters) < settings.RSPORTAL_PRINT_BATCH_SIZE and timezone.now() - oldest.created_at < max_age:
-        return None
-    batch_id = get_print_house().form_batch(
-        [
-            {"letter_id": letter.letter_id, "outer_envelope": settings.RSPORTAL_FORWARDING_ADDRESS if letter.forwarded else None}
-            for letter in letters
-        ]
-    )
-    Letter.objects.filter(pk__in=[letter.pk for letter in letters]).update(batch=batch_id)
-    return batch_id
+    with transaction.atomic():
+        waiting = list(
+            Letter.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(batch="")
+            .select_related("order")
+            .order_by("created_at")[:size]
+        )
+        if not waiting or (not force and len(waiting) < size and timezone.now() - waiting[0].created_at < max_age):
+            return None, False
+        batch_id, missing = print_house.form_batch(
+            [
+                {"letter_id": letter.letter_id, "outer_envelope": settings.RSPORTAL_FORWARDING_ADDRESS if letter.forwarded else None}
+                for letter in waiting
+            ]
+        )
+        missing = set(missing)
+        for letter in waiting:
+            if letter.letter_id in missing:
+                _lose_letter(letter)
+        Letter.objects.filter(pk__in=[letter.pk for letter in waiting if letter.letter_id not in missing]).update(batch=batch_id)
+    if len(missing) < len(waiting):
+        print_house.release_batch(batch_id)
+    return batch_id, len(waiting) == size
+
+
+def _lose_letter(letter):
+    """A spooled letter whose file is gone: the order fails, so that a retry makes the
+    letter anew under the same id. The letter never reached the print house."""
+    log.error("letter %s: its file is missing from the spool; the order is failed so it can be made again", letter.letter_id)
+    order = PukOrder.objects.select_for_update().get(pk=letter.order_id)
+    error = gettext_noop("Kodbrevets fil saknades när det skulle lämnas till tryckeriet. Försök igen.")
+    take_transition(order, "fail_letter", None, action="letter_failed", reason=error, args=(error,), letter=letter.letter_id)
+    letter.delete()
 
 
 def attempt_letter(order_id, *, max_attempts):

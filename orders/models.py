@@ -142,7 +142,8 @@ class PukOrder(ConcurrentTransitionMixin, models.Model):
         self.letter_error = ""
         self._new_letter_attempts()
 
-    @transition(field=state, source=OrderState.APPROVED, target=OrderState.FAILED)
+    # From letter_queued too: a spooled letter whose file was lost before its batch.
+    @transition(field=state, source=[OrderState.APPROVED, OrderState.LETTER_QUEUED], target=OrderState.FAILED)
     def fail_letter(self, error):
         self.letter_error = error
         self.letter_retry_at = None

@@ -2,7 +2,7 @@
 print house's side of the spool folder (writing status files into its inbox), so the
 demo can follow a letter to the door.
 
-  manage.py print_house batch                      form a batch of spooled letters now
+  manage.py print_house batch                      hand the spooled letters over in batches now
   manage.py print_house report LETTER STATUS [--tracking-id ID] [--reason unknown_address|not_collected|other]
   manage.py print_house import                     apply the status files in the inbox
 """
@@ -32,8 +32,8 @@ class Command(BaseCommand):
 
     def handle(self, action, **options):
         if action == "batch":
-            batch = letters.form_print_batch(force=True)
-            self.stdout.write(f"batch {batch}" if batch else "no letters waiting")
+            batches = letters.form_print_batch(force=True)
+            self.stdout.write(f"batches {', '.join(batches)}" if batches else "no letters waiting")
         elif action == "import":
             self.stdout.write(f"{print_house_status.import_inbox()} status reports applied")
         else:
