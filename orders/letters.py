@@ -155,6 +155,20 @@ def _lose_letter(letter):
     letter.delete()
 
 
+def clean_print_spool():
+    """Beat: no letter stays readable on disk that nothing waits for. A letter's file lives
+    while its order is in letter_queued (spooled, or in a batch the print house has not
+    reported printed); anything else, left longer than the grace period, is deleted."""
+    remove_stale = getattr(get_print_house(), "remove_stale", None)  # a real print house keeps no files here
+    if remove_stale is None:
+        return 0
+    queued = Letter.objects.filter(order__state=OrderState.LETTER_QUEUED).select_related("order")
+    # In generation order, so each order's latest letter is the one kept.
+    latest = {letter.order_id: letter.letter_id for letter in queued.only("generation", "order__id").order_by("generation")}
+    grace = timezone.timedelta(minutes=settings.RSPORTAL_PRINT_SPOOL_GRACE_MINUTES)
+    return remove_stale(set(latest.values()), timezone.now() - grace)
+
+
 def attempt_letter(order_id, *, max_attempts):
     """One run of the letter task. Returns the seconds to wait before the next attempt, or
     None when there is none to make: the letter is made, the order has moved on, or this

@@ -89,8 +89,39 @@ class SpoolPrintHouse:
     def letter_files(self):
         return sorted([*self.spool.glob("*.pdf"), *self.batches.glob("*/*.pdf")])
 
+    def remove_stale(self, live_letter_ids, older_than):
+        """Delete what nothing waits for, untouched since before `older_than`: letter files
+        not in `live_letter_ids` (a run that died before its commit, an order that moved on
+        without a printed report), unfinished writes (*.tmp), and batch folders whose
+        letters are all gone. Returns how many files were deleted."""
+        cutoff = older_than.timestamp()
+        removed = 0
+        candidates = [*self.spool.glob("*.pdf"), *self.batches.glob("*/*.pdf")]
+        candidates += [*self.spool.glob("*.tmp"), *self.batches.glob("*/*.tmp")]
+        for path in candidates:
+            stale = path.suffix == ".tmp" or path.stem not in live_letter_ids
+            if stale and _untouched_since(path, cutoff):
+                path.unlink(missing_ok=True)
+                removed += 1
+        for folder in self.batches.glob("*"):
+            left = list(folder.iterdir()) if folder.is_dir() else None
+            if left is None or any(path.suffix == ".pdf" for path in left):
+                continue
+            if all(_untouched_since(path, cutoff) for path in left or [folder]):  # an empty one may be forming now
+                for path in left:
+                    path.unlink(missing_ok=True)
+                folder.rmdir()
+        return removed
+
 
 _UNRELEASED = ".part"
+
+
+def _untouched_since(path, cutoff):
+    try:
+        return path.stat().st_mtime < cutoff
+    except FileNotFoundError:  # gone meanwhile: nothing to delete
+        return False
 
 
 def _write_private(path: Path, data: bytes):

@@ -74,6 +74,13 @@ def form_print_batch():
 
 
 @shared_task(acks_late=True)
+def clean_print_spool():
+    from . import letters
+
+    return letters.clean_print_spool()
+
+
+@shared_task(acks_late=True)
 def import_print_house_statuses():
     from . import print_house_status
 

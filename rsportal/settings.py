@@ -183,6 +183,9 @@ RSPORTAL_PRINT_DIR = env.path("RSPORTAL_PRINT_DIR", default=VAR_DIR / "print")
 RSPORTAL_PRINT_HOUSE_SECRET = env.str("RSPORTAL_PRINT_HOUSE_SECRET", default="")
 RSPORTAL_PRINT_BATCH_SIZE = env.int("RSPORTAL_PRINT_BATCH_SIZE", default=500)
 RSPORTAL_PRINT_BATCH_MAX_AGE_MINUTES = env.int("RSPORTAL_PRINT_BATCH_MAX_AGE_MINUTES", default=60)
+# A letter file nothing waits for (its order moved on, or the run that wrote it died
+# before its commit) is deleted once it has been left this long.
+RSPORTAL_PRINT_SPOOL_GRACE_MINUTES = env.int("RSPORTAL_PRINT_SPOOL_GRACE_MINUTES", default=15)
 # Where a protected person's letter goes: the Tax Agency's forwarding service (set the
 # address the agency gives; the default is the demo's).
 RSPORTAL_FORWARDING_ADDRESS = env.list(
