@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from pypdf import PdfReader
 
 from orders import letters, print_house_status
@@ -222,3 +223,22 @@ def test_the_approved_order_waits_for_the_sweep_when_its_task_was_lost(approved,
     PukOrder.objects.filter(pk=approved.pk).update(updated_at=approved.updated_at - timedelta(minutes=5))
     with django_capture_on_commit_callbacks(execute=False):
         assert letters.sweep_approved_orders() == 1
+
+
+def test_the_contact_person_sees_the_tracking_id_in_the_queue_list(approved, client, contact_person):
+    letter = letters.produce_letter(approved.pk)
+    status(letter, "posted", tracking_id="RR123456789SE")
+    client.force_login(contact_person)
+    page = client.get(reverse("orders:queue"), {"state": "all"}).content.decode()
+    posted_on = timezone.localdate(Letter.objects.get().posted_at)
+    assert f"Rekommenderat brev {posted_on:%Y-%m-%d}, kolli-id RR123456789SE" in page
+
+
+def test_a_returned_letter_lands_in_the_default_queue_to_be_handled(approved, client, contact_person):
+    letter = letters.produce_letter(approved.pk)
+    client.force_login(contact_person)
+    assert approved.reference not in client.get(reverse("orders:queue")).content.decode()
+    status(letter, "posted", tracking_id="RR1SE")
+    status(letter, "returned", reason="unknown_address")
+    page = client.get(reverse("orders:queue")).content.decode()
+    assert approved.reference in page and "Returnerat" in page
