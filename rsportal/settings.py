@@ -138,8 +138,14 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
-# A message whose worker died unacknowledged is delivered again after this many seconds.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("RSPORTAL_BROKER_VISIBILITY_TIMEOUT", default=3600)}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    # A message whose worker died unacknowledged is delivered again after this many seconds.
+    "visibility_timeout": env.int("RSPORTAL_BROKER_VISIBILITY_TIMEOUT", default=3600),
+}
+# Keys of this deployment's own in a Redis shared with others: the tests give each run
+# its own, so one run's worker never restores another run's unacknowledged messages.
+if env.str("RSPORTAL_BROKER_KEY_PREFIX", default=""):
+    CELERY_BROKER_TRANSPORT_OPTIONS["global_keyprefix"] = env.str("RSPORTAL_BROKER_KEY_PREFIX")
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Publishing gives up quickly when the broker is down: the request must not hang, and the
 # sweep of approved orders enqueues the letter once the broker is back.

@@ -17,13 +17,13 @@ from tests.factories import approved_order, give_puk
 from tests.worker import (
     BASE_DIR,
     WorkerProcess,
+    on_broker,
     require_broker_and_shared_database,
     wait_for,
     worker_env,
 )
 
 pytestmark = pytest.mark.services
-
 
 
 def order_state(order):
@@ -46,17 +46,21 @@ def test_a_worker_killed_in_the_middle_of_a_letter_leaves_exactly_one_letter(app
         tmp_path / "slow.log", {**env, "RSPORTAL_PRINT_HOUSE": "tests.slow_print_house.SlowSpoolPrintHouse"}
     ).start()
     assert wait_for(lambda: SpoolPrintHouse().letter_files()), slow.log_path.read_text()
-    slow.kill()  # kill -9: the PDF is on disk, the transaction never committed
+    slow.kill()  # kill -9 of the whole worker: the PDF is on disk, the transaction never committed
     assert order_state(approved) == OrderState.APPROVED
+    # The message is in Redis alone, taken and never acknowledged: only the broker can bring it back.
+    assert on_broker("orders.tasks.produce_letter") == (0, 1)
     time.sleep(visibility_timeout + 1)
 
     worker = WorkerProcess(tmp_path / "worker.log", env).start()
     try:
         assert wait_for(lambda: order_state(approved) == OrderState.LETTER_QUEUED), worker.log_path.read_text()
+        assert wait_for(lambda: on_broker("orders.tasks.produce_letter") == (0, 0)), "the redelivered message is not acknowledged"
     finally:
         worker.stop()
     assert Letter.objects.filter(order=approved).count() == 1
     assert len(SpoolPrintHouse().letter_files()) == 1
+    assert "orders.tasks.produce_letter" in worker.log_path.read_text()  # the second worker made it
 
 
 def test_a_letter_task_delivered_twice_makes_one_letter(approved, tmp_path):
