@@ -141,11 +141,16 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     # A message whose worker died unacknowledged is delivered again after this many seconds.
     "visibility_timeout": env.int("RSPORTAL_BROKER_VISIBILITY_TIMEOUT", default=3600),
+    # A broker host that takes the connection but never answers (or drops it unanswered)
+    # fails a publish within seconds instead of hanging the request that published.
+    "socket_connect_timeout": 2,
+    "socket_timeout": 3,
 }
 # Keys of this deployment's own in a Redis shared with others: the tests give each run
 # its own, so one run's worker never restores another run's unacknowledged messages.
 if env.str("RSPORTAL_BROKER_KEY_PREFIX", default=""):
     CELERY_BROKER_TRANSPORT_OPTIONS["global_keyprefix"] = env.str("RSPORTAL_BROKER_KEY_PREFIX")
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Publishing gives up quickly when the broker is down: the request must not hang, and the
 # sweep of approved orders enqueues the letter once the broker is back.
