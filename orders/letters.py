@@ -13,6 +13,7 @@ import traceback
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_noop
@@ -23,7 +24,7 @@ from organisation.population_register import AddressStatus, RegisterUnavailable,
 
 from . import tasks
 from .letter import LetterContent, render_letter
-from .models import Letter, PukOrder
+from .models import Letter, PrintHouseEvent, PukOrder
 from .print_house import get_print_house
 from .states import OrderState
 from .transitions import take_transition
@@ -120,10 +121,14 @@ def _form_one_batch(print_house, *, force):
     skipped (PostgreSQL), so two runs at once form two batches of different letters."""
     size = settings.RSPORTAL_PRINT_BATCH_SIZE
     max_age = timezone.timedelta(minutes=settings.RSPORTAL_PRINT_BATCH_MAX_AGE_MINUTES)
+    # Waiting: the latest letter of an order in letter_queued that the print house has not
+    # reported on (a report means it has the letter, batch or no batch).
+    reported = PrintHouseEvent.objects.filter(letter=OuterRef("pk"))
     with transaction.atomic():
         waiting = list(
             Letter.objects.select_for_update(skip_locked=True, of=("self",))
-            .filter(batch="")
+            .filter(batch="", order__state=OrderState.LETTER_QUEUED)
+            .filter(~Exists(reported))
             .select_related("order")
             .order_by("created_at")[:size]
         )

@@ -9,7 +9,7 @@ import threading
 import pytest
 from django.db import connections, transaction
 
-from orders import letters
+from orders import letters, print_house_status
 from orders.models import Letter, PukOrder
 from orders.print_house import SpoolPrintHouse
 from orders.states import OrderState
@@ -124,3 +124,14 @@ def test_two_runs_at_once_batch_different_letters(transactional_db, spooled_lett
         other.join(10)
     assert sorted(manifests()[batch]) == sorted(letter.letter_id for letter in made[1:])
     assert Letter.objects.get(pk=made[0].pk).batch == ""
+
+
+def test_a_letter_the_print_house_reported_on_before_any_batch_is_not_batched(spooled_letters):
+    reported, waiting = spooled_letters(2)
+    print_house_status.receive(json.dumps({"event_id": "e1", "letter_id": reported.letter_id, "status": "printed"}), "t")
+
+    [batch] = letters.form_print_batch(force=True)
+
+    assert manifests() == {batch: [waiting.letter_id]}
+    assert PukOrder.objects.get(pk=reported.order_id).state == OrderState.PRINTED
+    assert Letter.objects.filter(pk=reported.pk, batch="").exists()
