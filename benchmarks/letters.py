@@ -1,12 +1,14 @@
 """Benchmark: code letters.
 
-  .venv/bin/python benchmarks/letters.py [--orders 10000] [--workers 2]
+  .venv/bin/python benchmarks/letters.py [--orders 10000] [--workers 2] [--timeout 1200]
 
 1. Letters rendered per second on one core (PDF bytes in memory, pure layout code).
 2. The time for N approved orders to reach the print-house spool through the real chain:
    Redis broker, two Celery worker processes (concurrency 1 each), PostgreSQL, the PUK
    store's decryption, the population-register look-up and the spool's atomic writes.
    Targets: >= 100 letters/s on one core; 10,000 letters end to end in <= 3 minutes.
+   Then it checks that every order has exactly one letter, one file and is in
+   letter_queued, and exits non-zero on a miss (a failed order is a miss, not "done").
 """
 
 import argparse
@@ -27,6 +29,7 @@ def main():
     parser.add_argument("--orders", type=int, default=10_000)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--render", type=int, default=2_000)
+    parser.add_argument("--timeout", type=int, default=1200, help="seconds to wait for the letters")
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="rsportal-bench-"))
@@ -46,11 +49,14 @@ def main():
 
     print(f"letters rendered on one core: {render_rate(args.render):.0f} letters/s (target >= 100)")
     order_ids = seed_approved_orders(args.orders, work / "register.json")
-    seconds = letters_end_to_end(order_ids, args.workers, work, env)
+    seconds = letters_end_to_end(order_ids, args.workers, work, env, timeout=args.timeout)
     print(
         f"{args.orders} approved orders to the spool with {args.workers} worker processes: "
         f"{seconds:.1f} s, {args.orders / seconds:.0f} letters/s (target <= 180 s for 10,000)"
     )
+    misses = verify(args.orders, work)
+    if misses:
+        raise SystemExit("MISSED: " + "; ".join(misses) + f" (see {work})")
 
 
 def render_rate(count):
@@ -116,7 +122,8 @@ def seed_approved_orders(count, register_path):
     return [order.pk for order in orders]
 
 
-def letters_end_to_end(order_ids, workers, work, env):
+def letters_end_to_end(order_ids, workers, work, env, timeout):
+    """Seconds until no order is left in approved (made, or failed: verify tells which)."""
     from django.db import connection
 
     from orders.models import PukOrder
@@ -141,6 +148,8 @@ def letters_end_to_end(order_ids, workers, work, env):
         while pending.exists():
             if any(p.poll() is not None for p in processes):
                 raise SystemExit(f"a worker died; see {work}")
+            if time.perf_counter() - started > timeout:
+                raise SystemExit(f"MISSED: {pending.count()} orders still approved after {timeout} s; see {work}")
             time.sleep(0.5)
         seconds = time.perf_counter() - started
     finally:
@@ -148,10 +157,24 @@ def letters_end_to_end(order_ids, workers, work, env):
             process.terminate()
         for process in processes:
             process.wait()
-    spooled = len(list((work / "print" / "spool").glob("*.pdf")))
-    queued = PukOrder.objects.filter(state=OrderState.LETTER_QUEUED).count()
-    print(f"spooled letter files: {spooled}; orders in letter_queued: {queued}")
     return seconds
+
+
+def verify(count, work):
+    """Every order has exactly one letter, one file in the spool, and is in letter_queued.
+    Returns what is missing, in words."""
+    from orders.models import Letter, PukOrder
+    from orders.states import OrderState
+
+    figures = {
+        "letter files in the spool": len(list((work / "print" / "spool").glob("*.pdf"))),
+        "Letter rows": Letter.objects.count(),
+        "orders in letter_queued": PukOrder.objects.filter(state=OrderState.LETTER_QUEUED).count(),
+    }
+    failed = PukOrder.objects.filter(state=OrderState.FAILED).count()
+    print("; ".join(f"{what}: {n}" for what, n in figures.items()) + f"; orders failed: {failed}")
+    misses = [f"{what} {n}, not {count}" for what, n in figures.items() if n != count]
+    return misses + ([f"{failed} orders failed"] if failed else [])
 
 
 if __name__ == "__main__":

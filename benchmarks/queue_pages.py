@@ -287,7 +287,7 @@ def _seed_timelines_and_letters(cursor, order_count):
                CASE WHEN state IN ('posted','delivered','returned') THEN 'RR' || lpad(id::text, 9, '0') || 'SE' ELSE '' END,
                CASE WHEN state = 'delivered' THEN decided_at + interval '4 days' END,
                CASE WHEN state = 'returned' THEN decided_at + interval '12 days' END,
-               CASE WHEN state = 'returned' THEN 'Ej avhämtat' ELSE '' END
+               CASE WHEN state = 'returned' THEN 'not_collected' ELSE '' END
         FROM orders_pukorder
         WHERE id > %s AND state IN ('letter_queued','printed','posted','delivered','forwarded','returned')
         """,

@@ -1,7 +1,8 @@
 """Import of the card issuing system's PUK export: a CSV of card number and PUK.
 
-Every row is validated; a bad row is reported by line number and reason (never with its
-PUK) and the import goes on with the next.
+Every row is validated, the PUK's length against the card's own type; a bad row is
+reported by line number and reason (never with its PUK, nor an exception's text, which
+could hold it) and the import goes on with the next.
 """
 
 import csv
@@ -19,37 +20,72 @@ class ImportReport:
     problems: list[tuple[int, str]] = field(default_factory=list)
 
 
-def import_puks(lines, *, puk_length=8) -> ImportReport:
+class _CountedLines:
+    """The lines, counting how many have been read: the line a CSV error is on."""
+
+    def __init__(self, lines):
+        self.lines = iter(lines)
+        self.number = 0
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        line = next(self.lines)
+        self.number += 1
+        return line
+
+
+def import_puks(lines) -> ImportReport:
     """`lines`: an iterable of CSV text lines with the header `card_number,puk`."""
     report = ImportReport()
-    reader = csv.DictReader(lines)
-    if reader.fieldnames is None or not {"card_number", "puk"} <= set(reader.fieldnames):
+    counted = _CountedLines(lines)
+    reader = csv.DictReader(counted)
+    try:
+        columns = reader.fieldnames
+    except csv.Error:
+        columns = None
+    if columns is None or not {"card_number", "puk"} <= set(columns):
         report.problems.append((1, "the header must name the columns card_number and puk"))
         return report
     seen = set()
-    for row in reader:
-        line = reader.line_num
-        card_number = (row.get("card_number") or "").strip().replace(" ", "")
-        digits = (row.get("puk") or "").strip()
-        problem = _problem(card_number, digits, puk_length, seen)
-        if problem is None:
-            card = Card.objects.filter(card_number=card_number).first()
-            problem = "unknown card number" if card is None else None
-        if problem:
-            report.problems.append((line, problem))
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error:
+            report.problems.append((counted.number, "the line is not valid CSV"))
             continue
-        seen.add(card_number)
-        with transaction.atomic():
-            PukRecord.objects.update_or_create(card=card, defaults={"ciphertext": encrypt_puk(card_number, digits)})
-        report.imported += 1
+        try:
+            problem = _import_row(row, seen)
+        except Exception:  # the import goes on; the exception's text is not reported
+            problem = "the row could not be imported"
+        if problem:
+            report.problems.append((counted.number, problem))
+        else:
+            report.imported += 1
     return report
 
 
-def _problem(card_number, digits, puk_length, seen):
-    if not card_number.isdigit():
+def _import_row(row, seen):
+    """Import one row; returns what is wrong with it, or None."""
+    card_number = (row.get("card_number") or "").strip().replace(" ", "")
+    digits = (row.get("puk") or "").strip()
+    if not _ascii_digits(card_number):
         return "the card number is missing or not digits"
     if card_number in seen:
         return "the card number appears twice in the file"
-    if len(digits) != puk_length or not digits.isdigit():
-        return f"the PUK is not {puk_length} digits"
+    card = Card.objects.select_related("card_type").filter(card_number=card_number).first()
+    if card is None:
+        return "unknown card number"
+    if len(digits) != card.card_type.puk_length or not _ascii_digits(digits):
+        return f"the PUK is not {card.card_type.puk_length} digits, as the card type {card.card_type.code} has"
+    with transaction.atomic():
+        PukRecord.objects.update_or_create(card=card, defaults={"ciphertext": encrypt_puk(card_number, digits)})
+    seen.add(card_number)
     return None
+
+
+def _ascii_digits(text):
+    return text.isascii() and text.isdigit()

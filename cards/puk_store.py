@@ -35,7 +35,10 @@ def _cipher():
     key = settings.RSPORTAL_PUK_STORE_KEY
     if not key:
         raise ImproperlyConfigured("RSPORTAL_PUK_STORE_KEY is not set")
-    raw = base64.b64decode(key)
+    try:
+        raw = base64.b64decode(key, validate=True)
+    except ValueError:  # binascii.Error; its text is not repeated, as it could quote the key
+        raise ImproperlyConfigured("RSPORTAL_PUK_STORE_KEY is not base64") from None
     if len(raw) != 32:
         raise ImproperlyConfigured("RSPORTAL_PUK_STORE_KEY must be 32 bytes, base64-encoded")
     return AESGCM(raw)

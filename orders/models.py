@@ -67,6 +67,10 @@ class PukOrder(ConcurrentTransitionMixin, models.Model):
     decided_at = models.DateTimeField(_("beslutad"), null=True, blank=True)
     rejection_reason = models.TextField(_("skäl för avslag"), blank=True)
     letter_error = models.CharField(_("fel vid brevet"), max_length=300, blank=True)
+    # The letter task's failed attempts since approval, and when it will try again: the
+    # sweep leaves an order alone while its task is still retrying.
+    letter_attempts = models.PositiveSmallIntegerField(_("misslyckade försök att skapa brevet"), default=0, db_default=0)
+    letter_retry_at = models.DateTimeField(_("nästa försök att skapa brevet"), null=True, blank=True)
     created_at = models.DateTimeField(_("skapad"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(_("ändrad"), auto_now=True)
 
@@ -141,14 +145,17 @@ class PukOrder(ConcurrentTransitionMixin, models.Model):
     @transition(field=state, source=OrderState.APPROVED, target=OrderState.LETTER_QUEUED)
     def queue_letter(self):
         self.letter_error = ""
+        self._new_letter_attempts()
 
-    @transition(field=state, source=OrderState.APPROVED, target=OrderState.FAILED)
+    # From letter_queued too: a spooled letter whose file was lost before its batch.
+    @transition(field=state, source=[OrderState.APPROVED, OrderState.LETTER_QUEUED], target=OrderState.FAILED)
     def fail_letter(self, error):
         self.letter_error = error
+        self.letter_retry_at = None
 
     @transition(field=state, source=OrderState.FAILED, target=OrderState.APPROVED)
     def retry_letter(self):
-        pass
+        self._new_letter_attempts()
 
     @transition(field=state, source=OrderState.LETTER_QUEUED, target=OrderState.PRINTED)
     def mark_printed(self):
@@ -173,7 +180,7 @@ class PukOrder(ConcurrentTransitionMixin, models.Model):
 
     @transition(field=state, source=OrderState.RETURNED, target=OrderState.APPROVED)
     def send_again(self):
-        pass
+        self._new_letter_attempts()
 
     @transition(field=state, source=OrderState.RETURNED, target=OrderState.CLOSED)
     def close(self):
@@ -182,6 +189,10 @@ class PukOrder(ConcurrentTransitionMixin, models.Model):
     @transition(field=state, source=BEFORE_POSTING, target=OrderState.HANDLED_AT_DESK)
     def handle_at_desk(self):
         """The holder was helped at a card station: no letter is needed any more."""
+
+    def _new_letter_attempts(self):
+        self.letter_attempts = 0
+        self.letter_retry_at = None
 
     def _decide(self, approver):
         self.decided_by = approver
@@ -210,6 +221,14 @@ class Notification(models.Model):
         ]
 
 
+class ReturnReason(models.TextChoices):
+    """Why the post brought a letter back, as the print house reports it."""
+
+    UNKNOWN_ADDRESS = "unknown_address", _("Okänd adress")
+    NOT_COLLECTED = "not_collected", _("Inte uthämtat i tid")
+    OTHER = "other", _("Annan orsak")
+
+
 class Letter(models.Model):
     """One code letter produced for an order. An order gets a second letter only when a
     returned one is sent again; the unique (order, generation) is the idempotency key
@@ -225,7 +244,7 @@ class Letter(models.Model):
     tracking_id = models.CharField(_("kolli-id"), max_length=64, blank=True)
     delivered_at = models.DateTimeField(_("utlämnat"), null=True, blank=True)
     returned_at = models.DateTimeField(_("returnerat"), null=True, blank=True)
-    return_reason = models.CharField(_("returorsak"), max_length=200, blank=True)
+    return_reason = models.CharField(_("returorsak"), max_length=20, choices=ReturnReason.choices, blank=True)
 
     class Meta:
         ordering = ["order", "generation"]

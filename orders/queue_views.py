@@ -22,7 +22,7 @@ from .filters import QueueFilter
 from .forms import RejectForm
 from .models import PukOrder
 from .rules import SECOND_APPROVAL_REASONS
-from .selectors import orders_for_contact_person, queue_rows
+from .selectors import orders_for_contact_person, queue_rows, with_latest_letter
 from .states import AWAITING_DECISION, OrderState
 from .working_days import working_days_between
 
@@ -38,8 +38,8 @@ class QueuePaginator(Paginator):
 
     Its count stops at COUNT_CAP rows, or at the page asked for if that is further: below
     the cap it is Django's Paginator exactly. A page picks its 25 order ids first (with
-    OFFSET, on the orders table alone) and joins holder, card and förvaltning to those 25
-    only, not to every row the OFFSET skips."""
+    OFFSET, on the orders table alone) and joins holder, card, förvaltning and the latest
+    letter's posting to those 25 only, not to every row the OFFSET skips."""
 
     def __init__(self, object_list, per_page, wanted_page=None):
         super().__init__(object_list, per_page)
@@ -65,7 +65,7 @@ class QueuePaginator(Paginator):
         bottom = (number - 1) * self.per_page
         top = min(bottom + self.per_page, self.count)
         ids = self.object_list.select_related(None).values("pk")[bottom:top]
-        return self._get_page(queue_rows(PukOrder.objects.filter(pk__in=ids)), number, self)
+        return self._get_page(with_latest_letter(queue_rows(PukOrder.objects.filter(pk__in=ids))), number, self)
 
     @property
     def num_pages_label(self):

@@ -5,9 +5,6 @@ imported inside the task that calls them, not at load."""
 
 from celery import shared_task
 from django.utils import timezone
-from django.utils.translation import gettext as _
-
-from organisation.population_register import RegisterUnavailable
 
 from . import notifications
 
@@ -53,20 +50,13 @@ def send_daily_digests():
 
 @shared_task(bind=True, acks_late=True, max_retries=LETTER_RETRIES)
 def produce_letter(self, order_id):
+    """Every failure is tried again with a growing wait; after the last attempt the order
+    is `failed`, with the error in words and a retry button."""
     from . import letters
 
-    try:
-        letters.produce_letter(order_id)
-    except (RegisterUnavailable, OSError) as exc:
-        if self.request.retries >= self.max_retries:
-            error = (
-                _("Folkbokföringsregistret svarade inte.")
-                if isinstance(exc, RegisterUnavailable)
-                else _("Brevet kunde inte lämnas till tryckeriet.")
-            )
-            letters.fail_after_retries(order_id, error)
-            return
-        raise self.retry(exc=exc, countdown=min(2**self.request.retries * 10, 600))
+    countdown = letters.attempt_letter(order_id, max_attempts=self.max_retries + 1)
+    if countdown is not None:
+        raise self.retry(countdown=countdown)  # no exc=: its text would go to the log
 
 
 @shared_task(acks_late=True)
@@ -88,6 +78,13 @@ def form_print_batch():
     from . import letters
 
     return letters.form_print_batch()
+
+
+@shared_task(acks_late=True)
+def clean_print_spool():
+    from . import letters
+
+    return letters.clean_print_spool()
 
 
 @shared_task(acks_late=True)

@@ -7,6 +7,7 @@ RSPORTAL_POPULATION_REGISTER.
 """
 
 import json
+import os
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
@@ -59,7 +60,8 @@ class FileRegister:
 
     def lookup(self, personnummer: str) -> RegisterAnswer:
         try:
-            entries = _read_register_file(str(self.path))
+            stat = os.stat(self.path)
+            entries = _read_register_file(str(self.path), stat.st_mtime_ns, stat.st_size)
         except (OSError, ValueError) as exc:
             raise RegisterUnavailable(str(self.path)) from exc
         entry = entries.get(personnummer)
@@ -89,7 +91,9 @@ def _registered_since(entry) -> date | None:
 
 
 @lru_cache(maxsize=4)
-def _read_register_file(path: str) -> dict:
+def _read_register_file(path: str, mtime_ns: int, size: int) -> dict:
+    """The file's entries, read again whenever it changes (its time or size): a worker
+    that runs for weeks still looks up today's addresses."""
     with open(path, encoding="utf-8") as f:
         return json.load(f)
 

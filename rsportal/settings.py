@@ -138,8 +138,19 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
-# A message whose worker died unacknowledged is delivered again after this many seconds.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("RSPORTAL_BROKER_VISIBILITY_TIMEOUT", default=3600)}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    # A message whose worker died unacknowledged is delivered again after this many seconds.
+    "visibility_timeout": env.int("RSPORTAL_BROKER_VISIBILITY_TIMEOUT", default=3600),
+    # A broker host that takes the connection but never answers (or drops it unanswered)
+    # fails a publish within seconds instead of hanging the request that published.
+    "socket_connect_timeout": 2,
+    "socket_timeout": 3,
+}
+# Keys of this deployment's own in a Redis shared with others: the tests give each run
+# its own, so one run's worker never restores another run's unacknowledged messages.
+if env.str("RSPORTAL_BROKER_KEY_PREFIX", default=""):
+    CELERY_BROKER_TRANSPORT_OPTIONS["global_keyprefix"] = env.str("RSPORTAL_BROKER_KEY_PREFIX")
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Publishing gives up quickly when the broker is down: the request must not hang, and the
 # sweep of approved orders enqueues the letter once the broker is back.
@@ -183,6 +194,9 @@ RSPORTAL_PRINT_DIR = env.path("RSPORTAL_PRINT_DIR", default=VAR_DIR / "print")
 RSPORTAL_PRINT_HOUSE_SECRET = env.str("RSPORTAL_PRINT_HOUSE_SECRET", default="")
 RSPORTAL_PRINT_BATCH_SIZE = env.int("RSPORTAL_PRINT_BATCH_SIZE", default=500)
 RSPORTAL_PRINT_BATCH_MAX_AGE_MINUTES = env.int("RSPORTAL_PRINT_BATCH_MAX_AGE_MINUTES", default=60)
+# A letter file nothing waits for (its order moved on, or the run that wrote it died
+# before its commit) is deleted once it has been left this long.
+RSPORTAL_PRINT_SPOOL_GRACE_MINUTES = env.int("RSPORTAL_PRINT_SPOOL_GRACE_MINUTES", default=15)
 # Where a protected person's letter goes: the Tax Agency's forwarding service (set the
 # address the agency gives; the default is the demo's).
 RSPORTAL_FORWARDING_ADDRESS = env.list(

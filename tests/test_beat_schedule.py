@@ -1,7 +1,7 @@
 from rsportal.celery import app
 
 
-def test_beat_runs_the_letter_and_mail_sweeps_print_batches_status_imports_escalations_digests_and_ticket_lapses():
+def test_beat_runs_the_letter_and_mail_sweeps_print_batches_status_imports_spool_clean_up_escalations_digests_and_ticket_lapses():
     app.loader.import_default_modules()
     scheduled = {entry["task"] for entry in app.conf.beat_schedule.values()}
     assert scheduled == {
@@ -9,6 +9,7 @@ def test_beat_runs_the_letter_and_mail_sweeps_print_batches_status_imports_escal
         "orders.tasks.sweep_unsent_mail",
         "orders.tasks.form_print_batch",
         "orders.tasks.import_print_house_statuses",
+        "orders.tasks.clean_print_spool",
         "orders.tasks.escalate_overdue_orders",
         "orders.tasks.send_daily_digests",
         "station.tasks.record_lapsed_tickets",

@@ -1,6 +1,7 @@
 """A real Celery worker process on the real broker, reading the test database."""
 
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -50,6 +51,7 @@ class WorkerProcess:
                 "--without-gossip", "--without-mingle", "--without-heartbeat",
             ],
             cwd=BASE_DIR, env=self.env, stdout=self._log, stderr=subprocess.STDOUT,
+            start_new_session=True,  # a process group of its own, for kill()
         )  # fmt: skip
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -71,11 +73,27 @@ class WorkerProcess:
         self._log.close()
 
     def kill(self):
-        """kill -9 the whole worker: the main process and its pool children."""
-        subprocess.run(["pkill", "-9", "-P", str(self.process.pid)], check=False)
-        self.process.kill()
+        """kill -9 the whole worker at once, the main process and its pool children: none
+        is left to requeue the message (a main process outliving its child would), so what
+        brings the message back is the broker alone."""
+        os.killpg(self.process.pid, signal.SIGKILL)
         self.process.wait()
         self._log.close()
+
+
+def on_broker(task_name):
+    """(messages of `task_name` waiting in this run's queue, those taken by a worker and
+    not acknowledged), as Redis holds them."""
+    import json
+
+    import redis
+
+    prefix = settings.CELERY_BROKER_TRANSPORT_OPTIONS.get("global_keyprefix", "")
+    queue = settings.CELERY_TASK_DEFAULT_QUEUE
+    client = redis.Redis.from_url(settings.CELERY_BROKER_URL)
+    waiting = [json.loads(raw) for raw in client.lrange(f"{prefix}{queue}", 0, -1)]
+    taken = [message for message, _, routing_key in map(json.loads, client.hvals(f"{prefix}unacked")) if routing_key == queue]
+    return tuple(sum(1 for message in messages if message["headers"]["task"] == task_name) for messages in (waiting, taken))
 
 
 def worker_env(tmp_path, **extra):

@@ -1,13 +1,20 @@
 import io
 import json
+import re
 import time
 from datetime import timedelta
 
 import pytest
+from django.apps import apps
+from django.db.models import CharField, JSONField, TextField
+from django.db.models.functions import Cast
 from django.urls import reverse
+from django.utils import timezone
 from pypdf import PdfReader
+from reportlab.lib.units import mm
 
 from orders import letters, print_house_status
+from orders.letter import UNBLOCK_STEPS
 from orders.models import Letter, PukOrder
 from orders.print_house import SpoolPrintHouse
 from orders.states import OrderState
@@ -44,11 +51,29 @@ def test_the_letter_carries_the_puk_the_registered_address_and_no_pin(approved):
     assert path.name == f"{letter.letter_id}.pdf"
     assert path.stat().st_mode & 0o077 == 0  # readable by the service alone
     text = pdf_text(path)
-    assert "24681357" in text
+    assert text.count("24681357") == 1
     assert "Storgatan 12" in text and "211 34 MALMÖ" in text
-    assert approved.card.card_number not in text  # masked
-    assert "30000" in text and "0776-73 00 00" in text
-    assert "PIN-kod:" not in text
+    card_number = approved.card.card_number
+    # The bullets of the mask are not text to pypdf: the card line ends in the last four digits.
+    assert re.search(r"^Kort: RS-kort, \D*(\d+)$", text, re.MULTILINE).group(1) == card_number[-4:]
+    assert card_number not in text
+    assert all(step in text for step in UNBLOCK_STEPS)
+    assert "internt telefon 30000, externt 0776-73 00 00" in text
+    # No PIN: the only runs of six digits or more are the PUK and the letter's reference.
+    assert set(re.findall(r"\d{6,}", text)) == {"24681357", f"{approved.pk:06d}"}
+
+
+def test_the_address_sits_in_the_envelope_window(approved):
+    """SS 63 70 window of a C5/E65 envelope: 20 mm from the left, 45 mm from the top, 90 × 45 mm."""
+    letters.produce_letter(approved.pk)
+    page = PdfReader(io.BytesIO(spooled()[0].read_bytes())).pages[0]
+    height = float(page.mediabox.height)
+    placed = {}
+    page.extract_text(visitor_text=lambda text, cm, tm, font, size: placed.setdefault(text.strip(), (tm[4], tm[5])))
+    for line in (approved.holder.full_name, "Storgatan 12", "211 34 MALMÖ"):
+        x, y = placed[line]
+        assert 20 * mm <= x <= 110 * mm - 40 * mm  # room for the line's width
+        assert 45 * mm <= height - y <= 90 * mm
 
 
 def test_producing_the_letter_twice_leaves_exactly_one_letter(approved):
@@ -162,17 +187,17 @@ def test_status_files_in_the_inbox_are_applied_once(approved):
 def test_batches_form_by_count_or_age(approved, settings):
     letters.produce_letter(approved.pk)
     settings.RSPORTAL_PRINT_BATCH_SIZE = 2
-    assert letters.form_print_batch() is None  # one letter, and young
+    assert letters.form_print_batch() == []  # one letter, and young
     settings.RSPORTAL_PRINT_BATCH_MAX_AGE_MINUTES = 0
-    batch = letters.form_print_batch()
-    assert batch and Letter.objects.get().batch == batch
-    assert letters.form_print_batch() is None
+    [batch] = letters.form_print_batch()
+    assert Letter.objects.get().batch == batch
+    assert letters.form_print_batch() == []
 
 
 def test_a_returned_letter_is_sent_again_after_a_fresh_lookup(approved, contact_person, client, register):
     first = letters.produce_letter(approved.pk)
     status(first, "posted", tracking_id="RR1SE")
-    status(first, "returned", reason="Okänd adress")
+    status(first, "returned", reason="unknown_address")
     approved.refresh_from_db()
     assert approved.state == OrderState.RETURNED
 
@@ -189,7 +214,7 @@ def test_a_returned_letter_is_sent_again_after_a_fresh_lookup(approved, contact_
 def test_a_returned_letter_can_be_closed_with_advice_for_the_holder(approved, contact_person, client):
     letter = letters.produce_letter(approved.pk)
     status(letter, "posted", tracking_id="RR1SE")
-    status(letter, "returned", reason="Ej uthämtat")
+    status(letter, "returned", reason="not_collected")
     client.force_login(contact_person)
     client.post(reverse("orders:close_returned", args=[approved.pk]), {"advice": "Besök kortstationen i Lund."})
     approved.refresh_from_db()
@@ -222,3 +247,86 @@ def test_the_approved_order_waits_for_the_sweep_when_its_task_was_lost(approved,
     PukOrder.objects.filter(pk=approved.pk).update(updated_at=approved.updated_at - timedelta(minutes=5))
     with django_capture_on_commit_callbacks(execute=False):
         assert letters.sweep_approved_orders() == 1
+
+
+def test_the_contact_person_sees_the_tracking_id_in_the_queue_list(approved, client, contact_person):
+    letter = letters.produce_letter(approved.pk)
+    status(letter, "posted", tracking_id="RR123456789SE")
+    client.force_login(contact_person)
+    page = client.get(reverse("orders:queue"), {"state": "all"}).content.decode()
+    posted_on = timezone.localdate(Letter.objects.get().posted_at)
+    assert f"Rekommenderat brev {posted_on:%Y-%m-%d}, kolli-id RR123456789SE" in page
+
+
+def test_a_returned_letter_lands_in_the_default_queue_to_be_handled(approved, client, contact_person):
+    letter = letters.produce_letter(approved.pk)
+    client.force_login(contact_person)
+    assert approved.reference not in client.get(reverse("orders:queue")).content.decode()
+    status(letter, "posted", tracking_id="RR1SE")
+    status(letter, "returned", reason="unknown_address")
+    page = client.get(reverse("orders:queue")).content.decode()
+    assert approved.reference in page and "Returnerat" in page
+
+
+def text_columns_holding(value):
+    """Every (table, column) of a text or JSON column in which `value` appears."""
+    found = []
+    for model in apps.get_models():
+        for field in model._meta.concrete_fields:
+            if isinstance(field, (CharField, TextField, JSONField)):
+                rows = model._default_manager.annotate(as_text=Cast(field.name, TextField()))
+                if rows.filter(as_text__icontains=value).exists():
+                    found.append((model._meta.db_table, field.column))
+    return found
+
+
+def test_a_protected_persons_address_is_stored_nowhere_even_when_the_register_gives_one(
+    card, contact_person, register, settings, client
+):
+    register.add(card.holder, status="protected")
+    entries = json.loads(settings.POPULATION_REGISTER_FILE.read_text())
+    # A register that answered with the address as well: the system must not take it.
+    entries[card.holder.personnummer].update(street="Hemligvägen 7", postal_code="999 99", town="GÖMSTA")
+    settings.POPULATION_REGISTER_FILE.write_text(json.dumps(entries))
+    give_puk(card)
+    order = approved_order(card, contact_person)
+    letter = letters.produce_letter(order.pk)
+    letters.form_print_batch(force=True)
+    status(letter, "posted", tracking_id="RR123456789SE")
+    client.force_login(contact_person)
+    pages = client.get(reverse("orders:queue_detail", args=[order.pk])).content.decode()
+    pages += client.get(reverse("orders:queue"), {"state": "all"}).content.decode()
+
+    assert ("orders_letter", "tracking_id") in text_columns_holding("RR123456789SE")  # the search finds what is there
+    for part in ("Hemligvägen", "999 99", "GÖMSTA"):
+        assert text_columns_holding(part) == []
+        assert part not in pages
+    manifest = next(SpoolPrintHouse().batches.glob("*/manifest.json")).read_text()
+    assert "Hemligvägen" not in manifest
+
+
+def test_the_holder_is_told_via_the_tax_agency_from_the_letter_not_the_order(card, contact_person, register, employee_client):
+    give_puk(card)
+    order = approved_order(card, contact_person)  # registered when ordered
+    page = employee_client.get(reverse("orders:detail", args=[order.pk])).content.decode()
+    assert "Via Skatteverkets förmedlingstjänst" not in page
+
+    register.add(card.holder, status="protected")  # protected by the time of the letter
+    letters.produce_letter(order.pk)
+    page = employee_client.get(reverse("orders:detail", args=[order.pk])).content.decode()
+    assert "Via Skatteverkets förmedlingstjänst" in page
+
+
+def test_an_order_placed_as_protected_whose_letter_went_to_the_address_says_no_forwarding(
+    card, contact_person, register, employee_client
+):
+    register.add(card.holder, status="protected")
+    give_puk(card)
+    order = approved_order(card, contact_person)
+    page = employee_client.get(reverse("orders:detail", args=[order.pk])).content.decode()
+    assert "Via Skatteverkets förmedlingstjänst" in page  # no letter yet: what the order knew
+
+    register.add(card.holder)  # the protection lifted before the letter
+    letters.produce_letter(order.pk)
+    page = employee_client.get(reverse("orders:detail", args=[order.pk])).content.decode()
+    assert "Via Skatteverkets förmedlingstjänst" not in page

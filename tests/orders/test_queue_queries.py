@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from audit.services import record
 from orders import queue_views
-from orders.models import PukOrder
+from orders.models import Letter, PukOrder
 from orders.states import OrderState
 from organisation.services import assign_contact_person
 from tests.factories import CardFactory, EmployeeFactory, PukOrderFactory, UserFactory
@@ -31,11 +31,16 @@ def karin(client, contact_person, other_forvaltning):
 
 
 def some_orders(forvaltning, count, state=OrderState.SUBMITTED):
-    """`count` orders of `count` different holders and cards."""
-    return [
+    """`count` orders of `count` different holders and cards; a posted one has its letter."""
+    orders = [
         PukOrderFactory(card=CardFactory(holder=EmployeeFactory(forvaltning=forvaltning)), state=state)
         for _ in range(count)
     ]
+    if state == OrderState.POSTED:
+        Letter.objects.bulk_create(
+            Letter(order=order, posted_at=timezone.now(), tracking_id=f"RR{order.pk:09d}SE") for order in orders
+        )
+    return orders
 
 
 def queries_for(client, url, params=None):

@@ -11,7 +11,8 @@ class Command(BaseCommand):
 
     def handle(self, csv_file, **options):
         try:
-            with open(csv_file, encoding="utf-8-sig", newline="") as f:
+            # A byte that is not UTF-8 becomes U+FFFD: that row is then refused as not digits.
+            with open(csv_file, encoding="utf-8-sig", errors="replace", newline="") as f:
                 report = import_puks(f)
         except OSError as exc:
             raise CommandError(f"cannot read {csv_file}: {exc.strerror}")
