@@ -1,5 +1,6 @@
 """Demo data for the embedded default: förvaltningar, people in each role, card types and
-cards. The people match demo/population_register.json. Safe to run again."""
+cards, and orders in every state (_demo_history). The people match
+demo/population_register.json. Safe to run again."""
 
 import secrets
 from datetime import date
@@ -19,6 +20,8 @@ from organisation.models import ContactPersonAssignment, Employee, Forvaltning
 from organisation.services import assign_contact_person
 from station.credentials import new_credential
 from station.models import Station
+
+from . import _demo_history
 
 DEMO_PASSWORD = "rs-demo-2026"
 
@@ -45,6 +48,7 @@ PEOPLE = {
     "sara": ("Sara", "Svensson", "198809176426", "SE2321000289-S006", "sus"),
     "david": ("David", "Dahl", "199302047312", "SE2321000289-D007", "primarvard"),
     "olle": ("Olle", "Olsson", "197506118186", "SE2321000289-O008", "regionservice"),
+    **_demo_history.PEOPLE,
 }
 
 # username: [(card number, card type code, status, valid to)]
@@ -64,6 +68,7 @@ CARDS = {
         ("9752270000070024", "extern", Card.Status.ACTIVE, date(2028, 8, 31)),
     ],
     "olle": [("9752270000080015", "rs-kort", Card.Status.ACTIVE, date(2028, 4, 30))],
+    **{username: [(number, "rs-kort", Card.Status.ACTIVE, date(2029, 3, 31))] for username, number in _demo_history.CARDS.items()},
 }
 
 # Cards that also exist as a virtual card for the card station: card number → tries left
@@ -139,6 +144,7 @@ class Command(BaseCommand):
             assign_contact_person(user=users[username], forvaltning=forvaltningar[code], role=role)
         self._puks_and_virtual_cards()
         self._station(users)
+        _demo_history.make_history(users)
         admin = self._user(User, "admin", "Ada", "Admin")
         admin.is_staff = admin.is_superuser = True
         admin.save()
