@@ -45,6 +45,12 @@ def register(tmp_path, settings):
 
 
 @pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """PBKDF2's million rounds cost half a second a user, and the tests make hundreds."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def puk_store_and_print_house(settings, tmp_path):
     """Each test has a PUK store key and a print-house spool of its own."""
     from cards.puk_store import new_key
