@@ -102,6 +102,7 @@ def queue(request):
     context = {
         "filter": queue_filter,
         "page": page,
+        "forvaltningar": forvaltningar,
         "several_forvaltningar": len(forvaltningar) > 1,
         "query_without_page": _query_without_page(request),
     }

@@ -92,6 +92,15 @@ def test_queue_with_a_date_out_of_range_says_which_years_and_does_not_fail(karin
     assert "Filtret är ogiltigt" in export.content.decode()
 
 
+def test_queue_filter_form_shows_the_filter_it_applied(karin, card, contact_person, other_forvaltning):
+    assign_contact_person(user=contact_person, forvaltning=other_forvaltning)
+    page = queue_page(karin, state="returned", forvaltning=other_forvaltning.pk, created_from="2026-01-02", q="Anna")
+    assert '<option value="returned" selected>' in page
+    assert f'<option value="{other_forvaltning.pk}" selected>{other_forvaltning.name}</option>' in page
+    assert 'name="created_from" value="2026-01-02"' in page
+    assert 'name="q" value="Anna"' in page
+
+
 def test_queue_pages_by_25(karin, employee):
     for _ in range(26):
         make_order(CardFactory(holder=employee))
