@@ -151,3 +151,11 @@ def test_a_holder_without_a_registered_address_is_shown_the_card_stations(employ
     ).content.decode()
     assert "saknar folkbokföringsadress" in page
     assert "Kortstation Malmö" in page
+
+
+@pytest.mark.django_db
+def test_mina_kort_shows_a_revoked_card_as_revoked_even_when_it_has_also_expired(employee_client, employee):
+    CardFactory(holder=employee, status=Card.Status.REVOKED, valid_to=date(2025, 1, 31))
+    page = employee_client.get(reverse("cards:mine")).content.decode()
+    assert "<dd>Spärrat</dd>" in page
+    assert "Utgånget" not in page
