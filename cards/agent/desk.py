@@ -73,31 +73,6 @@ class Refused(Exception):
         self.refusal = refusal
 
 
-class WithoutPad:
-    """A connection seen as one without a PIN pad, for an assisted unblock: the PUK comes
-    from the server, so the pad's PUK step does not apply, and the holder types the new
-    PIN in the station page."""
-
-    pinpad = pinpad.PinPad()
-
-    def __init__(self, conn):
-        self._conn, self.profile = conn, conn.profile
-
-    @property
-    def selected(self):
-        return self._conn.selected
-
-    @selected.setter
-    def selected(self, value):
-        self._conn.selected = value
-
-    def transmit(self, command):
-        return self._conn.transmit(command)
-
-    def control(self, code, data):
-        return self._conn.control(code, data)
-
-
 class Desk:
     def __init__(self, api: StationApi, connect: Callable[[], object], station: str = ""):
         self.api, self._connect, self.station = api, connect, station
@@ -221,11 +196,16 @@ class Desk:
 
     def _unblock(self, role, assisted, puk, new_pin, confirm, second_operator) -> tuple[str, str]:
         view = self.card
-        if assisted or not view.pinpad.unblocks:
-            profile = view.reading.profile
-            refusal = operations.refuse_codes(profile, new_pin, confirm, puk, None if assisted else profile.puk_length)
-            if refusal is not None:
-                raise Refused(messages.describe_outcome(refusal, role, ""), refusal.result.value)
+        profile = view.reading.profile
+        # Before the server is asked (for an assisted unblock: before it releases the PUK).
+        entry = operations.PadEntry.for_unblock(view.pinpad, puk_from_station=assisted)
+        if entry.current:  # the pad asks for them: a page drawn before the reader was known may still send them
+            puk = None
+        if entry.new_pin:
+            new_pin = confirm = None
+        refusal = operations.refuse_codes(profile, entry, new_pin, confirm, puk, None if assisted else profile.puk_length)
+        if refusal is not None:
+            raise Refused(messages.describe_outcome(refusal, role, ""), refusal.result.value)
         conn = self._connect()
         try:
             # Which card it is and the PUK's tries, read first: all the unblock needs.
@@ -266,10 +246,6 @@ class Desk:
             except (ServerRefused, ServerUnavailable):
                 self._report(started["attempt"], "puk_not_released", None)
                 raise
-            return operations.unblock_pin(WithoutPad(conn), role, puk, new_pin, confirm, confirm_last_try=lambda: True,
-                                          puk_tries=puk_tries)
-        if conn.pinpad.unblocks:
-            return operations.unblock_pin(conn, role, confirm_last_try=lambda: True, puk_tries=puk_tries)
         return operations.unblock_pin(conn, role, puk, new_pin, confirm, confirm_last_try=lambda: True,
                                       puk_tries=puk_tries)
 

@@ -136,12 +136,15 @@ def _second_operator(desk: Desk) -> str:
 def _unblock(desk: Desk, csrf: str) -> str:
     pick = f'<label>PIN-kod <select name="pin">{PIN_CHOICES}</select></label>'
     second = _second_operator(desk)
-    if desk.card.pinpad.unblocks:
+    pad = desk.card.pinpad
+    new_pin = ("<p>Kortinnehavaren slår in den nya PIN-koden två gånger på knappsatsen, när den ber om den.</p>"
+               if pad.changes else _new_pin_fields())
+    if pad.unblocks:
         holder = pick + second + ("<p>Kortinnehavaren slår in PUK-koden på knappsatsen och sedan den nya PIN-koden"
                                   " två gånger. Knappsatsen tar bara emot rätt antal siffror.</p>")
     else:
-        holder = pick + _field("PUK-kod (kortinnehavaren skriver)", "puk", CODE) + _new_pin_fields() + second
-    assisted = pick + _new_pin_fields() + second + (
+        holder = pick + _field("PUK-kod (kortinnehavaren skriver)", "puk", CODE) + new_pin + second
+    assisted = pick + new_pin + second + (
         "<p>Kortinnehavaren har inget PUK-brev: PUK-koden hämtas från RS-portal direkt till kortet och visas aldrig.</p>")
     return ('<section id="unblock"><h2>Lås upp PIN-kod</h2>'
             + _form("/las-upp", csrf, holder, "Lås upp med kortinnehavarens PUK-kod", "Med kortinnehavarens PUK-kod")

@@ -92,18 +92,17 @@ def _run(args, conn: transport.Connection, operator: Operator) -> int:
         return EXIT_OK
     role = PinRole(args.pin)
     unblock = args.command == "unblock"
-    pad = conn.pinpad.unblocks if unblock else conn.pinpad.changes
-    codes = {} if pad else _typed_codes(operator, unblock)
-    if codes:
-        refusal = operations.refuse_codes(conn.profile, codes["new_pin"], codes["new_pin_confirm"],
-                                          codes.get("puk", codes.get("old_pin")),
-                                          conn.profile.puk_length if unblock else conn.profile.pin_length)
-        if refusal is not None:  # before any APDU
-            operator.say(messages.describe_outcome(refusal, role, ""))
-            return EXIT_REFUSED
+    entry = operations.PadEntry.for_unblock(conn.pinpad) if unblock else operations.PadEntry.for_change(conn.pinpad)
+    codes = _typed_codes(operator, unblock, entry)
+    refusal = operations.refuse_codes(conn.profile, entry, codes.get("new_pin"), codes.get("new_pin_confirm"),
+                                      codes.get("puk", codes.get("old_pin")),
+                                      conn.profile.puk_length if unblock else conn.profile.pin_length)
+    if refusal is not None:  # before any APDU
+        operator.say(messages.describe_outcome(refusal, role, ""))
+        return EXIT_REFUSED
     reading = operations.read_card(conn)
     _say_reading(operator, reading)
-    if pad:
+    if entry.current or entry.new_pin:
         operator.say("Kortinnehavaren slår in koderna på kortläsarens knappsats när den ber om dem.")
     if unblock:
         if reading.must_be_replaced:
@@ -121,11 +120,15 @@ def _run(args, conn: transport.Connection, operator: Operator) -> int:
     return EXIT_OK if outcome.succeeded else EXIT_REFUSED
 
 
-def _typed_codes(operator: Operator, unblock: bool) -> dict[str, Code]:
-    """The codes at hidden prompts, asked before the card is read: a bad form sends nothing."""
-    current = {"puk": operator.code("PUK-kod: ")} if unblock else {"old_pin": operator.code("Nuvarande PIN-kod: ")}
-    return {**current, "new_pin": operator.code("Ny PIN-kod (6 siffror): "),
-            "new_pin_confirm": operator.code("Ny PIN-kod igen: ")}
+def _typed_codes(operator: Operator, unblock: bool, entry: operations.PadEntry) -> dict[str, Code]:
+    """The codes the pad does not take, at hidden prompts, asked before the card is read:
+    a bad form sends nothing."""
+    codes = {}
+    if not entry.current:
+        codes = {"puk": operator.code("PUK-kod: ")} if unblock else {"old_pin": operator.code("Nuvarande PIN-kod: ")}
+    if not entry.new_pin:
+        codes |= {"new_pin": operator.code("Ny PIN-kod (6 siffror): "), "new_pin_confirm": operator.code("Ny PIN-kod igen: ")}
+    return codes
 
 
 def _say_reading(operator: Operator, reading: operations.CardReading) -> None:

@@ -81,7 +81,7 @@ def describe_outcome(outcome: Outcome, role: PinRole, action: str) -> str:
         return "Avbrutet: det kan vara PUK-kodens sista försök och det bekräftades inte. Inget skickades."
     if result is Result.NEW_PIN_NOT_SET:
         return ("Kortet tog emot PUK-koden, men den nya PIN-koden sattes inte på knappsatsen"
-                f"{_pad_reason(outcome.sw)}. Lås upp PIN-koden igen med PUK-koden.")
+                f"{_pad_reason(outcome.sw)}. Lås upp PIN-koden igen.")
     return f"Kortet svarade med ett fel ({outcome.sw or 0:04X})."
 
 

@@ -11,6 +11,7 @@ same exclusive connection already selected the application):
 | after_unblock (done)                     | VERIFY-empty PUK = 1                         | 0                                  |
 | change_pin, then after_change            | SELECT, CHANGE REFERENCE DATA = 2            | the same = 2                       |
 | unblock on a PIN pad (after the read)    | pad: RRC with the PUK, pad: CRD new PIN = 2  | the same = 2                       |
+| PUK from the station, new PIN on a pad   | RRC, pad: CRD new PIN = 2                    | the same = 2                       |
 
 The empty VERIFY of the PUK is what lets the station warn before the last
 PUK try; PIV cannot read its PUK counter, so it is not sent there, and as any
@@ -199,14 +200,39 @@ def after_change(before: CardReading, which_pin: PinRole, outcome: Outcome) -> C
 # --- changing -------------------------------------------------------------------
 
 
-def refuse_codes(profile: Profile, new_pin: Code | None, new_pin_confirm: Code | None, current: Code | None = None,
-                 current_length: int | None = None) -> Outcome | None:
+@dataclass(frozen=True)
+class PadEntry:
+    """Which of an operation's codes the holder types on the reader's pad; the PC never
+    holds those."""
+
+    current: bool = False  # the PUK of an unblock, the current PIN of a change
+    new_pin: bool = False
+
+    @classmethod
+    def for_unblock(cls, pad: pinpad.PinPad, puk_from_station: bool = False) -> PadEntry:
+        """The new PIN on any pad that changes PINs; the PUK on one that unblocks, unless
+        the station holds it (an assisted unblock: the server's PUK)."""
+        return cls(current=pad.unblocks and not puk_from_station, new_pin=pad.changes)
+
+    @classmethod
+    def for_change(cls, pad: pinpad.PinPad) -> PadEntry:
+        return cls(current=pad.changes, new_pin=pad.changes)
+
+
+def refuse_codes(profile: Profile, entry: PadEntry, new_pin: Code | None, new_pin_confirm: Code | None,
+                 current: Code | None = None, current_length: int | None = None) -> Outcome | None:
     """The refusal, before any APDU, of a new PIN that is not the profile's length or whose
     confirmation differs, or of a current code (the PUK, or the PIN being changed) of the
-    wrong form; `current_length` None: no current code is typed (an assisted unblock)."""
-    if not (new_pin and new_pin_confirm and new_pin.is_digits(profile.pin_length) and new_pin.same_as(new_pin_confirm)):
+    wrong form; `current_length` None: no current code to check (an assisted unblock's
+    PUK comes from the server later). Codes the pad takes are not checked, and must not
+    be given: that is a programming error."""
+    if (entry.current and current) or (entry.new_pin and (new_pin or new_pin_confirm)):
+        raise ValueError("on a PIN-pad reader the codes it takes are entered on the pad")
+    if not entry.new_pin and not (
+        new_pin and new_pin_confirm and new_pin.is_digits(profile.pin_length) and new_pin.same_as(new_pin_confirm)
+    ):
         return Outcome(Result.NEW_PIN_REFUSED)
-    if current_length is not None and not (current and current.is_digits(current_length)):
+    if not entry.current and current_length is not None and not (current and current.is_digits(current_length)):
         return Outcome(Result.CODE_MALFORMED)
     return None
 
@@ -251,15 +277,17 @@ def unblock_pin(
 ) -> Outcome:
     """RESET RETRY COUNTER with the PUK and a new PIN, then prove the PIN works.
 
-    On a reader that unblocks on its pad the codes are typed there and must be None
-    here (two pad commands, see pinpad.py). With one PUK try left, or where the card
-    cannot tell (PIV), `confirm_last_try()` must return True before the PUK is sent.
-    `puk_tries`: the PUK's tries as just read on this same (exclusive) connection, e.g.
-    by `read_card`; without it they are read here first.
+    The holder types on the reader's pad what the pad can take, and those codes must be
+    None here: the new PIN (twice) on any pad that changes PINs, the PUK too on one that
+    unblocks, unless `puk` is given (an assisted unblock, where the server's PUK goes from
+    the station to the card). With one PUK try left, or where the card cannot tell
+    (PIV), `confirm_last_try()` must return True before the PUK is sent. `puk_tries`:
+    the PUK's tries as just read on this same (exclusive) connection, e.g. by
+    `read_card`; without it they are read here first.
     """
     p = conn.profile
-    use_pad = conn.pinpad.unblocks
-    refusal = _refusal_before_any_apdu(use_pad, p, puk, p.puk_length, new_pin, new_pin_confirm)
+    entry = PadEntry.for_unblock(conn.pinpad, puk_from_station=puk is not None)
+    refusal = refuse_codes(p, entry, new_pin, new_pin_confirm, puk, p.puk_length)
     if refusal is not None:
         return refusal
     reference = p.pin_reference(which_pin)
@@ -272,8 +300,10 @@ def unblock_pin(
         if tries.left in (1, None) and not (confirm_last_try and confirm_last_try()):
             return Outcome(Result.NOT_CONFIRMED, tries.left)
         sent = True
-        if use_pad:
+        if entry.current:
             return _unblock_on_pad(conn, reference)
+        if entry.new_pin:
+            return _unblock_then_new_pin_on_pad(conn, reference, puk)
         sw = conn.transmit(apdu.reset_retry_counter(reference, p.code_block(puk), p.code_block(new_pin))).sw
         log.info("RESET RETRY COUNTER for %s: %04X", which_pin.value, sw)
         outcome = apdu.interpret(sw, CodeKind.PUK)
@@ -289,8 +319,8 @@ def unblock_pin(
 
 
 def _unblock_on_pad(conn: CardLink, reference: int) -> Outcome:
-    """The PUK typed on the pad resets the counter to a temporary PIN; then the new PIN,
-    typed twice, replaces it. The card checking the temporary PIN in step 2 proves step 1."""
+    """The PUK typed on the pad resets the counter to a temporary PIN; then the new PIN
+    replaces it on the pad."""
     p = conn.profile
     temporary = _temporary_pin(p)
     sw = _pad(conn, conn.pinpad.verify_control, pinpad.unblock_puk_structure(p, reference, temporary))
@@ -300,24 +330,30 @@ def _unblock_on_pad(conn: CardLink, reference: int) -> Outcome:
         return Outcome(Result.CODE_MALFORMED, None, sw)
     if not outcome.ok:
         return _failure(outcome, Result.WRONG_PUK, Result.PUK_BLOCKED)
-    sw = _pad(conn, conn.pinpad.modify_control, pinpad.new_pin_structure(p, reference, temporary))
+    return _new_pin_on_pad(conn, reference, temporary)
+
+
+def _unblock_then_new_pin_on_pad(conn: CardLink, reference: int, puk: Code) -> Outcome:
+    """The PUK the station holds resets the counter to a temporary PIN; then the new PIN
+    replaces it on the pad, so that the holder's new PIN never passes through the PC."""
+    p = conn.profile
+    temporary = _temporary_pin(p)
+    sw = conn.transmit(apdu.reset_retry_counter(reference, p.code_block(puk), p.code_block(temporary))).sw
+    log.info("RESET RETRY COUNTER to a temporary PIN: %04X", sw)
+    outcome = apdu.interpret(sw, CodeKind.PUK)
+    if not outcome.ok:
+        return _failure(outcome, Result.WRONG_PUK, Result.PUK_BLOCKED)
+    return _new_pin_on_pad(conn, reference, temporary)
+
+
+def _new_pin_on_pad(conn: CardLink, reference: int, temporary: Code) -> Outcome:
+    """The holder types the new PIN twice; the card checking the temporary PIN first is
+    its proof that the reset set it."""
+    sw = _pad(conn, conn.pinpad.modify_control, pinpad.new_pin_structure(conn.profile, reference, temporary))
     log.info("CHANGE REFERENCE DATA on the PIN pad after the reset: %04X", sw)
     if apdu.interpret(sw, CodeKind.PIN).ok:
-        return Outcome(Result.DONE, p.pin_tries)
+        return Outcome(Result.DONE, conn.profile.pin_tries)
     return Outcome(Result.NEW_PIN_NOT_SET, None, sw)
-
-
-def _refusal_before_any_apdu(
-    on_pad: bool, profile: Profile, current: Code | None, current_length: int, new_pin: Code | None,
-    new_pin_confirm: Code | None,
-) -> Outcome | None:
-    """Bad codes are refused before the card sees anything. When the codes are typed on
-    the pad the PC must hold none."""
-    if on_pad:
-        if current or new_pin or new_pin_confirm:
-            raise ValueError("on a PIN-pad reader the codes are entered on the pad")
-        return None
-    return refuse_codes(profile, new_pin, new_pin_confirm, current, current_length)
 
 
 def change_pin(
@@ -330,7 +366,7 @@ def change_pin(
     """CHANGE REFERENCE DATA: the holder's current PIN and a new one."""
     p = conn.profile
     use_pad = conn.pinpad.changes
-    refusal = _refusal_before_any_apdu(use_pad, p, old_pin, p.pin_length, new_pin, new_pin_confirm)
+    refusal = refuse_codes(p, PadEntry.for_change(conn.pinpad), new_pin, new_pin_confirm, old_pin, p.pin_length)
     if refusal is not None:
         return refusal
     reference = p.pin_reference(which_pin)

@@ -15,7 +15,10 @@ unblock on the pad is two commands, each with the exact length of what is typed:
    The current PIN is that temporary one (from the station, bConfirmPIN bit 1
    clear); the holder types the new PIN twice (exactly the PIN's length).
 The card's 9000 to step 2 is its proof that step 1 set the PIN and that it now
-holds the new one.
+holds the new one. Where the station holds the PUK (an assisted unblock, whose PUK
+comes from the server, or a pad that cannot take the PUK), step 1 is a plain RESET
+RETRY COUNTER APDU to the same temporary PIN, and step 2 is the same: the holder's
+new PIN is typed on the pad whenever the pad can take it.
 """
 
 from __future__ import annotations

@@ -295,15 +295,35 @@ def test_a_post_needs_the_form_token_and_this_origin(agent_web):
 
 def test_the_page_asks_for_codes_only_where_the_reader_cannot_take_them(desk):
     from cards.agent import page
-    from cards.station.pinpad import PinPad
+
+    def sections():
+        html = page.render(desk, "csrf")
+        unblock, change = html.split('id="unblock"')[1].split('id="change-pin"')
+        holder, assisted = unblock.split("Assisterad upplåsning", 1)
+        return holder, assisted, change
 
     desk.card.pinpad = PinPad(modify_control=0x42330007)  # a pad that changes PINs but cannot unblock
-    html = page.render(desk, "csrf")
-    unblock, change = html.split('id="unblock"')[1].split('id="change-pin"')
-    assert 'name="puk"' in unblock and 'name="old_pin"' not in change
+    holder, assisted, change = sections()
+    assert 'name="puk"' in holder and 'name="new_pin"' not in holder + assisted and 'name="old_pin"' not in change
     desk.card.pinpad = PinPad(0x42330006, 0x42330007)
-    unblock = page.render(desk, "csrf").split('id="unblock"')[1].split("Assisterad upplåsning")[0]
-    assert 'name="puk"' not in unblock and "knappsatsen" in unblock
+    holder, assisted, change = sections()
+    assert 'name="puk"' not in holder and "knappsatsen" in holder and 'name="new_pin"' not in assisted
+    desk.card.pinpad = PinPad()
+    holder, assisted, change = sections()
+    assert 'name="puk"' in holder and 'name="new_pin"' in holder and 'name="new_pin"' in assisted
+
+
+def test_an_assisted_unblock_on_a_pin_pad_takes_the_new_pin_there_and_the_puk_from_the_server():
+    desk = make_desk(rs_state(pin_tries_left={"legitimering": 0}))
+    conn = desk._connect.conn
+    conn.pinpad = desk.card.pinpad = PinPad(0x42330006, 0x42330007)
+    conn.pad = FakePad("246813", "246813")
+    desk.visit = Visit(1, desk.card.reading.card_number, "Pass")
+    desk.unblock(L, assisted=True, puk=None, new_pin=None, confirm=None, second_operator=None)
+    assert "tickets/ticket-1/redeem/" in desk.api.calls
+    assert desk.api.payloads("unblocks/7/outcome/") == [{"result": "done", "tries_left": 3}]
+    assert conn.card.state.pins["legitimering"] == "246813" and RRC in conn.ins_sent
+    assert [code for code, _ in conn.controls] == [conn.pinpad.modify_control]
 
 
 @pytest.mark.parametrize("url", ["https://rs-portal.skane.se", "http://127.0.0.1:8000", "http://localhost:8000/",

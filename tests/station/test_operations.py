@@ -270,11 +270,34 @@ def test_pin_pad_answers_map_to_outcomes(typed, result, puk_tries):
         assert operations.unblock_pin(FakeConnection(rs_state(), pinpad=PAD, pad_answers=[sw]), L).result is mapped
 
 
-def test_a_reader_with_only_modify_changes_a_pin_on_the_pad_and_unblocks_with_typed_codes():
-    state = rs_state()
+def test_a_reader_with_only_modify_changes_a_pin_on_the_pad_and_takes_the_new_pin_of_an_unblock():
+    state = rs_state(pin_tries_left={"legitimering": 0, "underskrift": 3})
     conn = on_pad(state, "222222", "333333", "333333", pad=MODIFY_ONLY)
     assert operations.change_pin(conn, U).succeeded and state.pins["underskrift"] == "333333"
-    assert unblock(on_pad(state, pad=MODIFY_ONLY)).succeeded  # no VERIFY on the pad: codes from the PC
+    conn = on_pad(state, "424242", "424242", pad=MODIFY_ONLY)  # no VERIFY on the pad: the PUK from the PC
+    assert operations.unblock_pin(conn, L, Code("12345678")).succeeded
+    assert state.pins["legitimering"] == "424242" and [raw[1] for raw in conn.pad.apdus] == [CRD]
+
+
+def test_a_puk_the_station_holds_goes_as_an_apdu_and_the_new_pin_is_typed_on_the_pad():
+    # An assisted unblock on a reader with a pad: the server's PUK from the station, the
+    # holder's new PIN only on the pad.
+    state = rs_state(pin_tries_left={"legitimering": 0, "underskrift": 3})
+    conn = on_pad(state, "424242", "424242")
+    outcome = operations.unblock_pin(conn, L, Code("12345678"))
+    assert (outcome.result, outcome.tries_left) == (Result.DONE, 3)
+    assert state.pins["legitimering"] == "424242" and state.pin_tries_left["legitimering"] == 3
+    assert RRC in conn.ins_sent and CRD not in conn.ins_sent
+    assert [code for code, _ in conn.controls] == [PAD.modify_control]
+    assert all(b"424242" not in command.data for command in conn.sent)
+
+
+def test_a_wrong_puk_from_the_station_asks_nothing_on_the_pad():
+    state = rs_state(pin_tries_left={"legitimering": 0, "underskrift": 3})
+    conn = on_pad(state, "424242", "424242")
+    outcome = operations.unblock_pin(conn, L, Code("00000000"))
+    assert (outcome.result, outcome.tries_left) == (Result.WRONG_PUK, 9)
+    assert conn.controls == [] and state.pin_tries_left["legitimering"] == 0
 
 
 def test_codes_given_on_a_pin_pad_reader_are_refused():
@@ -282,6 +305,8 @@ def test_codes_given_on_a_pin_pad_reader_are_refused():
         operations.change_pin(FakeConnection(rs_state(), pinpad=PAD), L, Code("111111"), Code("222222"), Code("222222"))
     with pytest.raises(ValueError):
         unblock(FakeConnection(rs_state(), pinpad=PAD))
+    with pytest.raises(ValueError):
+        unblock(FakeConnection(rs_state(), pinpad=MODIFY_ONLY))  # the new PIN is the pad's
 
 
 def test_no_code_reaches_the_log_at_debug(caplog):
@@ -316,3 +341,16 @@ def test_card_error_on_select_is_raised_as_a_card_error():
     conn.profile = conn.profile.__class__(**{**conn.profile.__dict__, "aid": bytes.fromhex("A0000000")})
     with pytest.raises(operations.CardError):
         operations.read_card(conn)
+
+
+def test_the_command_line_asks_only_for_the_codes_the_pad_does_not_take():
+    from argparse import Namespace
+
+    from cards.station import cli
+
+    state = rs_state(pin_tries_left={"legitimering": 0, "underskrift": 3})
+    prompts = []
+    operator = cli.Operator(ask_code=lambda prompt: prompts.append(prompt) or "12345678", say=lambda text: None)
+    conn = on_pad(state, "424242", "424242", pad=MODIFY_ONLY)
+    assert cli._run(Namespace(command="unblock", pin="legitimering"), conn, operator) == cli.EXIT_OK
+    assert prompts == ["PUK-kod: "] and state.pins["legitimering"] == "424242"
