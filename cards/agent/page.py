@@ -147,8 +147,10 @@ def _unblock(desk: Desk, csrf: str) -> str:
     assisted = pick + new_pin + second + (
         "<p>Kortinnehavaren har inget PUK-brev: PUK-koden hämtas från RS-portal direkt till kortet och visas aldrig.</p>")
     return ('<section id="unblock"><h2>Lås upp PIN-kod</h2>'
-            + _form("/las-upp", csrf, holder, "Lås upp med kortinnehavarens PUK-kod", "Med kortinnehavarens PUK-kod")
-            + _form("/las-upp-assisterat", csrf, assisted, "Assisterad upplåsning", "Assisterad upplåsning")
+            + _form("/las-upp", csrf, "<h3>Med kortinnehavarens PUK-kod</h3>" + holder,
+                    "Lås upp med kortinnehavarens PUK-kod", "Med kortinnehavarens PUK-kod")
+            + _form("/las-upp-assisterat", csrf, "<h3>Utan PUK-brev</h3>" + assisted,
+                    "Assisterad upplåsning", "Assisterad upplåsning")
             + "</section>")
 
 
@@ -174,5 +176,5 @@ SCRIPT = """(function () {
 STYLE = """body{font-family:system-ui,sans-serif;margin:0;color:#1b1b1b}header{background:#0a5a8c;color:#fff;padding:.6rem 1rem}
 main{max-width:48rem;margin:1rem auto;padding:0 1rem}section{border:1px solid #ccc;border-radius:.4rem;padding:.5rem 1rem;margin:1rem 0}
 label{display:block;margin:.4rem 0}form{margin:.5rem 0}.notes li.ok{color:#05660d}.notes li.error{color:#a00}
-fieldset{border:1px dashed #a60;margin:.5rem 0}button{padding:.3rem .8rem}
+fieldset{border:1px dashed #a60;margin:.5rem 0}h3{font-size:1rem;margin:.8rem 0 .2rem}button{padding:.3rem .8rem}
 """
