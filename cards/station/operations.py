@@ -300,10 +300,8 @@ def unblock_pin(
         if tries.left in (1, None) and not (confirm_last_try and confirm_last_try()):
             return Outcome(Result.NOT_CONFIRMED, tries.left)
         sent = True
-        if entry.current:
-            return _unblock_on_pad(conn, reference)
-        if entry.new_pin:
-            return _unblock_then_new_pin_on_pad(conn, reference, puk)
+        if entry.new_pin:  # and the PUK too where the pad takes it (then `puk` is None)
+            return _unblock_with_new_pin_on_pad(conn, reference, puk)
         sw = conn.transmit(apdu.reset_retry_counter(reference, p.code_block(puk), p.code_block(new_pin))).sw
         log.info("RESET RETRY COUNTER for %s: %04X", which_pin.value, sw)
         outcome = apdu.interpret(sw, CodeKind.PUK)
@@ -318,29 +316,20 @@ def unblock_pin(
         return Outcome(Result.CARD_REMOVED)
 
 
-def _unblock_on_pad(conn: CardLink, reference: int) -> Outcome:
-    """The PUK typed on the pad resets the counter to a temporary PIN; then the new PIN
-    replaces it on the pad."""
+def _unblock_with_new_pin_on_pad(conn: CardLink, reference: int, puk: Code | None) -> Outcome:
+    """The PUK resets the counter to a temporary PIN: typed on the pad (`puk` None) or
+    held by the station, so that the holder's new PIN, typed on the pad next, never
+    passes through the PC."""
     p = conn.profile
     temporary = _temporary_pin(p)
-    sw = _pad(conn, conn.pinpad.verify_control, pinpad.unblock_puk_structure(p, reference, temporary))
-    log.info("RESET RETRY COUNTER on the PIN pad: %04X", sw)
+    if puk is None:
+        sw = _pad(conn, conn.pinpad.verify_control, pinpad.unblock_puk_structure(p, reference, temporary))
+    else:
+        sw = conn.transmit(apdu.reset_retry_counter(reference, p.code_block(puk), p.code_block(temporary))).sw
+    log.info("RESET RETRY COUNTER to a temporary PIN%s: %04X", " on the PIN pad" if puk is None else "", sw)
     outcome = apdu.interpret(sw, CodeKind.PUK)
     if outcome.status is Status.PINPAD_LENGTH:
         return Outcome(Result.CODE_MALFORMED, None, sw)
-    if not outcome.ok:
-        return _failure(outcome, Result.WRONG_PUK, Result.PUK_BLOCKED)
-    return _new_pin_on_pad(conn, reference, temporary)
-
-
-def _unblock_then_new_pin_on_pad(conn: CardLink, reference: int, puk: Code) -> Outcome:
-    """The PUK the station holds resets the counter to a temporary PIN; then the new PIN
-    replaces it on the pad, so that the holder's new PIN never passes through the PC."""
-    p = conn.profile
-    temporary = _temporary_pin(p)
-    sw = conn.transmit(apdu.reset_retry_counter(reference, p.code_block(puk), p.code_block(temporary))).sw
-    log.info("RESET RETRY COUNTER to a temporary PIN: %04X", sw)
-    outcome = apdu.interpret(sw, CodeKind.PUK)
     if not outcome.ok:
         return _failure(outcome, Result.WRONG_PUK, Result.PUK_BLOCKED)
     return _new_pin_on_pad(conn, reference, temporary)
