@@ -6,6 +6,11 @@ from django.utils.translation import pgettext_lazy
 from organisation.models import Employee
 
 
+def masked_card_number(card_number):
+    """Only the last four digits show: enough to tell one's cards apart."""
+    return "•••• " + card_number[-4:]
+
+
 class CardType(models.Model):
     """A card product/generation. What can be done about a lost PUK follows from it."""
 
@@ -68,8 +73,7 @@ class Card(models.Model):
 
     @property
     def masked_number(self):
-        """Only the last four digits show: enough to tell one's cards apart."""
-        return "•••• " + self.card_number[-4:]
+        return masked_card_number(self.card_number)
 
     @property
     def is_expired(self):

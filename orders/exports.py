@@ -6,7 +6,9 @@ import csv
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import BlockedCodes, Reason
+from cards.models import masked_card_number
+
+from .models import BlockedCodes, Reason, order_reference
 from .states import OrderState
 
 # Excel and LibreOffice read a leading one of these as the start of a formula.
@@ -94,14 +96,14 @@ def _cells(row, labels):
     if row["reason_text"]:
         reason = f"{reason}: {row['reason_text']}"
     return [
-        f"PUK-{row['pk']:06d}",
+        order_reference(row["pk"]),
         _local(row["created_at"]),
         labels["state"].get(row["state"], row["state"]),
         row["forvaltning__name"],
         f"{row['holder__first_name']} {row['holder__last_name']}",
         row["holder__hsa_id"],
         row["card__card_type__name"],
-        "•••• " + row["card__card_number"][-4:],
+        masked_card_number(row["card__card_number"]),
         reason,
         labels["blocked_codes"].get(row["blocked_codes"], row["blocked_codes"]),
         _decider(row),

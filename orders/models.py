@@ -12,6 +12,11 @@ from organisation.population_register import AddressStatus
 from .states import AWAITING_DECISION, BEFORE_POSTING, OPEN_STATES, OrderState
 
 
+def order_reference(pk):
+    """The order's name to people: PUK-000123."""
+    return f"PUK-{pk:06d}"
+
+
 class Reason(models.TextChoices):
     LOST_LETTER = "lost_letter", _("Jag har tappat bort PUK-brevet")
     NEVER_RECEIVED = "never_received", _("Jag har aldrig fått något PUK-brev")
@@ -99,7 +104,7 @@ class PukOrder(ConcurrentTransitionMixin, models.Model):
 
     @property
     def reference(self):
-        return f"PUK-{self.pk:06d}"
+        return order_reference(self.pk)
 
     @property
     def is_open(self):

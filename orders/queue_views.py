@@ -21,10 +21,10 @@ from .access import contact_person_required
 from .filters import QueueFilter
 from .forms import RejectForm
 from .models import PukOrder
+from .queue_table import QueueTable, is_overdue
 from .rules import SECOND_APPROVAL_REASONS
-from .selectors import orders_for_contact_person, queue_rows, with_latest_letter
+from .selectors import orders_for_contact_person, queue_rows, queue_table_values
 from .states import AWAITING_DECISION, OrderState
-from .working_days import working_days_between
 
 PAGE_SIZE = 25
 # The queue counts its rows only this far (400 pages), or as far as the page asked for:
@@ -34,12 +34,13 @@ COUNT_CAP = 10_000
 
 
 class QueuePaginator(Paginator):
-    """The queue's pages of orders (`object_list`: a queryset of PukOrder, in page order).
+    """The queue's pages of orders (`object_list`: a queryset of PukOrder, in page order; a
+    page holds the dicts of selectors.queue_table_values).
 
     Its count stops at COUNT_CAP rows, or at the page asked for if that is further: below
     the cap it is Django's Paginator exactly. A page picks its 25 order ids first (with
-    OFFSET, on the orders table alone) and joins holder, card, förvaltning and the latest
-    letter's posting to those 25 only, not to every row the OFFSET skips."""
+    OFFSET, on the orders table alone) and joins holder, card and the latest letter's
+    posting to those 25 only, not to every row the OFFSET skips."""
 
     def __init__(self, object_list, per_page, wanted_page=None):
         super().__init__(object_list, per_page)
@@ -54,7 +55,7 @@ class QueuePaginator(Paginator):
     def count(self):
         if self.count_up_to is None:
             return super().count
-        rows = self.object_list.select_related(None).order_by()
+        rows = self.object_list.order_by()
         counted = rows[: self.count_up_to + 1].count()
         # One row past the limit tells there are more; the pages then end one row later.
         self.more = counted > self.count_up_to
@@ -64,20 +65,13 @@ class QueuePaginator(Paginator):
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
         top = min(bottom + self.per_page, self.count)
-        ids = self.object_list.select_related(None).values("pk")[bottom:top]
-        return self._get_page(with_latest_letter(queue_rows(PukOrder.objects.filter(pk__in=ids))), number, self)
+        ids = self.object_list.values("pk")[bottom:top]
+        return self._get_page(queue_table_values(PukOrder.objects.filter(pk__in=ids)), number, self)
 
     @property
     def num_pages_label(self):
         num_pages = self.num_pages
         return f"{num_pages}+" if self.more else num_pages
-
-
-def _overdue(order, today):
-    # The target is for the decision: a letter on its way is not late.
-    return order.state in AWAITING_DECISION and working_days_between(
-        timezone.localdate(order.created_at), today
-    ) > order.forvaltning.approval_target_days
 
 
 def _queue_filter(request):
@@ -89,19 +83,12 @@ def _queue_filter(request):
 def queue(request):
     forvaltningar = forvaltningar_of(request.user)
     queue_filter = _queue_filter(request)
-    orders = queue_rows(queue_filter.qs) if queue_filter.is_valid() else queue_rows(queue_filter.queryset.none())
+    orders = (queue_filter.qs if queue_filter.is_valid() else queue_filter.queryset.none()).order_by("-created_at")
     page = QueuePaginator(orders, PAGE_SIZE, request.GET.get("page")).get_page(request.GET.get("page"))
-    today = timezone.localdate()
-    labels = exports.choice_labels()
-    for order in page:
-        order.overdue = _overdue(order, today)
-        order.state_label = labels["state"].get(order.state, order.state)
-        order.reason_label = labels["reason"].get(order.reason, order.reason)
-        order.blocked_codes_label = labels["blocked_codes"].get(order.blocked_codes, order.blocked_codes)
-        order.second_approval_labels = [SECOND_APPROVAL_REASONS[key] for key in order.second_approval_reasons]
     context = {
         "filter": queue_filter,
         "page": page,
+        "rows": QueueTable(timezone.now(), exports.choice_labels(), forvaltningar).rows(page),
         "forvaltningar": forvaltningar,
         "several_forvaltningar": len(forvaltningar) > 1,
         "query_without_page": _query_without_page(request),
@@ -143,7 +130,7 @@ def queue_detail(request, pk):
         {
             "order": order,
             "events": AuditEvent.objects.for_object(order),
-            "overdue": _overdue(order, timezone.localdate()),
+            "overdue": is_overdue(order, timezone.localdate()),
             "second_approval_reasons": [SECOND_APPROVAL_REASONS[key] for key in order.second_approval_reasons],
             "reject_form": RejectForm(),
             "show_actor": True,

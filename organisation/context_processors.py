@@ -1,15 +1,36 @@
+import time
+
 from django.utils.functional import SimpleLazyObject
 
 from .permissions import employee_of, is_contact_person, is_station_operator
 
+# The navigation's answers are kept in the session for this long. Asking them costs four
+# queries on every page (the operator permission alone two, the contact person's
+# förvaltningar one), a tenth of the queue page's time. Each page still decides its own
+# access afresh: a role given or taken away only shows in the menu within this time, or
+# at the next login.
+NAV_ROLES_SECONDS = 300
+_SESSION_KEY = "nav_roles"
+
 
 def roles(request):
-    """Which parts of the navigation the logged-in user has. This runs on every page, so
-    each answer is looked up only when a template asks for it (and at most once); the
-    contact-person answer reuses the förvaltningar the request has already looked up."""
+    """`nav`: which parts of the navigation the logged-in user has (employee,
+    contact_person, operator), looked up only when a template asks."""
+    return {"nav": SimpleLazyObject(lambda: nav_roles(request))}
+
+
+def nav_roles(request, now=None):
     user = request.user
-    return {
-        "nav_employee": SimpleLazyObject(lambda: employee_of(user) is not None),
-        "nav_contact_person": SimpleLazyObject(lambda: is_contact_person(user)),
-        "nav_operator": SimpleLazyObject(lambda: is_station_operator(user)),
+    if not user.is_authenticated:
+        return {"employee": False, "contact_person": False, "operator": False}
+    now = time.time() if now is None else now
+    saved = request.session.get(_SESSION_KEY)
+    if saved and saved["user"] == user.pk and 0 <= now - saved["at"] < NAV_ROLES_SECONDS:
+        return saved["roles"]
+    found = {
+        "employee": employee_of(user) is not None,
+        "contact_person": is_contact_person(user),
+        "operator": is_station_operator(user),
     }
+    request.session[_SESSION_KEY] = {"user": user.pk, "at": now, "roles": found}
+    return found

@@ -1,0 +1,124 @@
+"""The table of the queue (Att hantera): its rows as the page shows them.
+
+Every text of a row is worked out here, in plain Python, and the template only prints
+it. Drawn by template tags and filters instead (a {% url %}, two {% blocktranslate %},
+three date filters, look-ups through four related objects), the 25 rows took most of the
+page's time at a million orders. What is the same for every row (the time zone, the
+translated phrases, the choice labels) is looked up once per page. No database: a row is
+made of an order's values (selectors.queue_table_values) and its förvaltning.
+"""
+
+from datetime import date, datetime
+from typing import TypedDict
+
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.timesince import timesince
+from django.utils.translation import gettext as _
+
+from cards.models import masked_card_number
+
+from .models import order_reference
+from .rules import SECOND_APPROVAL_REASONS
+from .states import AWAITING_DECISION, OPEN_STATES
+from .working_days import working_days_between
+
+
+class QueueRow(TypedDict):
+    """A dict, not an object: the template engine tries a key before an attribute."""
+
+    pk: int
+    reference: str
+    url: str
+    select_label: str  # the checkbox's name for a screen reader
+    holder: str
+    holder_hsa_id: str
+    forvaltning: str
+    card_type: str
+    card_number: str  # masked
+    reason: str
+    blocked_codes: str
+    created_iso: str
+    created: str
+    age: str
+    overdue: bool
+    state: str
+    state_label: str
+    decidable: bool
+    second_approval: str  # why two approvers are needed, or ""
+    letter: str  # how the latest letter went out, or ""
+
+
+def is_overdue(order, today: date) -> bool:
+    """Waiting for a decision longer than the förvaltning's target, in working days. The
+    target is for the decision: a letter on its way is not late."""
+    return _overdue(order.state, timezone.localdate(order.created_at), today, order.forvaltning)
+
+
+def _overdue(state, created_on, today, forvaltning):
+    return state in AWAITING_DECISION and working_days_between(created_on, today) > forvaltning.approval_target_days
+
+
+class QueueTable:
+    """The rows of one page of the queue, at `now`, in the active language."""
+
+    def __init__(self, now: datetime, labels, forvaltningar):
+        """`labels`: exports.choice_labels(); `forvaltningar`: those of the orders."""
+        self.now = now
+        self.forvaltningar = {forvaltning.pk: forvaltning for forvaltning in forvaltningar}
+        self.tz = timezone.get_current_timezone()
+        self.today = now.astimezone(self.tz).date()
+        self.labels = labels
+        self.phrases = {
+            "select": _("Markera %(ref)s"),
+            "second_approval": _("Två godkännare"),
+            "forwarded": _("Via Skatteverkets förmedling %(date)s"),
+            "registered": _("Rekommenderat brev %(date)s, kolli-id %(tracking)s"),
+        }
+        self.second_approval_reasons = {key: str(text) for key, text in SECOND_APPROVAL_REASONS.items()}
+
+    def rows(self, orders) -> list[QueueRow]:
+        return [self.row(order) for order in orders]
+
+    def row(self, order) -> QueueRow:
+        """`order`: a dict of selectors.queue_table_values."""
+        pk, state = order["pk"], order["state"]
+        created = order["created_at"].astimezone(self.tz)
+        forvaltning = self.forvaltningar[order["forvaltning_id"]]
+        reference = order_reference(pk)
+        return {
+            "pk": pk,
+            "reference": reference,
+            "url": reverse("orders:queue_detail", args=[pk]),
+            "select_label": self.phrases["select"] % {"ref": reference},
+            "holder": f"{order['holder__first_name']} {order['holder__last_name']}",
+            "holder_hsa_id": order["holder__hsa_id"],
+            "forvaltning": forvaltning.name,
+            "card_type": order["card__card_type__name"],
+            "card_number": masked_card_number(order["card__card_number"]),
+            "reason": self.labels["reason"].get(order["reason"], order["reason"]),
+            "blocked_codes": self.labels["blocked_codes"].get(order["blocked_codes"], order["blocked_codes"]),
+            "created_iso": created.isoformat(),
+            "created": f"{created:%Y-%m-%d %H:%M}",
+            "age": timesince(created, self.now),
+            "overdue": _overdue(state, created.date(), self.today, forvaltning),
+            "state": state,
+            "state_label": self.labels["state"].get(state, state),
+            "decidable": state in AWAITING_DECISION,
+            "second_approval": self._second_approval(order),
+            "letter": self._letter(order),
+        }
+
+    def _second_approval(self, order):
+        if not (order["needs_second_approval"] and order["state"] in OPEN_STATES):
+            return ""
+        reasons = "; ".join(self.second_approval_reasons[key] for key in order["second_approval_reasons"])
+        return f"{self.phrases['second_approval']}: {reasons}"
+
+    def _letter(self, order):
+        if not order["letter_posted_at"]:
+            return ""
+        posted = f"{order['letter_posted_at'].astimezone(self.tz):%Y-%m-%d}"
+        if order["letter_forwarded"]:
+            return self.phrases["forwarded"] % {"date": posted}
+        return self.phrases["registered"] % {"date": posted, "tracking": order["letter_tracking_id"]}
