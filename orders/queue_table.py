@@ -69,6 +69,9 @@ class QueueTable:
         self.tz = timezone.get_current_timezone()
         self.today = now.astimezone(self.tz).date()
         self.labels = labels
+        # The order pages are the queue's children (/att-hantera/<pk>/): one reverse() per
+        # page, not one per row, where it cost as much as the rest of the row.
+        self.order_url = reverse("orders:queue") + "{}/"
         self.phrases = {
             "select": _("Markera %(ref)s"),
             "second_approval": _("Två godkännare"),
@@ -89,7 +92,7 @@ class QueueTable:
         return {
             "pk": pk,
             "reference": reference,
-            "url": reverse("orders:queue_detail", args=[pk]),
+            "url": self.order_url.format(pk),
             "select_label": self.phrases["select"] % {"ref": reference},
             "holder": f"{order['holder__first_name']} {order['holder__last_name']}",
             "holder_hsa_id": order["holder__hsa_id"],

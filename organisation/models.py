@@ -3,7 +3,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
-from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
+from guardian.models import UserObjectPermissionBase
 
 from .identity import display_personnummer, validate_personnummer
 
@@ -43,10 +43,6 @@ class Forvaltning(models.Model):
 class ForvaltningUserObjectPermission(UserObjectPermissionBase):
     """guardian's direct foreign-key table: fast joins instead of generic object ids."""
 
-    content_object = models.ForeignKey(Forvaltning, on_delete=models.CASCADE)
-
-
-class ForvaltningGroupObjectPermission(GroupObjectPermissionBase):
     content_object = models.ForeignKey(Forvaltning, on_delete=models.CASCADE)
 
 

@@ -1,7 +1,10 @@
 """Who may see and do what, asked in one place.
 
 Contact persons hold guardian object permissions on a Förvaltning; every queryset of
-orders a contact person sees is filtered through `forvaltningar_for`.
+orders a contact person sees is filtered through `forvaltningar_for`. The permissions are
+a user's own, granted and taken away with their assignments (services.save_assignment and
+remove_contact_person); no group holds any, and none is asked (which would cost the
+look-up a second subquery on every page).
 """
 
 from guardian.shortcuts import get_objects_for_user
@@ -21,7 +24,9 @@ _CACHE = "_rsportal_forvaltningar"
 def forvaltningar_for(user, perm=VIEW_ORDERS):
     if not user.is_authenticated:
         return Forvaltning.objects.none()
-    return get_objects_for_user(user, perm, klass=Forvaltning, accept_global_perms=False, with_superuser=False)
+    return get_objects_for_user(
+        user, perm, klass=Forvaltning, use_groups=False, accept_global_perms=False, with_superuser=False
+    )
 
 
 def forvaltningar_of(user, perm=VIEW_ORDERS):

@@ -3,8 +3,10 @@
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils import timezone
+from guardian.shortcuts import assign_perm
 
 from audit.models import AuditEvent
 from orders import services
@@ -382,3 +384,15 @@ def test_the_queue_list_says_why_an_order_needs_two_approvers(karin, card, emplo
     )
     assert page.count("Två godkännare") == 1
     assert order.reference in page and plain.reference in page
+
+
+def test_a_groups_permission_on_a_forvaltning_opens_nothing_only_an_assignment_does(client, card, forvaltning):
+    make_order(card)
+    kontaktpersoner = Group.objects.create(name="Kontaktpersoner SUS")
+    for perm in ("organisation.view_orders", "organisation.approve_orders"):
+        assign_perm(perm, kontaktpersoner, forvaltning)
+    member = UserFactory(username="greta")
+    member.groups.add(kontaktpersoner)
+    client.force_login(member)
+
+    assert client.get(reverse("orders:queue")).status_code == 404
