@@ -97,6 +97,10 @@ class PukOrder(ConcurrentTransitionMixin, models.Model):
             # The queue's search finds the holders first, then their orders in the contact
             # person's förvaltningar: one index answers holder, förvaltning and state.
             models.Index(fields=["holder", "forvaltning", "state"], name="order_holder_queue"),
+            # A förvaltning's orders newest first, ids and all: a page of "all states"
+            # reads its 25 (or, deep in the list, its n + 25) entries, where the
+            # created_at index, filtered by förvaltning, passed thirty times as many.
+            models.Index(fields=["forvaltning", "-created_at", "id"], name="order_forvaltning_newest"),
         ]
 
     def __str__(self):

@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db import connection
 from django.http import HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -34,16 +35,17 @@ COUNT_CAP = 10_000
 
 
 class QueuePaginator(Paginator):
-    """The queue's pages of orders (`object_list`: a queryset of PukOrder, in page order; a
-    page holds the dicts of selectors.queue_table_values).
+    """The queue's pages of orders (`object_list`: a queryset of PukOrder, in page order, of
+    the förvaltningar `forvaltning_ids`; a page holds dicts of selectors.queue_table_values).
 
     Its count stops at COUNT_CAP rows, or at the page asked for if that is further: below
     the cap it is Django's Paginator exactly. A page picks its 25 order ids first (with
     OFFSET, on the orders table alone) and joins holder, card and the latest letter's
     posting to those 25 only, not to every row the OFFSET skips."""
 
-    def __init__(self, object_list, per_page, wanted_page=None):
+    def __init__(self, object_list, per_page, wanted_page=None, forvaltning_ids=()):
         super().__init__(object_list, per_page)
+        self.forvaltning_ids = forvaltning_ids
         try:
             wanted = int(wanted_page)
         except (TypeError, ValueError):
@@ -65,8 +67,22 @@ class QueuePaginator(Paginator):
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
         top = min(bottom + self.per_page, self.count)
-        ids = self.object_list.values("pk")[bottom:top]
+        ids = self._page_ids(bottom, top)
         return self._get_page(queue_table_values(PukOrder.objects.filter(pk__in=ids)), number, self)
+
+    def _page_ids(self, bottom, top):
+        """The ids of the orders bottom..top, newest first. Over several förvaltningar (on
+        PostgreSQL) the newest `top` of each, from order_forvaltning_newest, are merged:
+        the database cannot read one index in order for `forvaltning_id IN (…)`, and
+        scanned every order of the region newest first until it had found `top`."""
+        orders = self.object_list
+        if top <= bottom:  # no orders (then the union would return its first part as is)
+            return []
+        if len(self.forvaltning_ids) < 2 or not connection.features.supports_slicing_ordering_in_compound:
+            return orders.values("pk")[bottom:top]
+        newest = [orders.filter(forvaltning_id=pk).values("pk", "created_at")[:top] for pk in self.forvaltning_ids]
+        merged = newest[0].union(*newest[1:], all=True).order_by("-created_at")[bottom:top]
+        return [row["pk"] for row in merged]
 
     @property
     def num_pages_label(self):
@@ -84,7 +100,8 @@ def queue(request):
     forvaltningar = forvaltningar_of(request.user)
     queue_filter = _queue_filter(request)
     orders = (queue_filter.qs if queue_filter.is_valid() else queue_filter.queryset.none()).order_by("-created_at")
-    page = QueuePaginator(orders, PAGE_SIZE, request.GET.get("page")).get_page(request.GET.get("page"))
+    wanted = request.GET.get("page")
+    page = QueuePaginator(orders, PAGE_SIZE, wanted, [f.pk for f in forvaltningar]).get_page(wanted)
     context = {
         "filter": queue_filter,
         "page": page,

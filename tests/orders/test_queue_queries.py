@@ -2,6 +2,7 @@
 orders, date ranges in whole local days, the search through holders and cards, and the
 paginator that stops counting. The figures at a million orders: benchmarks/queue_pages.py."""
 
+import re
 from datetime import datetime, timedelta
 
 import pytest
@@ -161,3 +162,17 @@ def test_the_paginator_stops_counting_at_the_cap_and_counts_on_for_a_later_page(
 def test_below_the_cap_the_pages_are_counted_exactly(karin, forvaltning):
     some_orders(forvaltning, 30)
     assert "Sida 2 av 2" in karin.get(reverse("orders:queue"), {"page": 2}).content.decode()
+
+
+def test_the_pages_over_two_forvaltningar_list_every_order_once_newest_first(karin, forvaltning, other_forvaltning):
+    # Placed alternately in the two förvaltningar, a minute apart: every page takes from both.
+    orders = []
+    for minute in range(60):
+        order = some_orders(forvaltning if minute % 3 else other_forvaltning, 1)[0]
+        PukOrder.objects.filter(pk=order.pk).update(created_at=timezone.now() - timedelta(minutes=minute))
+        orders.append(order.reference)
+
+    pages = [karin.get(reverse("orders:queue"), {"page": number}).content.decode() for number in (1, 2, 3)]
+
+    listed = [ref for page in pages for ref in re.findall(r">(PUK-\d{6})</a>", page)]
+    assert listed == orders  # newest first
