@@ -32,6 +32,10 @@ PAGE_SIZE = 25
 # past that it says "401+" pages. A förvaltning has tens of thousands of orders over the
 # years, and COUNT(*) over all of them costs more than the rest of the page.
 COUNT_CAP = 10_000
+# From this row on, a page over several förvaltningar merges each one's newest orders
+# (QueuePaginator._page_ids). Above it the plain query finds its rows within a few hundred
+# index entries, and the merge would only add a query.
+MERGE_FROM_ROW = 250
 
 
 class QueuePaginator(Paginator):
@@ -71,14 +75,18 @@ class QueuePaginator(Paginator):
         return self._get_page(queue_table_values(PukOrder.objects.filter(pk__in=ids)), number, self)
 
     def _page_ids(self, bottom, top):
-        """The ids of the orders bottom..top, newest first. Over several förvaltningar (on
-        PostgreSQL) the newest `top` of each, from order_forvaltning_newest, are merged:
-        the database cannot read one index in order for `forvaltning_id IN (…)`, and
-        scanned every order of the region newest first until it had found `top`."""
+        """The ids of the orders bottom..top, newest first. Deep in a list over several
+        förvaltningar (on PostgreSQL), the newest `top` of each, from the index
+        order_forvaltning_newest, are merged: the database cannot read one index in
+        order for `forvaltning_id IN (…)`, and scanned every order of the region newest
+        first until it had found `top` of them (15,000 for page 40 of two förvaltningar)."""
         orders = self.object_list
-        if top <= bottom:  # no orders (then the union would return its first part as is)
-            return []
-        if len(self.forvaltning_ids) < 2 or not connection.features.supports_slicing_ordering_in_compound:
+        merge = (
+            bottom >= MERGE_FROM_ROW
+            and len(self.forvaltning_ids) > 1
+            and connection.features.supports_slicing_ordering_in_compound
+        )
+        if not merge:
             return orders.values("pk")[bottom:top]
         newest = [orders.filter(forvaltning_id=pk).values("pk", "created_at")[:top] for pk in self.forvaltning_ids]
         merged = newest[0].union(*newest[1:], all=True).order_by("-created_at")[bottom:top]

@@ -164,8 +164,12 @@ def test_below_the_cap_the_pages_are_counted_exactly(karin, forvaltning):
     assert "Sida 2 av 2" in karin.get(reverse("orders:queue"), {"page": 2}).content.decode()
 
 
-def test_the_pages_over_two_forvaltningar_list_every_order_once_newest_first(karin, forvaltning, other_forvaltning):
-    # Placed alternately in the two förvaltningar, a minute apart: every page takes from both.
+@pytest.mark.parametrize("merge_from_row", [0, queue_views.MERGE_FROM_ROW])
+def test_the_pages_over_two_forvaltningar_list_every_order_once_newest_first(
+    karin, forvaltning, other_forvaltning, monkeypatch, merge_from_row
+):
+    monkeypatch.setattr(queue_views, "MERGE_FROM_ROW", merge_from_row)  # 0: every page merged, as deep ones are
+    # Placed in turn in the two förvaltningar, a minute apart: every page takes from both.
     orders = []
     for minute in range(60):
         order = some_orders(forvaltning if minute % 3 else other_forvaltning, 1)[0]
