@@ -44,7 +44,9 @@ class QueueFilter(django_filters.FilterSet):
     state = django_filters.ChoiceFilter(
         label=_("Status"), choices=STATE_CHOICES, method="filter_state", empty_label=None
     )
-    forvaltning = django_filters.ModelChoiceFilter(label=_("Förvaltning"), queryset=None, empty_label=_("Alla"))
+    # Choices from the förvaltningar the request has already looked up (see __init__): a
+    # model choice would ask the database again to validate the one chosen.
+    forvaltning = django_filters.ChoiceFilter(label=_("Förvaltning"), field_name="forvaltning_id", empty_label=_("Alla"))
     # Whole days in the current time zone, as the dates the page shows. Compared with
     # created_at itself (from the day's first instant, up to the next day's), not with
     # created_at's date, so that an index on created_at serves the range.
@@ -70,7 +72,8 @@ class QueueFilter(django_filters.FilterSet):
         data = data.copy() if data is not None else {}
         data.setdefault("state", "action")
         super().__init__(data, *args, **kwargs)
-        self.filters["forvaltning"].queryset = forvaltningar
+        choices = [(forvaltning.pk, forvaltning.name) for forvaltning in forvaltningar]
+        self.filters["forvaltning"].extra["choices"] = choices
 
     def filter_state(self, queryset, name, value):
         if value == "action":

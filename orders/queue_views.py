@@ -14,7 +14,6 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from audit.models import AuditEvent
-from organisation.models import Forvaltning
 from organisation.permissions import APPROVE_ORDERS, forvaltningar_of
 
 from . import exports, services
@@ -99,8 +98,9 @@ class QueuePaginator(Paginator):
 
 
 def _queue_filter(request):
-    forvaltningar = Forvaltning.objects.filter(pk__in=[f.pk for f in forvaltningar_of(request.user)])
-    return QueueFilter(request.GET, queryset=orders_for_contact_person(request.user), forvaltningar=forvaltningar)
+    return QueueFilter(
+        request.GET, queryset=orders_for_contact_person(request.user), forvaltningar=forvaltningar_of(request.user)
+    )
 
 
 @contact_person_required
