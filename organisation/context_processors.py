@@ -19,11 +19,11 @@ def roles(request):
     return {"nav": SimpleLazyObject(lambda: nav_roles(request))}
 
 
-def nav_roles(request, now=None):
+def nav_roles(request):
     user = request.user
     if not user.is_authenticated:
         return {"employee": False, "contact_person": False, "operator": False}
-    now = time.time() if now is None else now
+    now = time.time()
     saved = request.session.get(_SESSION_KEY)
     if saved and saved["user"] == user.pk and 0 <= now - saved["at"] < NAV_ROLES_SECONDS:
         return saved["roles"]
