@@ -60,8 +60,8 @@ def main():
 
 
 def render_rate(count):
-    from cards.station.codes import Code
-    from orders.letter import LetterContent, render_letter
+    from cards.reader.codes import Code
+    from letters.pdf import LetterContent, render_letter
 
     content = LetterContent(
         letter_id="PUK-000001-1",
@@ -128,7 +128,7 @@ def letters_end_to_end(order_ids, workers, work, env, timeout):
 
     from orders.models import PukOrder
     from orders.states import OrderState
-    from orders.tasks import produce_letter
+    from letters.tasks import produce_letter
 
     connection.close()
     processes = [

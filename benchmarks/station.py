@@ -10,13 +10,13 @@ It measures, per profile:
   a counter and changes nothing), through the station's own transmit;
 - read card as the station performs it (SELECT included);
 - unblock as the station performs it, on a fresh selection (SELECT included),
-  and after a read on the same connection (as rs-station unblock does it: the
+  and after a read on the same connection (as rs-card unblock does it: the
   PUK's tries come from that read);
 - the desk's unblock with the holder's PUK (cards.agent.desk, the server's part
   stubbed): card number and PUK tries read first, the unblock, and the PUK's
   counter read again, on a fresh selection of the connection.
 It prints the APDUs each sends (checked against the minimum in
-cards/station/operations.py and docs/station.md), median and p95, and the ratio
+cards/reader/operations.py and docs/station.md), median and p95, and the ratio
 time / (APDUs x floor) against the target 1.5. It exits with status 1 when an
 unblock misses the target (and stops at once when an APDU count is off).
 """
@@ -78,7 +78,7 @@ class DeskApi:
 
 def desk_for(conn):
     from cards.agent.desk import CardView, Desk, OperatorSession, Visit
-    from cards.station import operations
+    from cards.reader import operations
 
     def connect():
         conn.selected = False  # a fresh connection has nothing selected
@@ -93,9 +93,9 @@ def desk_for(conn):
 
 
 def bench_profile(reader: str, runs: int) -> tuple[list[str], bool]:
-    from cards.station import apdu, operations, transport
-    from cards.station.codes import Code
-    from cards.station.profiles import PinRole
+    from cards.reader import apdu, operations, transport
+    from cards.reader.codes import Code
+    from cards.reader.profiles import PinRole
 
     conn = transport.connect(reader)
     close, conn.close = conn.close, lambda: None  # the desk closes its connection: keep this one

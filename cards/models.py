@@ -5,6 +5,8 @@ from django.utils.translation import pgettext_lazy
 
 from organisation.models import Employee
 
+from .eligibility import CardFacts
+
 
 def masked_card_number(card_number):
     """Only the last four digits show: enough to tell one's cards apart."""
@@ -67,6 +69,17 @@ class Card(models.Model):
         verbose_name = _("kort")
         verbose_name_plural = pgettext_lazy("plural", "kort")
         permissions = [("operate_station", _("Arbeta vid en kortstation"))]
+
+    def eligibility_facts(self, *, has_open_order: bool) -> CardFacts:
+        """The card as the pure rules of cards.eligibility see it."""
+        return CardFacts(
+            has_region_logo=self.card_type.has_region_logo,
+            is_reserve_card=self.card_type.is_reserve_card,
+            puk_route=self.card_type.puk_route,
+            revoked=self.status == self.Status.REVOKED,
+            valid_to=self.valid_to,
+            has_open_order=has_open_order,
+        )
 
     def __str__(self):
         return f"{self.card_type} {self.masked_number}"

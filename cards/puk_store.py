@@ -16,7 +16,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.module_loading import import_string
 
-from cards.station.codes import Code
+from cards.reader.codes import Code
 
 from .models import PukRecord
 

@@ -9,8 +9,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from audit.services import record
+from rsportal.queueing import enqueue_on_commit
 
-from . import tasks
 from .models import Escalation, PukOrder
 from .states import AWAITING_DECISION
 from .working_days import working_days_between
@@ -54,7 +54,7 @@ def _escalate(order, level, waited):
             )
             # robust: a broker that is down must not stop the other escalations of this run;
             # orders.mail_sweep enqueues the reminder once it is back.
-            transaction.on_commit(lambda: tasks.send_escalation.delay(escalation.pk), robust=True)
+            enqueue_on_commit("orders.tasks.send_escalation", escalation.pk)
     except IntegrityError:
         return False  # a concurrent run escalated it first
     return True

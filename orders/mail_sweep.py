@@ -5,7 +5,7 @@ never the order, the decision or the escalation. What should have been mailed fo
 those rows: every order its receipt, a waiting order its notice to the contact persons who
 want one mail per order, a decision its mail to the holder, an escalation its reminder.
 Where no sent Notification shows the mail went, the task is enqueued again, as
-orders.letters.sweep_approved_orders does for the letter. The task sends nothing twice
+letters.services.sweep_approved_orders does for the letter. The task sends nothing twice
 (one Notification per order, kind and recipient), so meeting a task still on its way
 costs a look and no mail.
 
@@ -20,8 +20,8 @@ from django.utils import timezone
 
 from organisation.models import ContactPersonAssignment
 from organisation.services import mailed_assignments
+from rsportal.queueing import enqueue
 
-from . import tasks
 from .models import Escalation, Notification, PukOrder
 from .notifications import ESCALATION_MAIL
 from .states import AWAITING_DECISION
@@ -36,9 +36,9 @@ def sweep_unsent_mail(older_than_seconds=60):
     window = (now - WINDOW, now - timedelta(seconds=older_than_seconds))
     Kind = Notification.Kind
     wanted = [
-        (tasks.send_order_receipt, PukOrder.objects.filter(created_at__range=window).filter(~_sent(Kind.RECEIPT))),
+        ("orders.tasks.send_order_receipt", PukOrder.objects.filter(created_at__range=window).filter(~_sent(Kind.RECEIPT))),
         (
-            tasks.notify_contact_persons_of_new_order,
+            "orders.tasks.notify_contact_persons_of_new_order",
             PukOrder.objects.filter(created_at__range=window, state__in=AWAITING_DECISION).filter(
                 ~_sent(Kind.NEW_ORDER),
                 Exists(
@@ -49,7 +49,7 @@ def sweep_unsent_mail(older_than_seconds=60):
             ),
         ),
         (
-            tasks.notify_holder_of_decision,
+            "orders.tasks.notify_holder_of_decision",
             PukOrder.objects.filter(decided_at__range=window).filter(~_sent(Kind.DECISION)),
         ),
     ]
@@ -57,12 +57,12 @@ def sweep_unsent_mail(older_than_seconds=60):
         escalations = Escalation.objects.filter(
             level=level, created_at__range=window, order__state__in=AWAITING_DECISION
         ).filter(~_sent(kind, order="order"), Exists(mailed_assignments(OuterRef("order__forvaltning"), role=role)))
-        wanted.append((tasks.send_escalation, escalations))
+        wanted.append(("orders.tasks.send_escalation", escalations))
 
     enqueued = 0
-    for task, rows in wanted:
+    for task_name, rows in wanted:
         for pk in rows.values_list("pk", flat=True)[:BATCH]:
-            task.delay(pk)
+            enqueue(task_name, pk)
             enqueued += 1
     return enqueued
 

@@ -149,7 +149,7 @@ class PukOrder(ConcurrentTransitionMixin, models.Model):
         self._decide(approver)
         self.rejection_reason = reason
 
-    # The letter's journey. Taken by orders.letters (the letter task and print-house status).
+    # The letter's journey. Taken by letters.services (the letter task and print-house status).
 
     @transition(field=state, source=OrderState.APPROVED, target=OrderState.LETTER_QUEUED)
     def queue_letter(self):

@@ -15,11 +15,4 @@ BEAT_SCHEDULE = {
         "task": "orders.tasks.send_daily_digests",
         "schedule": crontab(hour=7, minute=0, day_of_week="mon-fri"),
     },
-    # The letter's journey: a lost letter task is enqueued again, batches go to the print
-    # house by count or age, status files in the print house's inbox are applied, and
-    # letter files nothing waits for any more are deleted.
-    "orders-sweep-approved-orders": {"task": "orders.tasks.sweep_approved_orders", "schedule": 60.0},
-    "orders-form-print-batch": {"task": "orders.tasks.form_print_batch", "schedule": 300.0},
-    "orders-import-print-house-statuses": {"task": "orders.tasks.import_print_house_statuses", "schedule": 60.0},
-    "orders-clean-print-spool": {"task": "orders.tasks.clean_print_spool", "schedule": 900.0},
 }

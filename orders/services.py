@@ -14,7 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from audit.services import record
-from cards.eligibility import REFUSAL_MESSAGES, CardFacts, Refusal, letter_refusal
+from rsportal.queueing import enqueue_on_commit
+from cards.eligibility import REFUSAL_MESSAGES, Refusal, letter_refusal
 from organisation.population_register import (
     AddressStatus,
     RegisterAnswer,
@@ -23,7 +24,6 @@ from organisation.population_register import (
     masked_address_hint,
 )
 
-from . import tasks
 from .models import PukOrder, Reason
 from .rules import SecondApprovalPolicy, decision_refusal, second_approval_reasons
 from .selectors import open_order_for_card
@@ -48,21 +48,11 @@ class AddressPreview:
     answer: RegisterAnswer
 
 
-def card_facts(card, *, has_open_order):
-    return CardFacts(
-        has_region_logo=card.card_type.has_region_logo,
-        is_reserve_card=card.card_type.is_reserve_card,
-        puk_route=card.card_type.puk_route,
-        revoked=card.status == card.Status.REVOKED,
-        valid_to=card.valid_to,
-        has_open_order=has_open_order,
-    )
-
 
 def check_card_may_get_letter(card):
     """Raise OrderRefused unless a PUK letter may be ordered for `card` right now."""
     existing = open_order_for_card(card)
-    refusal = letter_refusal(card_facts(card, has_open_order=existing is not None), timezone.localdate())
+    refusal = letter_refusal(card.eligibility_facts(has_open_order=existing is not None), timezone.localdate())
     if refusal is not None:
         raise OrderRefused(
             REFUSAL_MESSAGES[refusal],
@@ -108,8 +98,8 @@ def place_order(*, placed_by, card, reason, blocked_codes, reason_text=""):
             record("order_submitted", order, actor=placed_by, to_state=order.state)
             # robust: a broker that is down must not turn a committed order into an error page;
             # orders.mail_sweep enqueues the mail once it is back.
-            transaction.on_commit(lambda: tasks.send_order_receipt.delay(order.pk), robust=True)
-            transaction.on_commit(lambda: tasks.notify_contact_persons_of_new_order.delay(order.pk), robust=True)
+            enqueue_on_commit("orders.tasks.send_order_receipt", order.pk)
+            enqueue_on_commit("orders.tasks.notify_contact_persons_of_new_order", order.pk)
     except IntegrityError:
         # Lost a race with a concurrent request: the database's partial unique index holds.
         raise OrderRefused(REFUSAL_MESSAGES[Refusal.OPEN_ORDER], open_order_for_card(card))
@@ -151,10 +141,10 @@ def approve_order(*, order, by, expected_state=None):
     else:
         take_transition(order, "approve_first", by, action="order_approved", args=(by,))
     if order.state == OrderState.APPROVED:
-        # If the broker is down, orders.letters.sweep_approved_orders enqueues the letter
+        # If the broker is down, letters.services.sweep_approved_orders enqueues the letter
         # later, and orders.mail_sweep the mail.
-        transaction.on_commit(lambda: tasks.produce_letter.delay(order.pk), robust=True)
-        transaction.on_commit(lambda: tasks.notify_holder_of_decision.delay(order.pk), robust=True)
+        enqueue_on_commit("letters.tasks.produce_letter", order.pk)
+        enqueue_on_commit("orders.tasks.notify_holder_of_decision", order.pk)
     return order
 
 
@@ -164,7 +154,7 @@ def reject_order(*, order, by, reason, expected_state=None):
     _check_unchanged(order, expected_state)
     _check_may_decide(order, by)
     take_transition(order, "reject", by, action="order_rejected", reason=reason.strip(), args=(by, reason.strip()))
-    transaction.on_commit(lambda: tasks.notify_holder_of_decision.delay(order.pk), robust=True)
+    enqueue_on_commit("orders.tasks.notify_holder_of_decision", order.pk)
     return order
 
 

@@ -1,5 +1,5 @@
 """The one place an order's state changes: a django-fsm transition, saved together with
-its audit event in one transaction. orders.services (the decision) and orders.letters
+its audit event in one transaction. orders.services (the decision) and letters.services
 (the letter's journey) call it; nothing else sets state."""
 
 from django.db import transaction

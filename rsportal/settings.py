@@ -35,7 +35,9 @@ INSTALLED_APPS = [
     "audit",
     "cards",
     "orders",
-    "station",
+    "letters",
+    "desk",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -193,7 +195,7 @@ RSPORTAL_PUK_STORE_KEY = env.str(
 
 # The print house port. The embedded default spools letters into a folder; status comes
 # back as files in its inbox or as a webhook signed with the shared secret.
-RSPORTAL_PRINT_HOUSE = env.str("RSPORTAL_PRINT_HOUSE", default="orders.print_house.SpoolPrintHouse")
+RSPORTAL_PRINT_HOUSE = env.str("RSPORTAL_PRINT_HOUSE", default="letters.print_house.SpoolPrintHouse")
 RSPORTAL_PRINT_DIR = env.path("RSPORTAL_PRINT_DIR", default=VAR_DIR / "print")
 RSPORTAL_PRINT_HOUSE_SECRET = env.str("RSPORTAL_PRINT_HOUSE_SECRET", default="")
 RSPORTAL_PRINT_BATCH_SIZE = env.int("RSPORTAL_PRINT_BATCH_SIZE", default=500)
@@ -211,7 +213,8 @@ RSPORTAL_FORWARDING_ADDRESS = env.list(
 # and the record of PUK tickets that expired unused.
 CELERY_BEAT_SCHEDULE = {
     **import_string("orders.schedules.BEAT_SCHEDULE"),
-    **import_string("station.schedules.BEAT_SCHEDULE"),
+    **import_string("letters.schedules.BEAT_SCHEDULE"),
+    **import_string("desk.schedules.BEAT_SCHEDULE"),
 }
 # What one code letter costs the ordering förvaltning (registered mail and printing).
 RSPORTAL_LETTER_PRICE_SEK = env.int("RSPORTAL_LETTER_PRICE_SEK", default=150)

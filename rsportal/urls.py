@@ -10,7 +10,7 @@ urlpatterns = [
     path("logga-ut/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
-    path("", include("cards.urls")),
     path("", include("orders.urls")),
-    path("", include("station.urls")),
+    path("", include("letters.urls")),
+    path("", include("desk.urls")),
 ]

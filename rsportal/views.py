@@ -10,7 +10,7 @@ def home(request):
     if is_contact_person(request.user):
         return redirect("orders:queue")
     if employee_of(request.user) is not None:
-        return redirect("cards:mine")
+        return redirect("orders:my_cards")
     if is_station_operator(request.user):
-        return redirect("station:desk")
+        return redirect("desk:desk")
     return render(request, "home.html")

@@ -9,8 +9,8 @@ from organisation.models import ContactPersonAssignment
 from organisation.services import assign_contact_person
 
 from .factories import CardFactory, EmployeeFactory, ForvaltningFactory, UserFactory
-from .station import conftest as station_helpers
-from .station.fakes import piv_state, rs_state
+from . import pcsc as station_helpers
+from .cards.fakes import piv_state, rs_state
 
 # Set by .ci/run: a part the tests need that is missing is a failure there, not a skip.
 REQUIRE_SERVICES = os.environ.get("RSPORTAL_REQUIRE_SERVICES") == "1"
@@ -135,7 +135,7 @@ def tasks_in_process():
     app.conf["CELERY_TASK_ALWAYS_EAGER"] = previous
 
 
-# --- PC/SC: one private pcscd per test session (see tests/station/conftest.py) -------------
+# --- PC/SC: one private pcscd per test session (see tests/pcsc.py) -------------
 
 
 @pytest.fixture(scope="session")
@@ -187,3 +187,12 @@ def browser():
         )  # fmt: skip
         yield browser
         browser.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(base_url=live_server.url, locale="sv-SE")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()

@@ -3,7 +3,7 @@ kill the worker in the middle of a letter: file on disk, transaction not committ
 
 import time
 
-from orders.print_house import SpoolPrintHouse
+from letters.print_house import SpoolPrintHouse
 
 
 class SlowSpoolPrintHouse(SpoolPrintHouse):

@@ -1,7 +1,7 @@
 """python -m cards.agent --server URL --station-credential-file FILE [--port 8765] [--reader NAME]
 
 Starts the desk agent and prints the link that pairs the desk PC's browser with it.
-PCSCLITE_CSOCK_NAME (read by the PC/SC library) picks a private pcscd, as for rs-station.
+PCSCLITE_CSOCK_NAME (read by the PC/SC library) picks a private pcscd, as for rs-card.
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ import sys
 import threading
 from pathlib import Path
 
-from cards.station import messages
-from cards.station.errors import StationError
+from cards.reader import messages
+from cards.reader.errors import StationError
 
 from .agent import Agent
 from .server import InsecureServer

@@ -5,8 +5,8 @@ from __future__ import annotations
 import threading
 from typing import Callable
 
-from cards.station import profiles, transport
-from cards.station.errors import StationError
+from cards.reader import profiles, transport
+from cards.reader.errors import StationError
 
 from .desk import Desk
 from .server import StationApi

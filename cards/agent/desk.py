@@ -18,11 +18,11 @@ import threading
 from dataclasses import dataclass, field
 from typing import Callable
 
-from cards.station import messages, operations, pinpad
-from cards.station.codes import Code
-from cards.station.errors import CardError, StationError
-from cards.station.operations import CardReading, Outcome, Result
-from cards.station.profiles import PinRole
+from cards.reader import messages, operations, pinpad
+from cards.reader.codes import Code
+from cards.reader.errors import CardError, StationError
+from cards.reader.operations import CardReading, Outcome, Result
+from cards.reader.profiles import PinRole
 
 from .server import ServerRefused, ServerUnavailable, StationApi
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from html import escape
 
-from cards.station import messages
-from cards.station.profiles import PinRole
+from cards.reader import messages
+from cards.reader.profiles import PinRole
 
 from .desk import ID_DOCUMENTS, Desk
 

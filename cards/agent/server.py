@@ -13,7 +13,7 @@ import urllib.error
 import urllib.request
 from urllib.parse import urlsplit
 
-from cards.station.codes import Code
+from cards.reader.codes import Code
 
 
 class ServerRefused(Exception):

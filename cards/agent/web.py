@@ -22,8 +22,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Callable
 from urllib.parse import parse_qs, urlsplit
 
-from cards.station.codes import Code
-from cards.station.profiles import PinRole
+from cards.reader.codes import Code
+from cards.reader.profiles import PinRole
 
 from . import page
 from .desk import Desk

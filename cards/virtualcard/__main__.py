@@ -29,8 +29,8 @@ import sys
 import time
 from pathlib import Path
 
-from cards.station import profiles
-from cards.station.profiles import BUILT_IN, Profile
+from cards.reader import profiles
+from cards.reader.profiles import BUILT_IN, Profile
 
 from .card import VirtualCard
 from .state import CardState, StateFile

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cards.station import fascn, tlv
-from cards.station.profiles import BUILT_IN, CardNumberSource, Profile
+from cards.reader import fascn, tlv
+from cards.reader.profiles import BUILT_IN, CardNumberSource, Profile
 
 from .state import CardState
 

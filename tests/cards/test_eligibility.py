@@ -9,7 +9,7 @@ from django.urls import reverse
 from cards.eligibility import REFUSAL_MESSAGES, CardFacts, Refusal, letter_refusal
 from cards.models import Card, CardType
 from orders.models import PukOrder
-from station.models import Station
+from desk.models import Station
 from tests.factories import CardFactory, CardTypeFactory, PukOrderFactory
 
 TODAY = date(2026, 3, 2)
@@ -119,7 +119,7 @@ def test_the_order_page_refuses_with_the_message_and_writes_nothing(employee_cli
 @pytest.mark.django_db
 def test_a_desk_only_card_lists_the_active_card_stations_where_to_go(employee_client, employee, stations):
     card = CARDS[Refusal.DESK_ONLY](employee)
-    for url in (reverse("orders:new", args=[card.pk]), reverse("cards:mine")):
+    for url in (reverse("orders:new", args=[card.pk]), reverse("orders:my_cards")):
         page = employee_client.get(url).content.decode()
         assert "Kortstationer där kortet kan låsas upp" in page
         assert "Kortstation Lund</strong>, Entréhallen, SUS Lund" in page
@@ -138,7 +138,7 @@ def test_an_open_order_refusal_links_to_that_order(employee_client, employee):
 @pytest.mark.parametrize("refusal", [r for r in CARDS if r is not Refusal.OPEN_ORDER])
 def test_mina_kort_says_why_instead_of_offering_an_order(employee_client, employee, refusal, stations):
     card = CARDS[refusal](employee)
-    page = employee_client.get(reverse("cards:mine")).content.decode()
+    page = employee_client.get(reverse("orders:my_cards")).content.decode()
     assert str(REFUSAL_MESSAGES[refusal]) in page
     assert reverse("orders:new", args=[card.pk]) not in page
 
@@ -156,6 +156,6 @@ def test_a_holder_without_a_registered_address_is_shown_the_card_stations(employ
 @pytest.mark.django_db
 def test_mina_kort_shows_a_revoked_card_as_revoked_even_when_it_has_also_expired(employee_client, employee):
     CardFactory(holder=employee, status=Card.Status.REVOKED, valid_to=date(2025, 1, 31))
-    page = employee_client.get(reverse("cards:mine")).content.decode()
+    page = employee_client.get(reverse("orders:my_cards")).content.decode()
     assert "<dd>Spärrat</dd>" in page
     assert "Utgånget" not in page

@@ -3,8 +3,8 @@ import json
 import pytest
 from django.contrib.auth.models import Permission
 
-from station.credentials import new_credential
-from station.models import Station
+from desk.credentials import new_credential
+from desk.models import Station
 from tests.factories import PASSWORD, UserFactory
 
 

@@ -7,11 +7,11 @@ import pytest
 
 from audit.models import AuditEvent
 from cards.agent.agent import Agent
-from cards.station import apdu, transport
-from cards.station.codes import Code
-from cards.station.profiles import RS_KORT
+from cards.reader import apdu, transport
+from cards.reader.codes import Code
+from cards.reader.profiles import RS_KORT
 from tests.factories import CardFactory, give_puk
-from tests.station.fakes import rs_state
+from tests.cards.fakes import rs_state
 
 from .conftest import make_operator, make_station
 
@@ -200,7 +200,7 @@ def test_a_browser_that_is_not_paired_is_refused(browser, agent):
 
 
 def test_logging_out_in_the_page_ends_the_login_on_the_server(desk_page, desk_card):
-    from station.models import DeskSession
+    from desk.models import DeskSession
 
     page = desk_page
     page.get_by_role("button", name="Logga ut").click()

@@ -18,7 +18,7 @@ def test_operator_sees_their_active_stations_and_the_way_to_the_station_software
     make_station("Kortstation Malmö")  # not theirs
     client.force_login(make_operator("olle", lund, closed))
 
-    page = client.get(reverse("station:desk")).content.decode()
+    page = client.get(reverse("desk:desk")).content.decode()
 
     assert "Kortstation Lund" in page
     assert "Kortstation Ystad" not in page and "Kortstation Malmö" not in page
@@ -28,15 +28,15 @@ def test_operator_sees_their_active_stations_and_the_way_to_the_station_software
 @pytest.mark.django_db
 def test_operator_who_is_no_employee_starts_at_the_station_page(client):
     client.force_login(make_operator("olle", make_station("Kortstation Lund")))
-    assert client.get(reverse("home")).url == reverse("station:desk")
+    assert client.get(reverse("home")).url == reverse("desk:desk")
 
 
 @pytest.mark.django_db
 def test_navigation_shows_kortstation_to_operators_only(client, employee):
     client.force_login(employee.user)
-    assert reverse("station:desk") not in client.get(reverse("cards:mine")).content.decode()
+    assert reverse("desk:desk") not in client.get(reverse("orders:my_cards")).content.decode()
     client.force_login(make_operator("olle", make_station("Kortstation Lund")))
-    assert reverse("station:desk") in client.get(reverse("station:desk")).content.decode()
+    assert reverse("desk:desk") in client.get(reverse("desk:desk")).content.decode()
 
 
 @pytest.fixture
@@ -56,12 +56,12 @@ def staff_client(client):
     ],
 )
 def test_station_report_refuses_a_bad_period_with_a_message(staff_client, query, message):
-    response = staff_client.get(reverse("station:report") + "?" + query)
+    response = staff_client.get(reverse("desk:report") + "?" + query)
     assert response.status_code == 200
     assert message in response.content.decode()
 
 
 @pytest.mark.django_db
 def test_station_report_shows_the_last_seven_days_by_default(staff_client):
-    response = staff_client.get(reverse("station:report"))
+    response = staff_client.get(reverse("desk:report"))
     assert (response.context["last"] - response.context["first"]).days == 6

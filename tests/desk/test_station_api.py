@@ -8,7 +8,7 @@ from django.core import mail
 from django.utils import timezone
 
 from audit.models import AuditEvent
-from station.models import PukTicket
+from desk.models import PukTicket
 from tests.factories import CardFactory, give_puk
 
 from .conftest import Api
@@ -59,7 +59,7 @@ def test_an_expired_ticket_is_refused_and_recorded(api, card, puk):
 
 
 def test_a_ticket_that_expires_unused_is_recorded_once(api, card, puk):
-    from station.services import record_lapsed_tickets
+    from desk.services import record_lapsed_tickets
 
     ticket = ticket_for(api, card)
     assert record_lapsed_tickets() == 0  # still valid
@@ -226,8 +226,8 @@ def test_an_order_whose_letter_is_on_its_way_is_not_closed(api, card, contact_pe
 
 
 def test_every_station_result_is_an_outcome_the_server_has_words_for():
-    from cards.station.operations import Result
-    from station.models import Outcome
+    from cards.reader.operations import Result
+    from desk.models import Outcome
 
     assert {r.value for r in Result} <= set(Outcome.values)
 
@@ -243,7 +243,7 @@ def test_an_unknown_outcome_is_refused_and_nothing_is_written(api, card, puk):
 def test_a_refusal_by_the_card_has_words_in_swedish_and_english(api, card, puk):
     from django.utils import translation
 
-    from station.models import UnblockAttempt
+    from desk.models import UnblockAttempt
 
     attempt = api.start(card, api.id_check(card), assisted=False).json()["attempt"]
     api.post(f"unblocks/{attempt}/outcome/", {"result": "unknown_instruction"})
@@ -278,7 +278,7 @@ def test_logout_ends_the_operator_token_on_the_server(api, card):
 
 
 def test_an_idle_login_ends_and_a_call_keeps_it_alive(api, card, settings):
-    from station.models import DeskSession
+    from desk.models import DeskSession
 
     settings.RSPORTAL_DESK_IDLE_MINUTES = 15
     session = DeskSession.objects.get()
@@ -322,7 +322,7 @@ def test_a_pin_change_report_of_the_wrong_form_writes_nothing(api, card, payload
 
 def test_the_daily_report_counts_each_operators_acts_per_station(api, client, station, other_station, operator,
                                                                  other_operator, card, puk, contact_person):
-    from station.reports import daily_report
+    from desk.reports import daily_report
     from tests.factories import UserFactory, approved_order
 
     card_read = {"card_number": card.card_number, "profile": "rs", "pins": {}, "puk_tries_left": 10}

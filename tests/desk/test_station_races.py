@@ -9,8 +9,8 @@ from django.db import connections
 from django.test import Client
 
 from audit.models import AuditEvent
-from station import services
-from station.models import PukTicket
+from desk import services
+from desk.models import PukTicket
 from tests.factories import give_puk
 from tests.orders.test_order_races import postgresql  # noqa: F401 - the fixture
 

@@ -9,7 +9,7 @@ from orders.models import PukOrder
 from orders.states import OrderState
 from organisation.models import ContactPersonAssignment
 from tests.factories import CardFactory, PukOrderFactory
-from tests.test_permissions_walk import POST as POST_ONLY_VIEWS
+from tests.rsportal.test_permissions_walk import POST as POST_ONLY_VIEWS
 
 pytestmark = pytest.mark.django_db
 
@@ -25,9 +25,9 @@ POSTS = {
     "orders:approve_selected": ("contact_person", None, lambda world: world["bulk_form"]),
     "orders:on_behalf_order": ("contact_person", "fresh_card", lambda world: ORDER),
     "orders:my_settings": ("contact_person", None, lambda world: world["settings_form"]),
-    "orders:retry_letter": ("contact_person", "failed", lambda world: {}),
-    "orders:send_again": ("contact_person", "returned", lambda world: {}),
-    "orders:close_returned": ("contact_person", "returned", lambda world: {"advice": "Besök en kortstation."}),
+    "letters:retry": ("contact_person", "failed", lambda world: {}),
+    "letters:send_again": ("contact_person", "returned", lambda world: {}),
+    "letters:close_returned": ("contact_person", "returned", lambda world: {"advice": "Besök en kortstation."}),
 }
 
 
@@ -68,7 +68,7 @@ def everything_written():
 def test_every_post_view_of_the_orders_app_is_covered():
     post_only = {name for name in POST_ONLY_VIEWS if name.startswith("orders:")}
     # The print house's webhook has no session: it is signed (HMAC) instead, tested on its own.
-    assert post_only - {"orders:print_house_status"} <= set(POSTS)
+    assert post_only - {"letters:status_webhook"} <= set(POSTS)
 
 
 @pytest.mark.parametrize("name", POSTS)

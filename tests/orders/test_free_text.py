@@ -64,7 +64,7 @@ def test_a_rejection_with_a_code_rejects_nothing_and_says_why(client, card, cont
 def test_advice_with_a_code_on_a_returned_letter_closes_nothing_and_says_why(client, card, contact_person):
     order = PukOrderFactory(card=card, state=OrderState.RETURNED)
     client.force_login(contact_person)
-    response = client.post(reverse("orders:close_returned", args=[order.pk]), {"advice": "PIN 123456"}, follow=True)
+    response = client.post(reverse("letters:close_returned", args=[order.pk]), {"advice": "PIN 123456"}, follow=True)
     order.refresh_from_db()
     assert order.state == OrderState.RETURNED
     assert REFUSED in response.content.decode()

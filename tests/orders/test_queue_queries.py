@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.services import record
-from orders import queue_views
+from orders.views import queue as queue_views
 from orders.models import Letter, PukOrder
 from orders.states import OrderState
 from organisation.services import assign_contact_person

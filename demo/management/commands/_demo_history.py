@@ -1,0 +1,68 @@
+"""Orders the demo starts with, so each role's pages show work in every state: an order
+waiting for its contact person, one placed on behalf (two approvers), a letter on its way
+as registered mail, a returned letter and a rejected order. Made through the same
+services, tasks and print-house reports as real ones, so their timelines are real too."""
+
+import uuid
+
+from django.db import transaction
+
+from cards.models import Card
+from letters import services as letters
+from letters import status as print_house_status
+from orders.models import BlockedCodes, PukOrder, Reason
+from orders.services import approve_order, place_order, reject_order
+
+# username: (first, last, personnummer, hsa-id, förvaltning code), as seed_demo's PEOPLE
+PEOPLE = {
+    "erik": ("Erik", "Ek", "198111025675", "SE2321000289-E009", "sus"),
+    "fatima": ("Fatima", "Fors", "199004173325", "SE2321000289-F010", "sus"),
+    "gustav": ("Gustav", "Gran", "197612309810", "SE2321000289-G011", "primarvard"),
+    "hanna": ("Hanna", "Holm", "198707262286", "SE2321000289-H012", "sus"),
+    "ivar": ("Ivar", "Isaksson", "196510154039", "SE2321000289-I013", "sus"),
+}
+CARDS = {
+    "erik": "9752270000090014",
+    "fatima": "9752270000100011",
+    "gustav": "9752270000110010",
+    "hanna": "9752270000120019",
+    "ivar": "9752270000130018",
+}
+
+
+def make_history(users):
+    """Once: nothing is made when any of these cards already has an order."""
+    cards = {username: Card.objects.get(card_number=number) for username, number in CARDS.items()}
+    if PukOrder.objects.filter(card__in=cards.values()).exists():
+        return
+    karin, sara, kalle = users["karin"], users["sara"], users["kalle"]
+
+    def order(username, placed_by=None, **choices):
+        with transaction.atomic():
+            return place_order(placed_by=placed_by or users[username], card=cards[username], **choices)
+
+    order("erik", reason=Reason.LOST_LETTER, blocked_codes=BlockedCodes.LEGITIMERING)
+    order("gustav", placed_by=kalle, reason=Reason.NEVER_RECEIVED, blocked_codes=BlockedCodes.BOTH)
+
+    posted = order("fatima", reason=Reason.LOST_LETTER, blocked_codes=BlockedCodes.UNDERSKRIFT)
+    _send(posted, karin, ("printed", {}), ("posted", {"tracking_id": "RR876543216SE"}))
+
+    returned = order("hanna", reason=Reason.NEVER_RECEIVED, blocked_codes=BlockedCodes.LEGITIMERING)
+    _send(returned, karin, ("printed", {}), ("posted", {"tracking_id": "RR100000003SE"}),
+          ("returned", {"reason": "unknown_address"}))
+
+    rejected = order("ivar", reason=Reason.OTHER, reason_text="Kortet har gått sönder.", blocked_codes=BlockedCodes.PUK_ONLY)
+    with transaction.atomic():
+        reject_order(order=rejected, by=sara, reason="Ett trasigt kort får ingen ny PUK-kod: beställ ett nytt kort hos din kontaktperson.")
+
+
+def _send(order, approver, *reports):
+    """Approve, make the letter now (the task does the same, and finds it made), and play
+    the print house's reports."""
+    with transaction.atomic():
+        approve_order(order=order, by=approver)
+    letter = letters.produce_letter(order.pk)
+    for status, extra in reports:
+        print_house_status.apply_event(
+            {"event_id": str(uuid.uuid4()), "letter_id": letter.letter_id, "status": status, **extra}
+        )

@@ -1,0 +1,201 @@
+"""Demo data for the embedded default: förvaltningar, people in each role, card types and
+cards, and orders in every state (_demo_history). The people match
+demo/population_register.json. Safe to run again."""
+
+import secrets
+from datetime import date
+
+from django.conf import settings
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from django.contrib.auth.models import Permission
+
+from cards.models import Card, CardType, PukRecord
+from cards.puk_store import encrypt_puk
+from cards.virtualcard.state import CardState
+from organisation.models import ContactPersonAssignment, Employee, Forvaltning
+from organisation.services import assign_contact_person
+from desk.credentials import new_credential
+from desk.models import Station
+
+from . import _demo_history
+
+DEMO_PASSWORD = "rs-demo-2026"
+
+FORVALTNINGAR = [
+    ("sus", "Skånes universitetssjukvård"),
+    ("primarvard", "Primärvård Skåne"),
+    ("regionservice", "Regionservice"),
+]
+
+CARD_TYPES = [
+    dict(code="rs-kort", name="RS-kort (eTjänstekort)", has_region_logo=True, puk_route=CardType.PukRoute.LETTER),
+    dict(code="rs-kort-2015", name="RS-kort, generation 2015", has_region_logo=True, puk_route=CardType.PukRoute.DESK_ONLY),
+    dict(code="reservkort", name="Reservkort", has_region_logo=True, is_reserve_card=True, puk_route=CardType.PukRoute.NONE),
+    dict(code="extern", name="eTjänstekort, annan utgivare", has_region_logo=False, puk_route=CardType.PukRoute.NONE),
+]
+
+# username: (first, last, personnummer, hsa-id, förvaltning code)
+PEOPLE = {
+    "anna": ("Anna", "Andersson", "198503142385", "SE2321000289-A001", "sus"),
+    "bertil": ("Bertil", "Berg", "197208094578", "SE2321000289-B002", "sus"),
+    "cecilia": ("Cecilia", "Costa", "199106711246", "SE2321000289-C003", "sus"),
+    "karin": ("Karin", "Kontakt", "197805223265", "SE2321000289-K004", "sus"),
+    "kalle": ("Kalle", "Karlsson", "196901305158", "SE2321000289-K005", "primarvard"),
+    "sara": ("Sara", "Svensson", "198809176426", "SE2321000289-S006", "sus"),
+    "david": ("David", "Dahl", "199302047312", "SE2321000289-D007", "primarvard"),
+    "olle": ("Olle", "Olsson", "197506118186", "SE2321000289-O008", "regionservice"),
+    **_demo_history.PEOPLE,
+}
+
+# username: [(card number, card type code, status, valid to)]
+CARDS = {
+    "anna": [
+        ("9752270000010012", "rs-kort", Card.Status.ACTIVE, date(2029, 5, 31)),
+        ("9752270000010020", "reservkort", Card.Status.ACTIVE, date(2027, 3, 31)),
+        ("9752270000010038", "rs-kort", Card.Status.REVOKED, date(2025, 1, 31)),
+    ],
+    "bertil": [("9752270000020011", "rs-kort", Card.Status.ACTIVE, date(2028, 9, 30))],
+    "cecilia": [("9752270000030010", "rs-kort", Card.Status.ACTIVE, date(2028, 2, 29))],
+    "karin": [("9752270000040019", "rs-kort", Card.Status.ACTIVE, date(2029, 1, 31))],
+    "kalle": [("9752270000050018", "rs-kort-2015", Card.Status.ACTIVE, date(2027, 6, 30))],
+    "sara": [("9752270000060017", "rs-kort", Card.Status.ACTIVE, date(2028, 12, 31))],
+    "david": [
+        ("9752270000070016", "rs-kort", Card.Status.ACTIVE, date(2029, 8, 31)),
+        ("9752270000070024", "extern", Card.Status.ACTIVE, date(2028, 8, 31)),
+    ],
+    "olle": [("9752270000080015", "rs-kort", Card.Status.ACTIVE, date(2028, 4, 30))],
+    **{username: [(number, "rs-kort", Card.Status.ACTIVE, date(2029, 3, 31))] for username, number in _demo_history.CARDS.items()},
+}
+
+# Cards that also exist as a virtual card for the card station: card number → tries left
+# on the legitimering PIN (0: blocked, as a holder at the support desk would have it).
+VIRTUAL_CARDS = {"9752270000010012": 0, "9752270000050018": 0}
+VIRTUAL_CARD_DIR = settings.VAR_DIR / "cards"
+
+# The demo's card station; the station software reads its credential from this file.
+STATION = ("Kortstation Lund, Universitetssjukhuset", "Entréhallen, Skånes universitetssjukhus Lund")
+STATION_OPERATORS = ["olle"]
+STATION_CREDENTIAL_FILE = settings.VAR_DIR / "station.credential"
+
+ASSIGNMENTS = [
+    ("karin", "sus", ContactPersonAssignment.Role.CONTACT_PERSON),
+    ("sara", "sus", ContactPersonAssignment.Role.SUBSTITUTE),
+    ("kalle", "primarvard", ContactPersonAssignment.Role.CONTACT_PERSON),
+    ("karin", "primarvard", ContactPersonAssignment.Role.SUBSTITUTE),
+]
+
+ROLES = {
+    "anna": "Medarbetare med RS-kort, reservkort och ett spärrat kort",
+    "bertil": "Medarbetare med skyddade personuppgifter",
+    "cecilia": "Medarbetare med samordningsnummer (ingen folkbokföringsadress)",
+    "david": "Medarbetare som nyss bytt adress, och ett kort utan Region Skånes logga",
+    "karin": "Kontaktperson för Skånes universitetssjukvård, ersättare för Primärvård Skåne",
+    "sara": "Ersättare för Skånes universitetssjukvård",
+    "kalle": "Kontaktperson för Primärvård Skåne",
+    "olle": "Operatör vid Kortstation Lund, Universitetssjukhuset (kör stationsprogrammet: se docs/desk.md)",
+    "admin": "Administratör (Django admin)",
+}
+
+
+class Command(BaseCommand):
+    help = "Load the demo data (idempotent) and print the demo logins."
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        User = get_user_model()
+        forvaltningar = {
+            code: Forvaltning.objects.update_or_create(code=code, defaults={"name": name})[0]
+            for code, name in FORVALTNINGAR
+        }
+        card_types = {
+            spec["code"]: CardType.objects.update_or_create(code=spec["code"], defaults=spec)[0] for spec in CARD_TYPES
+        }
+        users = {}
+        for username, (first, last, pnr, hsa_id, forvaltning_code) in PEOPLE.items():
+            user = self._user(User, username, first, last)
+            users[username] = user
+            employee, _ = Employee.objects.update_or_create(
+                personnummer=pnr,
+                defaults=dict(
+                    user=user,
+                    hsa_id=hsa_id,
+                    first_name=first,
+                    last_name=last,
+                    work_email=user.email,
+                    forvaltning=forvaltningar[forvaltning_code],
+                ),
+            )
+            for number, type_code, status, valid_to in CARDS[username]:
+                Card.objects.update_or_create(
+                    card_number=number,
+                    defaults=dict(
+                        holder=employee,
+                        card_type=card_types[type_code],
+                        status=status,
+                        valid_from=date(valid_to.year - 5, valid_to.month, 1),
+                        valid_to=valid_to,
+                    ),
+                )
+        for username, code, role in ASSIGNMENTS:
+            assign_contact_person(user=users[username], forvaltning=forvaltningar[code], role=role)
+        self._puks_and_virtual_cards()
+        self._station(users)
+        _demo_history.make_history(users)
+        admin = self._user(User, "admin", "Ada", "Admin")
+        admin.is_staff = admin.is_superuser = True
+        admin.save()
+        self._print_logins()
+
+    def _puks_and_virtual_cards(self):
+        """Every demo card gets a PUK in the PUK store; the cards in VIRTUAL_CARDS also get
+        a virtual card carrying the same PUK, so a demo letter really unblocks it."""
+        VIRTUAL_CARD_DIR.mkdir(parents=True, exist_ok=True)
+        for card in Card.objects.filter(card_number__in=[n for cards in CARDS.values() for n, *_ in cards]):
+            state_file = VIRTUAL_CARD_DIR / f"{card.card_number}.json"
+            wanted = card.card_number in VIRTUAL_CARDS
+            if PukRecord.objects.filter(card=card).exists() and (state_file.exists() or not wanted):
+                continue
+            puk = f"{secrets.randbelow(10**8):08d}"
+            PukRecord.objects.update_or_create(card=card, defaults={"ciphertext": encrypt_puk(card.card_number, puk)})
+            if wanted:
+                CardState(
+                    profile="rs",
+                    card_number=card.card_number,
+                    pins={"legitimering": f"{secrets.randbelow(10**6):06d}", "underskrift": f"{secrets.randbelow(10**6):06d}"},
+                    puk=puk,
+                    pin_tries_left={"legitimering": VIRTUAL_CARDS[card.card_number]},
+                ).save(state_file)
+
+    def _station(self, users):
+        """The demo station and its operator; a credential is made once and written to
+        var/station.credential (0600), where `python -m cards.agent` reads it."""
+        station = Station.objects.filter(name=STATION[0]).first()
+        if station is None or not STATION_CREDENTIAL_FILE.exists():
+            credential, hashed = new_credential()
+            station, _ = Station.objects.update_or_create(
+                name=STATION[0], defaults={"location": STATION[1], "credential_hash": hashed}
+            )
+            STATION_CREDENTIAL_FILE.parent.mkdir(parents=True, exist_ok=True)
+            STATION_CREDENTIAL_FILE.touch(mode=0o600)
+            STATION_CREDENTIAL_FILE.write_text(credential + "\n")
+        operate = Permission.objects.get(codename="operate_station", content_type__app_label="cards")
+        for username in STATION_OPERATORS:
+            users[username].user_permissions.add(operate)
+            station.operators.add(users[username])
+
+    def _user(self, User, username, first, last):
+        user, _ = User.objects.get_or_create(username=username)
+        user.first_name, user.last_name = first, last
+        user.email = f"{username}@demo.skane.se"
+        user.set_password(DEMO_PASSWORD)
+        user.save()
+        return user
+
+    def _print_logins(self):
+        self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
+        for username, role in ROLES.items():
+            self.stdout.write(f"  {username:<8} {role}")

@@ -1,0 +1,149 @@
+"""Card stations, the operators' visits at them, unblock attempts and PUK tickets.
+
+A station is known to the server only through its credential (stored as a SHA-256
+hash: it is a random 256-bit secret, so a slow hash adds nothing). The ID check lives
+on a DeskVisit: one holder's card, at one station, with one operator. No column holds a
+PIN, a PUK or an ID document's number.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from cards.models import Card
+
+
+class Station(models.Model):
+    name = models.CharField(_("namn"), max_length=200, unique=True)
+    location = models.CharField(_("plats"), max_length=300)
+    credential_hash = models.CharField(_("inloggningsnyckel (hash)"), max_length=64, unique=True, editable=False)
+    active = models.BooleanField(_("aktiv"), default=True)
+    operators = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="stations", verbose_name=_("operatörer"),
+        help_text=_("Användare som får arbeta vid stationen. De behöver också behörigheten Arbeta vid en kortstation."),
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("kortstation")
+        verbose_name_plural = _("kortstationer")
+
+    def __str__(self):
+        return self.name
+
+
+class DeskSession(models.Model):
+    """An operator logged in at a station. The operator token names it, so the server can
+    end it: on logout, when idle too long, or when too old (station.credentials)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    station = models.ForeignKey(Station, on_delete=models.PROTECT, related_name="+", verbose_name=_("kortstation"))
+    operator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                 verbose_name=_("operatör"))
+    started_at = models.DateTimeField(_("inloggad"), auto_now_add=True)
+    last_seen_at = models.DateTimeField(_("senast aktiv"))
+    ended_at = models.DateTimeField(_("utloggad"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("inloggning vid kortstation")
+        verbose_name_plural = _("inloggningar vid kortstation")
+
+
+class IdDocument(models.TextChoices):
+    """The kind of document the holder showed; never its number."""
+
+    PASSPORT = "passport", _("Pass")
+    NATIONAL_ID = "national_id", _("Nationellt id-kort")
+    DRIVING_LICENCE = "driving_licence", _("Körkort")
+    EMPLOYEE_CARD = "employee_card", _("Tjänstekort med foto")
+
+
+class DeskVisit(models.Model):
+    """A holder at the desk: the ID check, for this card, this station and this operator."""
+
+    station = models.ForeignKey(Station, on_delete=models.PROTECT, related_name="visits", verbose_name=_("kortstation"))
+    operator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                 verbose_name=_("operatör"))
+    card = models.ForeignKey(Card, on_delete=models.PROTECT, related_name="desk_visits", verbose_name=_("kort"))
+    id_document = models.CharField(_("id-handling"), max_length=20, choices=IdDocument.choices)
+    started_at = models.DateTimeField(_("ID-kontroll gjord"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+        verbose_name = _("besök vid kortstation")
+        verbose_name_plural = pgettext_lazy("plural", "besök vid kortstation")
+
+
+class Outcome(models.TextChoices):
+    """What the station reports an unblock or a PIN change came to: the station core's
+    results (cards.reader.operations.Result) and the desk's own, in words."""
+
+    DONE = "done", _("Klart")
+    NEW_PIN_REFUSED = "new_pin_refused", _("Ny PIN-kod av fel form: inget skickades")
+    CODE_MALFORMED = "code_malformed", _("Kod av fel form: inget skickades")
+    NOT_CONFIRMED = "not_confirmed", _("Sista PUK-försöket bekräftades inte: inget skickades")
+    WRONG_PUK = "wrong_puk", _("Fel PUK-kod")
+    PUK_BLOCKED = "puk_blocked", _("PUK-koden spärrad: kortet måste bytas ut")
+    WRONG_PIN = "wrong_pin", _("Fel PIN-kod")
+    PIN_BLOCKED = "pin_blocked", _("PIN-koden spärrad")
+    CARD_REFUSED_NEW_PIN = "card_refused_new_pin", _("Kortet godtog inte den nya PIN-koden")
+    NEW_PIN_NOT_WORKING = "new_pin_not_working", _("Den nya PIN-koden gick inte att kontrollera")
+    NEW_PIN_NOT_SET = "new_pin_not_set", _("PUK-koden godtogs, men ingen ny PIN-kod sattes på knappsatsen")
+    PINPAD_CANCELLED = "pinpad_cancelled", _("Avbrutet på kortläsarens knappsats")
+    PINPAD_TIMEOUT = "pinpad_timeout", _("Ingen kod på kortläsarens knappsats i tid")
+    PINPAD_MISMATCH = "pinpad_mismatch", _("Olika nya PIN-koder på knappsatsen")
+    SECURITY_NOT_SATISFIED = "security_not_satisfied", _("Kortet vägrade: säkerhetsvillkoren är inte uppfyllda (6982)")
+    UNKNOWN_INSTRUCTION = "unknown_instruction", _("Kortet vägrade: okänt kommando (6D00)")
+    CARD_REMOVED = "card_removed", _("Kortet togs ut: utfallet är okänt")
+    CARD_ERROR = "card_error", _("Kortet svarade med ett fel")
+    PUK_NOT_RELEASED = "puk_not_released", _("PUK-koden lämnades inte ut")
+
+
+class UnblockAttempt(models.Model):
+    """One unblock of one PIN, allowed by the server before any PUK is sent."""
+
+    class Pin(models.TextChoices):
+        LEGITIMERING = "legitimering", _("PIN-koden för legitimering")
+        UNDERSKRIFT = "underskrift", _("PIN-koden för underskrift")
+
+    visit = models.ForeignKey(DeskVisit, on_delete=models.PROTECT, related_name="unblocks", verbose_name=_("besök"))
+    pin = models.CharField(_("PIN-kod"), max_length=20, choices=Pin.choices)
+    assisted = models.BooleanField(_("assisterad (utan PUK-brev)"), default=False)
+    puk_tries_before = models.PositiveSmallIntegerField(_("PUK-försök kvar före"), null=True)
+    second_operator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                        related_name="+", verbose_name=_("andra operatör"))
+    started_at = models.DateTimeField(_("påbörjad"), auto_now_add=True)
+    result = models.CharField(_("resultat"), max_length=40, blank=True, choices=Outcome.choices)
+    tries_left_after = models.PositiveSmallIntegerField(_("försök kvar efter"), null=True)
+    finished_at = models.DateTimeField(_("avslutad"), null=True)
+
+    class Meta:
+        verbose_name = _("upplåsning")
+        verbose_name_plural = _("upplåsningar")
+
+
+class PukTicket(models.Model):
+    """The right to fetch one card's PUK once, for one operator at one station, briefly.
+
+    The id is random (uuid4) but the ticket is worth nothing without the station's
+    credential and the operator's token; `used_at` is set by a conditional UPDATE, so
+    two redemptions at once yield one PUK."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    attempt = models.OneToOneField(UnblockAttempt, on_delete=models.PROTECT, related_name="ticket")
+    card = models.ForeignKey(Card, on_delete=models.PROTECT, related_name="+", verbose_name=_("kort"))
+    operator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                 verbose_name=_("operatör"))
+    station = models.ForeignKey(Station, on_delete=models.PROTECT, related_name="+", verbose_name=_("kortstation"))
+    issued_at = models.DateTimeField(_("utfärdad"), auto_now_add=True, db_index=True)
+    expires_at = models.DateTimeField(_("gäller till"))
+    used_at = models.DateTimeField(_("använd"), null=True, blank=True)
+    # Set when a ticket that was never used is recorded as expired (station.services).
+    lapse_recorded_at = models.DateTimeField(_("förfallen, registrerad"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("PUK-biljett")
+        verbose_name_plural = _("PUK-biljetter")

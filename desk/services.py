@@ -1,0 +1,237 @@
+"""What a card station may do, checked and recorded on the server.
+
+The API views call these with the station (from its credential) and the operator (from
+the token) already established. Every act, and every refusal, is an audit event
+carrying the station's name; never a code value, never an ID document's number.
+"""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import authenticate, get_user_model
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from audit.models import AuditEvent
+from audit.services import record
+from cards.models import Card
+from cards.puk_store import PukUnavailable, get_puk_store
+from cards.reader.codes import Code
+from orders import services as order_services
+from orders.models import PukOrder
+from orders.states import BEFORE_POSTING, OPEN_STATES
+from orders.transitions import OrderRefused
+
+from rsportal.queueing import enqueue_on_commit
+
+from . import rules
+from .credentials import end_session, may_operate, start_session
+from .models import DeskVisit, PukTicket, UnblockAttempt
+
+
+class StationRefused(Exception):
+    """Refused; `code` for the station software, `message` in words for the operator."""
+
+    def __init__(self, code, message):
+        super().__init__(message)
+        self.code, self.message = code, message
+
+
+def _act(action, obj, station, operator, **data):
+    return record(action, obj, actor=operator, station=station.name, station_id=station.pk, **data)
+
+
+def log_in(station, username, password, request=None):
+    user = authenticate(request, username=username, password=password)
+    if user is None or not may_operate(user, station):
+        record("desk_login_refused", station, station=station.name, station_id=station.pk, username=username[:150])
+        raise StationRefused("login", _("Fel användarnamn eller lösenord, eller så saknar du behörighet vid den här kortstationen."))
+    _act("desk_login", station, station, user)
+    return user, start_session(user, station)
+
+
+def log_out(station, operator, session):
+    end_session(session)
+    _act("desk_logout", station, station, operator)
+
+
+def card_read(station, operator, *, card_number, profile, pins, puk_tries_left):
+    """The station read a card: record it and say what the registry knows of it."""
+    card = Card.objects.select_related("holder", "card_type").filter(card_number=card_number).first()
+    _act("desk_card_read", card or station, station, operator, card_number=card_number, profile=profile,
+         pin_tries_left=pins, puk_tries_left=puk_tries_left, known=card is not None)
+    return card
+
+
+def open_orders_of_holder(card):
+    return PukOrder.objects.filter(holder=card.holder, state__in=OPEN_STATES).select_related("card")
+
+
+def can_close_at_desk(order) -> bool:
+    return order.state in BEFORE_POSTING
+
+
+def record_id_check(station, operator, *, card_number, id_document):
+    card = _registered_card(station, operator, card_number)
+    visit = DeskVisit.objects.create(station=station, operator=operator, card=card, id_document=id_document)
+    _act("desk_id_checked", visit, station, operator, card_number=card_number, id_document=id_document)
+    return visit
+
+
+def _registered_card(station, operator, card_number):
+    card = Card.objects.select_related("holder").filter(card_number=card_number).first()
+    if card is None:
+        _act("desk_refused", station, station, operator, card_number=card_number, refusal="unknown_card")
+        raise StationRefused("unknown_card", _("Kortet finns inte i kortregistret."))
+    return card
+
+
+def current_visit(station, operator, visit_id, card_number):
+    """The visit in which this holder's ID was checked, at this station by this operator."""
+    visit = DeskVisit.objects.select_related("card__holder").filter(
+        pk=visit_id or 0, station=station, operator=operator, card__card_number=card_number).first()
+    if visit is None or not rules.visit_is_current(visit.started_at, timezone.now(), settings.RSPORTAL_DESK_VISIT_MINUTES):
+        _act("desk_refused", station, station, operator, card_number=card_number, refusal="no_id_check")
+        raise StationRefused("no_id_check", _("Gör ID-kontrollen av kortinnehavaren först."))
+    return visit
+
+
+def start_unblock(station, operator, *, visit_id, card_number, pin, assisted, puk_tries_left, second_operator=None):
+    """Allow one unblock before any PUK is sent; for an assisted one, issue the ticket.
+
+    `second_operator` is (username, password) when the PUK has two tries or fewer left."""
+    visit = current_visit(station, operator, visit_id, card_number)
+    confirmer = _second_operator(station, operator, visit, puk_tries_left, second_operator)
+    with transaction.atomic():
+        if assisted and _hourly_limit_reached(station, operator, visit):
+            attempt = None  # the refusal and the alert are recorded: commit them, then say no
+        else:
+            attempt = _allow_unblock(station, operator, visit, pin, assisted, puk_tries_left, confirmer)
+    if attempt is None:
+        raise StationRefused("limit", _(
+            "Gränsen för assisterade upplåsningar per timme är nådd. En administratör har fått besked."))
+    return attempt
+
+
+def _allow_unblock(station, operator, visit, pin, assisted, puk_tries_left, confirmer):
+    card_number = visit.card.card_number
+    attempt = UnblockAttempt.objects.create(visit=visit, pin=pin, assisted=assisted,
+                                            puk_tries_before=puk_tries_left, second_operator=confirmer)
+    _act("desk_unblock_started", attempt, station, operator, card_number=card_number, pin_role=pin,
+         assisted=assisted, puk_tries_left=puk_tries_left, second_operator=confirmer.get_username() if confirmer else "")
+    if assisted:
+        lifetime = rules.ticket_lifetime(settings.RSPORTAL_PUK_TICKET_SECONDS)
+        PukTicket.objects.create(attempt=attempt, card=visit.card, operator=operator, station=station,
+                                 expires_at=timezone.now() + lifetime)
+        _act("desk_ticket_issued", attempt.ticket, station, operator, card_number=card_number,
+             expires_in_seconds=int(lifetime.total_seconds()))
+    return attempt
+
+
+def _second_operator(station, operator, visit, puk_tries_left, credentials):
+    if not rules.needs_second_operator(puk_tries_left):
+        return None
+    username, password = credentials or ("", "")
+    confirmer = authenticate(None, username=username, password=password) if username else None
+    if confirmer is None or confirmer.pk == operator.pk or not may_operate(confirmer, station):
+        _act("desk_refused", visit, station, operator, card_number=visit.card.card_number,
+             refusal="second_operator", puk_tries_left=puk_tries_left)
+        raise StationRefused("second_operator", _(
+            "PUK-koden har två försök kvar eller färre: en annan operatör vid stationen ska bekräfta med sin inloggning."))
+    _act("desk_second_operator_confirmed", visit, station, operator, second_operator=confirmer.get_username(),
+         puk_tries_left=puk_tries_left)
+    return confirmer
+
+
+def _hourly_limit_reached(station, operator, visit) -> bool:
+    """Whether the operator has had this hour's assisted unblocks (recorded, and the
+    administrators told once an hour). Holds the operator's row locked until the caller's
+    transaction ends, so requests at once are counted one after the other."""
+    get_user_model().objects.select_for_update().filter(pk=operator.pk).values_list("pk").get()
+    limit = settings.RSPORTAL_ASSISTED_UNBLOCKS_PER_HOUR
+    hour_ago = timezone.now() - timedelta(hours=1)
+    if PukTicket.objects.filter(operator=operator, issued_at__gte=hour_ago).count() < limit:
+        return False
+    _act("desk_limit_reached", visit, station, operator, card_number=visit.card.card_number, limit=limit)
+    already_told = AuditEvent.objects.for_object(operator).filter(action="desk_limit_alerted", at__gte=hour_ago)
+    if not already_told.exists():
+        _act("desk_limit_alerted", operator, station, operator, limit=limit)
+        enqueue_on_commit("desk.tasks.alert_assisted_unblock_limit", operator.pk, station.pk)
+    return True
+
+
+def redeem_ticket(station, operator, *, ticket_id, card_number) -> Code:
+    """The card's PUK, once, to the station that holds the ticket; every refusal recorded."""
+    now = timezone.now()
+    ticket = PukTicket.objects.select_related("card").filter(pk=ticket_id).first() if ticket_id else None
+    facts = ticket and rules.TicketFacts(ticket.card.card_number, ticket.operator_id, ticket.station_id,
+                                         ticket.expires_at, ticket.used_at is not None)
+    refusal = rules.ticket_refusal(facts, now=now, card_number=card_number, operator_id=operator.pk,
+                                   station_id=station.pk)
+    if refusal is None and not PukTicket.objects.filter(pk=ticket.pk, used_at__isnull=True).update(used_at=now):
+        refusal = rules.TicketRefusal.USED  # another redemption won the race
+    if refusal is not None:
+        action = "desk_ticket_expired" if refusal is rules.TicketRefusal.EXPIRED else "desk_ticket_refused"
+        _act(action, ticket or station, station, operator, card_number=card_number, refusal=refusal.value)
+        raise StationRefused(f"ticket_{refusal.value}", _("Biljetten till PUK-koden gäller inte. Börja om upplåsningen."))
+    try:
+        puk = get_puk_store().puk_for(ticket.card)
+    except PukUnavailable:
+        _act("desk_ticket_refused", ticket, station, operator, card_number=card_number, refusal="no_puk")
+        raise StationRefused("no_puk", _("PUK-koden för kortet finns inte i PUK-förrådet.")) from None
+    _act("desk_ticket_used", ticket, station, operator, card_number=card_number)
+    return puk
+
+
+def record_lapsed_tickets(now=None):
+    """Record each ticket that expired unused, once: a ticket issued and never redeemed
+    (the card pulled, the holder gone) is an act worth seeing in the audit trail too."""
+    now = now or timezone.now()
+    lapsed = PukTicket.objects.filter(used_at__isnull=True, lapse_recorded_at__isnull=True, expires_at__lt=now)
+    recorded = 0
+    for ticket in lapsed.select_related("station", "operator", "card")[:1000]:
+        with transaction.atomic():
+            # The conditional update makes a concurrent run record each ticket only once.
+            if PukTicket.objects.filter(pk=ticket.pk, lapse_recorded_at__isnull=True).update(lapse_recorded_at=now):
+                _act("desk_ticket_expired", ticket, ticket.station, ticket.operator,
+                     card_number=ticket.card.card_number, refusal="never_used")  # fmt: skip
+                recorded += 1
+    return recorded
+
+
+def record_outcome(station, operator, *, attempt_id, result, tries_left):
+    attempt = UnblockAttempt.objects.select_related("visit__card").filter(
+        pk=attempt_id or 0, visit__station=station, visit__operator=operator, finished_at__isnull=True).first()
+    if attempt is None:
+        raise StationRefused("unknown_attempt", _("Upplåsningen är okänd eller redan avslutad."))
+    attempt.result, attempt.tries_left_after, attempt.finished_at = result, tries_left, timezone.now()
+    attempt.save(update_fields=["result", "tries_left_after", "finished_at"])
+    _act("desk_unblock_outcome", attempt, station, operator, card_number=attempt.visit.card.card_number,
+         pin_role=attempt.pin, assisted=attempt.assisted, result=attempt.result, tries_left=tries_left)
+    return attempt
+
+
+def record_desk_refusal(station, operator, *, card_number, refusal, pin, assisted):
+    """An unblock the station software refused on its own (rules.DeskRefusal)."""
+    card = Card.objects.filter(card_number=card_number).first()
+    _act("desk_refused", card or station, station, operator, card_number=card_number, refusal=refusal.value,
+         pin_role=pin, assisted=assisted, refused_by="station")
+
+
+def record_pin_change(station, operator, *, card_number, pin, result, tries_left):
+    card = Card.objects.filter(card_number=card_number).first()
+    _act("desk_pin_changed", card or station, station, operator, card_number=card_number, pin_role=pin,
+         result=result, tries_left=tries_left)
+
+
+def close_order_at_desk(station, operator, *, visit_id, card_number, order_id):
+    """Close the holder's open order as handled here, so no letter is sent needlessly."""
+    visit = current_visit(station, operator, visit_id, card_number)
+    order = PukOrder.objects.filter(pk=order_id or 0, holder=visit.card.holder).first()
+    if order is None or not can_close_at_desk(order):
+        raise StationRefused("order", _("Beställningen kan inte stängas här: kodbrevet är redan på väg eller ärendet är avslutat."))
+    try:
+        return order_services.close_order_handled_at_desk(order=order, by=operator, station_name=station.name)
+    except OrderRefused as refused:
+        raise StationRefused("order", refused.message) from None

@@ -1,0 +1,56 @@
+"""The contact person's actions on a letter that failed or came back."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from orders.selectors import orders_for_contact_person
+from orders.transitions import OrderRefused
+from organisation.permissions import APPROVE_ORDERS
+
+from . import services as letters
+from .forms import CloseReturnedForm
+
+
+def _letter_action(action):
+    """POST-only, for a contact person with approve rights on the order's förvaltning."""
+
+    @login_required
+    @require_POST
+    def view(request, pk):
+        order = get_object_or_404(orders_for_contact_person(request.user, APPROVE_ORDERS), pk=pk)
+        try:
+            done = action(request, order)
+        except OrderRefused as refusal:
+            messages.error(request, refusal.message)
+        else:
+            if done:
+                messages.success(request, done)
+        return redirect("orders:queue_detail", order.pk)
+
+    view.__name__ = action.__name__
+    return view
+
+
+@_letter_action
+def retry_letter(request, order):
+    letters.retry_letter(order=order, by=request.user)
+    return _("Ett nytt försök att skapa kodbrevet är startat.")
+
+
+@_letter_action
+def send_again(request, order):
+    letters.send_letter_again(order=order, by=request.user)
+    return _("Ett nytt kodbrev skapas efter en ny adressuppslagning.")
+
+
+@_letter_action
+def close_returned(request, order):
+    form = CloseReturnedForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(form.errors["advice"]))
+        return None
+    letters.close_returned(order=order, by=request.user, reason=form.cleaned_data["advice"])
+    return _("Beställningen är avslutad.")
