@@ -12,6 +12,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .actions import AuditAction
+
 
 class AppendOnlyError(Exception):
     pass
@@ -40,7 +42,7 @@ class AuditEvent(models.Model):
     )
     # A snapshot of who acted, kept readable even if the user is renamed; "system" for tasks.
     actor_label = models.CharField(_("aktör"), max_length=200)
-    action = models.CharField(_("händelse"), max_length=64, db_index=True)
+    action = models.CharField(_("händelse"), max_length=64, choices=AuditAction.choices, db_index=True)
     object_type = models.CharField(_("objekttyp"), max_length=64)
     object_id = models.CharField(_("objekt-id"), max_length=64)
     reason = models.TextField(_("motivering"), blank=True)

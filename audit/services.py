@@ -1,3 +1,8 @@
+from typing import Any
+
+from django.db.models import Model
+
+from .actions import AuditAction
 from .models import AuditEvent
 
 SYSTEM = "system"
@@ -5,13 +10,19 @@ SYSTEM = "system"
 _CODE_KEYS = {"pin", "puk", "new_pin", "old_pin", "pin_code", "puk_code", "password", "secret"}
 
 
-def record(action, obj, *, actor=None, reason="", **data):
-    """Append one audit event for `obj`. `data` holds facts such as states or tries left."""
+def record(
+    action: AuditAction, obj: Model, *, actor: Any = None, reason: str = "", **data: Any
+) -> AuditEvent:
+    """Append one audit event for `obj`. `data` holds facts such as states or tries left.
+    `actor` is the user who acted, or None (or an anonymous user) for the system."""
+    if not isinstance(action, AuditAction):
+        raise TypeError(f"an audit action must be an AuditAction, not {action!r}")
     if _CODE_KEYS & {key.lower() for key in data}:
         raise ValueError("a code value may not be recorded in the audit trail")
+    acting_user = actor if actor is not None and actor.is_authenticated else None
     return AuditEvent.objects.create(
-        actor=actor if actor is not None and actor.is_authenticated else None,
-        actor_label=_actor_label(actor),
+        actor=acting_user,
+        actor_label=_actor_label(acting_user),
         action=action,
         object_type=obj._meta.label_lower,
         object_id=str(obj.pk),
@@ -20,7 +31,7 @@ def record(action, obj, *, actor=None, reason="", **data):
     )
 
 
-def _actor_label(actor):
-    if actor is None or not actor.is_authenticated:
+def _actor_label(actor: Any) -> str:
+    if actor is None:
         return SYSTEM
-    return actor.get_full_name() or actor.get_username()
+    return str(actor.get_full_name() or actor.get_username())

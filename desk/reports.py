@@ -9,6 +9,7 @@ from django.db.models.fields.json import KT
 from django.db.models.functions import TruncDate
 from django.utils.translation import gettext_lazy as _
 
+from audit.actions import AuditAction
 from audit.models import AuditEvent
 
 COLUMNS = [
@@ -22,16 +23,16 @@ COLUMNS = [
     ("orders", _("Beställningar stängda")),
 ]
 _BY_ACTION = {
-    "desk_card_read": "read",
-    "desk_id_checked": "id",
-    "desk_ticket_used": "assisted",
-    "desk_ticket_refused": "refused",
-    "desk_ticket_expired": "refused",
-    "desk_refused": "refused",
-    "desk_limit_reached": "refused",
-    "order_handled_at_desk": "orders",
+    AuditAction.DESK_CARD_READ: "read",
+    AuditAction.DESK_ID_CHECKED: "id",
+    AuditAction.DESK_TICKET_USED: "assisted",
+    AuditAction.DESK_TICKET_REFUSED: "refused",
+    AuditAction.DESK_TICKET_EXPIRED: "refused",
+    AuditAction.DESK_REFUSED: "refused",
+    AuditAction.DESK_LIMIT_REACHED: "refused",
+    AuditAction.ORDER_HANDLED_AT_DESK: "orders",
 }
-ACTIONS = {*_BY_ACTION, "desk_unblock_outcome", "desk_pin_changed"}
+ACTIONS = {*_BY_ACTION, AuditAction.DESK_UNBLOCK_OUTCOME, AuditAction.DESK_PIN_CHANGED}
 
 
 @dataclass
@@ -47,9 +48,9 @@ class Row:
 
 def column_for(action: str, result: str | None) -> str | None:
     """Pure: the column one audit event counts in."""
-    if action == "desk_unblock_outcome":
+    if action == AuditAction.DESK_UNBLOCK_OUTCOME:
         return "unblocked" if result == "done" else "failed"
-    if action == "desk_pin_changed":
+    if action == AuditAction.DESK_PIN_CHANGED:
         return "pin_changes" if result == "done" else None
     return _BY_ACTION.get(action)
 

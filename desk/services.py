@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.models import AuditEvent
+from audit.actions import AuditAction
 from audit.services import record
 from cards.models import Card
 from cards.puk_store import PukUnavailable, get_puk_store
@@ -45,21 +46,21 @@ def _act(action, obj, station, operator, **data):
 def log_in(station, username, password, request=None):
     user = authenticate(request, username=username, password=password)
     if user is None or not may_operate(user, station):
-        record("desk_login_refused", station, station=station.name, station_id=station.pk, username=username[:150])
+        record(AuditAction.DESK_LOGIN_REFUSED, station, station=station.name, station_id=station.pk, username=username[:150])
         raise StationRefused("login", _("Fel användarnamn eller lösenord, eller så saknar du behörighet vid den här kortstationen."))
-    _act("desk_login", station, station, user)
+    _act(AuditAction.DESK_LOGIN, station, station, user)
     return user, start_session(user, station)
 
 
 def log_out(station, operator, session):
     end_session(session)
-    _act("desk_logout", station, station, operator)
+    _act(AuditAction.DESK_LOGOUT, station, station, operator)
 
 
 def card_read(station, operator, *, card_number, profile, pins, puk_tries_left):
     """The station read a card: record it and say what the registry knows of it."""
     card = Card.objects.select_related("holder", "card_type").filter(card_number=card_number).first()
-    _act("desk_card_read", card or station, station, operator, card_number=card_number, profile=profile,
+    _act(AuditAction.DESK_CARD_READ, card or station, station, operator, card_number=card_number, profile=profile,
          pin_tries_left=pins, puk_tries_left=puk_tries_left, known=card is not None)
     return card
 
@@ -75,14 +76,14 @@ def can_close_at_desk(order) -> bool:
 def record_id_check(station, operator, *, card_number, id_document):
     card = _registered_card(station, operator, card_number)
     visit = DeskVisit.objects.create(station=station, operator=operator, card=card, id_document=id_document)
-    _act("desk_id_checked", visit, station, operator, card_number=card_number, id_document=id_document)
+    _act(AuditAction.DESK_ID_CHECKED, visit, station, operator, card_number=card_number, id_document=id_document)
     return visit
 
 
 def _registered_card(station, operator, card_number):
     card = Card.objects.select_related("holder").filter(card_number=card_number).first()
     if card is None:
-        _act("desk_refused", station, station, operator, card_number=card_number, refusal="unknown_card")
+        _act(AuditAction.DESK_REFUSED, station, station, operator, card_number=card_number, refusal="unknown_card")
         raise StationRefused("unknown_card", _("Kortet finns inte i kortregistret."))
     return card
 
@@ -92,7 +93,7 @@ def current_visit(station, operator, visit_id, card_number):
     visit = DeskVisit.objects.select_related("card__holder").filter(
         pk=visit_id or 0, station=station, operator=operator, card__card_number=card_number).first()
     if visit is None or not rules.visit_is_current(visit.started_at, timezone.now(), settings.RSPORTAL_DESK_VISIT_MINUTES):
-        _act("desk_refused", station, station, operator, card_number=card_number, refusal="no_id_check")
+        _act(AuditAction.DESK_REFUSED, station, station, operator, card_number=card_number, refusal="no_id_check")
         raise StationRefused("no_id_check", _("Gör ID-kontrollen av kortinnehavaren först."))
     return visit
 
@@ -118,13 +119,13 @@ def _allow_unblock(station, operator, visit, pin, assisted, puk_tries_left, conf
     card_number = visit.card.card_number
     attempt = UnblockAttempt.objects.create(visit=visit, pin=pin, assisted=assisted,
                                             puk_tries_before=puk_tries_left, second_operator=confirmer)
-    _act("desk_unblock_started", attempt, station, operator, card_number=card_number, pin_role=pin,
+    _act(AuditAction.DESK_UNBLOCK_STARTED, attempt, station, operator, card_number=card_number, pin_role=pin,
          assisted=assisted, puk_tries_left=puk_tries_left, second_operator=confirmer.get_username() if confirmer else "")
     if assisted:
         lifetime = rules.ticket_lifetime(settings.RSPORTAL_PUK_TICKET_SECONDS)
         PukTicket.objects.create(attempt=attempt, card=visit.card, operator=operator, station=station,
                                  expires_at=timezone.now() + lifetime)
-        _act("desk_ticket_issued", attempt.ticket, station, operator, card_number=card_number,
+        _act(AuditAction.DESK_TICKET_ISSUED, attempt.ticket, station, operator, card_number=card_number,
              expires_in_seconds=int(lifetime.total_seconds()))
     return attempt
 
@@ -135,11 +136,11 @@ def _second_operator(station, operator, visit, puk_tries_left, credentials):
     username, password = credentials or ("", "")
     confirmer = authenticate(None, username=username, password=password) if username else None
     if confirmer is None or confirmer.pk == operator.pk or not may_operate(confirmer, station):
-        _act("desk_refused", visit, station, operator, card_number=visit.card.card_number,
+        _act(AuditAction.DESK_REFUSED, visit, station, operator, card_number=visit.card.card_number,
              refusal="second_operator", puk_tries_left=puk_tries_left)
         raise StationRefused("second_operator", _(
             "PUK-koden har två försök kvar eller färre: en annan operatör vid stationen ska bekräfta med sin inloggning."))
-    _act("desk_second_operator_confirmed", visit, station, operator, second_operator=confirmer.get_username(),
+    _act(AuditAction.DESK_SECOND_OPERATOR_CONFIRMED, visit, station, operator, second_operator=confirmer.get_username(),
          puk_tries_left=puk_tries_left)
     return confirmer
 
@@ -153,10 +154,10 @@ def _hourly_limit_reached(station, operator, visit) -> bool:
     hour_ago = timezone.now() - timedelta(hours=1)
     if PukTicket.objects.filter(operator=operator, issued_at__gte=hour_ago).count() < limit:
         return False
-    _act("desk_limit_reached", visit, station, operator, card_number=visit.card.card_number, limit=limit)
-    already_told = AuditEvent.objects.for_object(operator).filter(action="desk_limit_alerted", at__gte=hour_ago)
+    _act(AuditAction.DESK_LIMIT_REACHED, visit, station, operator, card_number=visit.card.card_number, limit=limit)
+    already_told = AuditEvent.objects.for_object(operator).filter(action=AuditAction.DESK_LIMIT_ALERTED, at__gte=hour_ago)
     if not already_told.exists():
-        _act("desk_limit_alerted", operator, station, operator, limit=limit)
+        _act(AuditAction.DESK_LIMIT_ALERTED, operator, station, operator, limit=limit)
         enqueue_on_commit("desk.tasks.alert_assisted_unblock_limit", operator.pk, station.pk)
     return True
 
@@ -172,15 +173,17 @@ def redeem_ticket(station, operator, *, ticket_id, card_number) -> Code:
     if refusal is None and not PukTicket.objects.filter(pk=ticket.pk, used_at__isnull=True).update(used_at=now):
         refusal = rules.TicketRefusal.USED  # another redemption won the race
     if refusal is not None:
-        action = "desk_ticket_expired" if refusal is rules.TicketRefusal.EXPIRED else "desk_ticket_refused"
+        action = (
+            AuditAction.DESK_TICKET_EXPIRED if refusal is rules.TicketRefusal.EXPIRED else AuditAction.DESK_TICKET_REFUSED
+        )
         _act(action, ticket or station, station, operator, card_number=card_number, refusal=refusal.value)
         raise StationRefused(f"ticket_{refusal.value}", _("Biljetten till PUK-koden gäller inte. Börja om upplåsningen."))
     try:
         puk = get_puk_store().puk_for(ticket.card)
     except PukUnavailable:
-        _act("desk_ticket_refused", ticket, station, operator, card_number=card_number, refusal="no_puk")
+        _act(AuditAction.DESK_TICKET_REFUSED, ticket, station, operator, card_number=card_number, refusal="no_puk")
         raise StationRefused("no_puk", _("PUK-koden för kortet finns inte i PUK-förrådet.")) from None
-    _act("desk_ticket_used", ticket, station, operator, card_number=card_number)
+    _act(AuditAction.DESK_TICKET_USED, ticket, station, operator, card_number=card_number)
     return puk
 
 
@@ -194,7 +197,7 @@ def record_lapsed_tickets(now=None):
         with transaction.atomic():
             # The conditional update makes a concurrent run record each ticket only once.
             if PukTicket.objects.filter(pk=ticket.pk, lapse_recorded_at__isnull=True).update(lapse_recorded_at=now):
-                _act("desk_ticket_expired", ticket, ticket.station, ticket.operator,
+                _act(AuditAction.DESK_TICKET_EXPIRED, ticket, ticket.station, ticket.operator,
                      card_number=ticket.card.card_number, refusal="never_used")  # fmt: skip
                 recorded += 1
     return recorded
@@ -207,7 +210,7 @@ def record_outcome(station, operator, *, attempt_id, result, tries_left):
         raise StationRefused("unknown_attempt", _("Upplåsningen är okänd eller redan avslutad."))
     attempt.result, attempt.tries_left_after, attempt.finished_at = result, tries_left, timezone.now()
     attempt.save(update_fields=["result", "tries_left_after", "finished_at"])
-    _act("desk_unblock_outcome", attempt, station, operator, card_number=attempt.visit.card.card_number,
+    _act(AuditAction.DESK_UNBLOCK_OUTCOME, attempt, station, operator, card_number=attempt.visit.card.card_number,
          pin_role=attempt.pin, assisted=attempt.assisted, result=attempt.result, tries_left=tries_left)
     return attempt
 
@@ -215,13 +218,13 @@ def record_outcome(station, operator, *, attempt_id, result, tries_left):
 def record_desk_refusal(station, operator, *, card_number, refusal, pin, assisted):
     """An unblock the station software refused on its own (rules.DeskRefusal)."""
     card = Card.objects.filter(card_number=card_number).first()
-    _act("desk_refused", card or station, station, operator, card_number=card_number, refusal=refusal.value,
+    _act(AuditAction.DESK_REFUSED, card or station, station, operator, card_number=card_number, refusal=refusal.value,
          pin_role=pin, assisted=assisted, refused_by="station")
 
 
 def record_pin_change(station, operator, *, card_number, pin, result, tries_left):
     card = Card.objects.filter(card_number=card_number).first()
-    _act("desk_pin_changed", card or station, station, operator, card_number=card_number, pin_role=pin,
+    _act(AuditAction.DESK_PIN_CHANGED, card or station, station, operator, card_number=card_number, pin_role=pin,
          result=result, tries_left=tries_left)
 
 

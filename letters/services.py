@@ -24,7 +24,7 @@ from organisation.population_register import AddressStatus, RegisterUnavailable,
 
 from orders.models import Letter, PrintHouseEvent, PukOrder
 from orders.states import OrderState
-from orders.transitions import take_transition
+from orders import transitions
 from rsportal.queueing import enqueue, enqueue_on_commit
 
 from .pdf import LetterContent, render_letter
@@ -57,11 +57,11 @@ def produce_letter(order_id):
         try:
             content = _letter_content(order, f"{order.reference}-{generation}")
         except LetterNotPossible as problem:
-            take_transition(order, "fail_letter", None, action="letter_failed", reason=str(problem), args=(str(problem),))
+            transitions.fail_letter(order, error=str(problem))
             return None
         letter = Letter.objects.create(order=order, generation=generation, forwarded=content.forwarded)
         get_print_house().hand_over(letter.letter_id, render_letter(content))
-        take_transition(order, "queue_letter", None, action="letter_queued", letter=letter.letter_id)
+        transitions.queue_letter(order, letter_id=letter.letter_id)
     return letter
 
 
@@ -157,7 +157,7 @@ def _lose_letter(letter):
     log.error("letter %s: its file is missing from the spool; the order is failed so it can be made again", letter.letter_id)
     order = PukOrder.objects.select_for_update().get(pk=letter.order_id)
     error = gettext_noop("Kodbrevets fil saknades när det skulle lämnas till tryckeriet. Försök igen.")
-    take_transition(order, "fail_letter", None, action="letter_failed", reason=error, args=(error,), letter=letter.letter_id)
+    transitions.fail_letter(order, error=error, letter_id=letter.letter_id)
     letter.delete()
 
 
@@ -192,7 +192,7 @@ def attempt_letter(order_id, *, max_attempts):
             return None
         attempts = order.letter_attempts + 1
         if attempts >= max_attempts:
-            take_transition(order, "fail_letter", None, action="letter_failed", reason=error, args=(error,))
+            transitions.fail_letter(order, error=error)
             return None
         delay = min(2 ** (attempts - 1) * 10, 600)
         PukOrder.objects.filter(pk=order_id).update(
@@ -233,15 +233,15 @@ def sweep_approved_orders(older_than_seconds=120):
 
 
 def retry_letter(*, order, by):
-    take_transition(order, "retry_letter", by, action="letter_retried")
+    transitions.retry_letter(order, by=by)
     enqueue_on_commit("letters.tasks.produce_letter", order.pk)
 
 
 def send_letter_again(*, order, by):
     """A returned letter: a fresh address look-up happens when the new letter is made."""
-    take_transition(order, "send_again", by, action="letter_sent_again")
+    transitions.send_letter_again(order, by=by)
     enqueue_on_commit("letters.tasks.produce_letter", order.pk)
 
 
 def close_returned(*, order, by, reason):
-    take_transition(order, "close", by, action="order_closed", reason=reason)
+    transitions.close_returned(order, by=by, reason=reason)

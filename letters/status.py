@@ -18,7 +18,8 @@ from django.db import IntegrityError, InterfaceError, OperationalError, transact
 from django.utils import timezone
 
 from orders.models import Letter, PrintHouseEvent, PukOrder, ReturnReason
-from orders.transitions import OrderRefused, take_transition
+from orders import transitions
+from orders.transitions import OrderRefused
 
 from .print_house import get_print_house
 
@@ -140,25 +141,26 @@ def _apply(letter, event):
     now = timezone.now()
     order, status = letter.order, event["status"]
     if status == "printed":
-        take_transition(order, "mark_printed", None, action="letter_printed", letter=letter.letter_id)
+        transitions.mark_printed(order, letter_id=letter.letter_id)
         letter.printed_at = now
     elif status == "posted":
         letter.tracking_id = event["tracking_id"].strip()
         letter.posted_at = now
-        take_transition(
-            order, "mark_posted", None, action="letter_posted", args=(letter.forwarded,),
-            letter=letter.letter_id, tracking_id=letter.tracking_id,
-        )  # fmt: skip
+        transitions.mark_posted(
+            order, letter_id=letter.letter_id, forwarded=letter.forwarded, tracking_id=letter.tracking_id
+        )
     elif status == "delivered":
-        take_transition(order, "mark_delivered", None, action="letter_delivered", letter=letter.letter_id)
+        transitions.mark_delivered(order, letter_id=letter.letter_id)
         letter.delivered_at = now
     else:
         letter.returned_at = now
         letter.return_reason = event["reason"]
-        take_transition(
-            order, "mark_returned", None, action="letter_returned", reason=str(ReturnReason(event["reason"]).label),
-            letter=letter.letter_id, return_reason=letter.return_reason,
-        )  # fmt: skip
+        transitions.mark_returned(
+            order,
+            letter_id=letter.letter_id,
+            return_reason=letter.return_reason,
+            reason_in_words=str(ReturnReason(event["reason"]).label),
+        )
     letter.save()
 
 

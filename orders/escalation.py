@@ -8,6 +8,7 @@ contact persons; still waiting after one more target period, it reminds the subs
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from audit.actions import AuditAction
 from audit.services import record
 from rsportal.queueing import enqueue_on_commit
 
@@ -16,8 +17,8 @@ from .states import AWAITING_DECISION
 from .working_days import working_days_between
 
 AUDIT_ACTIONS = {
-    Escalation.Level.CONTACT_PERSONS: "order_reminder_sent",
-    Escalation.Level.SUBSTITUTES: "order_escalated_to_substitutes",
+    Escalation.Level.CONTACT_PERSONS: AuditAction.ORDER_REMINDER_SENT,
+    Escalation.Level.SUBSTITUTES: AuditAction.ORDER_ESCALATED_TO_SUBSTITUTES,
 }
 
 

@@ -1,7 +1,7 @@
 """The order workflow up to the decision: place, cancel, approve, reject.
 
-Views call these functions; the transitions themselves go through
-orders.transitions.take_transition, and anything they trigger (mail, letters) is
+Views call these functions; the state changes themselves are the functions of
+orders.transitions, and anything they trigger (mail, letters) is
 enqueued only once the transaction has committed.
 """
 
@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from audit.actions import AuditAction
 from audit.services import record
 from rsportal.queueing import enqueue_on_commit
 from cards.eligibility import REFUSAL_MESSAGES, Refusal, letter_refusal
@@ -28,7 +29,8 @@ from .models import PukOrder, Reason
 from .rules import SecondApprovalPolicy, decision_refusal, second_approval_reasons
 from .selectors import open_order_for_card
 from .states import AWAITING_DECISION, OrderState
-from .transitions import OrderRefused, changed_meanwhile_message, take_transition
+from . import transitions
+from .transitions import OrderRefused, changed_meanwhile_message
 
 
 _NO_ADDRESS_TO_HOLDER = gettext_lazy(
@@ -95,7 +97,7 @@ def place_order(*, placed_by, card, reason, blocked_codes, reason_text=""):
                 needs_second_approval=bool(reasons),
                 second_approval_reasons=reasons,
             )
-            record("order_submitted", order, actor=placed_by, to_state=order.state)
+            record(AuditAction.ORDER_SUBMITTED, order, actor=placed_by, to_state=order.state)
             # robust: a broker that is down must not turn a committed order into an error page;
             # orders.mail_sweep enqueues the mail once it is back.
             enqueue_on_commit("orders.tasks.send_order_receipt", order.pk)
@@ -135,11 +137,9 @@ def approve_order(*, order, by, expected_state=None):
     _check_unchanged(order, expected_state)
     _check_may_decide(order, by)
     if order.state == OrderState.SECOND_APPROVAL:
-        take_transition(order, "approve_second", by, action="order_approved", args=(by,))
-    elif order.needs_second_approval:
-        take_transition(order, "approve_first", by, action="order_first_approval", args=(by,))
+        transitions.approve_second(order, by=by)
     else:
-        take_transition(order, "approve_first", by, action="order_approved", args=(by,))
+        transitions.approve_first(order, by=by)
     if order.state == OrderState.APPROVED:
         # If the broker is down, letters.services.sweep_approved_orders enqueues the letter
         # later, and orders.mail_sweep the mail.
@@ -153,7 +153,7 @@ def reject_order(*, order, by, reason, expected_state=None):
         raise OrderRefused(_("Skriv ett skäl till avslaget; innehavaren får se det."))
     _check_unchanged(order, expected_state)
     _check_may_decide(order, by)
-    take_transition(order, "reject", by, action="order_rejected", reason=reason.strip(), args=(by, reason.strip()))
+    transitions.reject(order, by=by, reason=reason.strip())
     enqueue_on_commit("orders.tasks.notify_holder_of_decision", order.pk)
     return order
 
@@ -179,7 +179,7 @@ def _check_may_decide(order, by):
 
 def cancel_order(*, order, by, reason=""):
     """The holder (or whoever placed it) withdraws an order that is not yet approved."""
-    take_transition(order, "cancel", by, action="order_cancelled", reason=reason)
+    transitions.cancel(order, by=by, reason=reason)
     return order
 
 
@@ -187,5 +187,5 @@ def close_order_handled_at_desk(*, order, by, station_name):
     """The holder was helped at a card station, so the letter is not needed. Only before
     the letter is on its way (BEFORE_POSTING); the caller has checked the operator's
     station rights and that the order is the holder's at the desk."""
-    take_transition(order, "handle_at_desk", by, action="order_handled_at_desk", station=station_name)
+    transitions.handle_at_desk(order, by=by, station_name=station_name)
     return order

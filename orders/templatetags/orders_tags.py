@@ -1,14 +1,7 @@
 from django import template
 from django.utils.translation import gettext as _
 
-from orders.events import ORDER_EVENT_LABELS
-
 register = template.Library()
-
-
-@register.filter
-def event_label(event):
-    return ORDER_EVENT_LABELS.get(event.action, event.action)
 
 
 @register.simple_tag

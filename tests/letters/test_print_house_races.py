@@ -10,7 +10,7 @@ from django.db import connections
 from letters import services as letters
 from letters import status as print_house_status
 from orders.states import OrderState
-from orders.transitions import take_transition
+from orders import transitions
 from tests.factories import approved_order, give_puk
 from tests.orders.test_queue_races import postgresql  # noqa: F401 (the fixture)
 
@@ -22,15 +22,16 @@ def test_printed_and_posted_reported_at_once_both_apply(postgresql, card, contac
     letter = letters.produce_letter(approved_order(card, contact_person).pk)
     printed_inside, posted_started = threading.Event(), threading.Event()
 
-    def slow_transition(order, name, *args, **kwargs):
-        # "printed" holds its transaction open until "posted" has read the order.
-        if name == "mark_printed":
-            printed_inside.set()
-            posted_started.wait(10)
-            threading.Event().wait(0.5)
-        return take_transition(order, name, *args, **kwargs)
+    mark_printed = transitions.mark_printed
 
-    monkeypatch.setattr(print_house_status, "take_transition", slow_transition)
+    def slow_mark_printed(order, **kwargs):
+        # "printed" holds its transaction open until "posted" has read the order.
+        printed_inside.set()
+        posted_started.wait(10)
+        threading.Event().wait(0.5)
+        return mark_printed(order, **kwargs)
+
+    monkeypatch.setattr(transitions, "mark_printed", slow_mark_printed)
     results = {}
 
     def report(status, **extra):

@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from audit.actions import AuditAction
 from audit.services import record
 from orders.views import queue as queue_views
 from orders.models import Letter, PukOrder
@@ -84,10 +85,10 @@ def test_order_page_queries_do_not_grow_with_its_history(karin, card, contact_pe
                             first_approved_by=UserFactory(), needs_second_approval=True,
                             second_approval_reasons=["placed_on_behalf"])  # fmt: skip
     url = reverse("orders:queue_detail", args=[order.pk])
-    record("order_submitted", order, actor=contact_person)
+    record(AuditAction.ORDER_SUBMITTED, order, actor=contact_person)
     short = queries_for(karin, url)
     for _ in range(10):
-        record("order_reminder_sent", order)
+        record(AuditAction.ORDER_REMINDER_SENT, order)
     assert queries_for(karin, url) == short <= QUERY_LIMIT
 
 

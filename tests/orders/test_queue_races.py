@@ -11,6 +11,7 @@ from django.test import Client
 from django.urls import reverse
 
 from audit.models import AuditEvent
+from letters import tasks as letter_tasks
 from orders import services, tasks
 from orders.models import PukOrder
 from orders.states import OrderState
@@ -32,13 +33,13 @@ def enqueued(monkeypatch):
     """The tasks enqueued, by name, instead of running them."""
     calls = []
     lock = threading.Lock()
-    for name in ("notify_holder_of_decision", "produce_letter"):
+    for task in (tasks.notify_holder_of_decision, letter_tasks.produce_letter):
 
-        def record(order_id, name=name):
+        def record(order_id, name=task.__name__):
             with lock:
                 calls.append((name, order_id))
 
-        monkeypatch.setattr(getattr(tasks, name), "delay", record)
+        monkeypatch.setattr(task, "delay", record)
     return calls
 
 

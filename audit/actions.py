@@ -1,0 +1,59 @@
+"""Every act the audit trail records, in one enumeration with its words.
+
+The labels are what the order's timeline, the desk report and the admin show; `record`
+takes nothing else, so an action without words cannot be recorded.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditAction(models.TextChoices):
+    # The order and its decision (orders.services, orders.transitions, orders.escalation).
+    ORDER_SUBMITTED = "order_submitted", _("Beställningen skickades in")
+    ORDER_CANCELLED = "order_cancelled", _("Beställningen återkallades")
+    ORDER_FIRST_APPROVAL = (
+        "order_first_approval",
+        _("Beställningen godkändes en första gång och väntar på ett andra godkännande"),
+    )
+    ORDER_APPROVED = "order_approved", _("Beställningen godkändes")
+    ORDER_REJECTED = "order_rejected", _("Beställningen avslogs")
+    ORDER_REMINDER_SENT = (
+        "order_reminder_sent",
+        _("Påminnelse till kontaktpersonerna: beslutet dröjer längre än målet"),
+    )
+    ORDER_ESCALATED_TO_SUBSTITUTES = (
+        "order_escalated_to_substitutes",
+        _("Påminnelse till ersättarna: beslutet dröjer fortfarande"),
+    )
+    ORDER_CLOSED = "order_closed", _("Beställningen avslutades")
+    ORDER_HANDLED_AT_DESK = (
+        "order_handled_at_desk",
+        _("Innehavaren fick hjälp vid en kortstation; inget kodbrev behövs"),
+    )
+    # The letter's journey (letters, through orders.transitions).
+    LETTER_QUEUED = "letter_queued", _("Kodbrevet skapades och lämnades till tryckeriet")
+    LETTER_FAILED = "letter_failed", _("Kodbrevet kunde inte skapas")
+    LETTER_RETRIED = "letter_retried", _("Nytt försök att skapa kodbrevet")
+    LETTER_PRINTED = "letter_printed", _("Kodbrevet skrevs ut")
+    LETTER_POSTED = "letter_posted", _("Kodbrevet skickades")
+    LETTER_DELIVERED = "letter_delivered", _("Kodbrevet lämnades ut")
+    LETTER_RETURNED = "letter_returned", _("Kodbrevet kom tillbaka")
+    LETTER_SENT_AGAIN = "letter_sent_again", _("Ett nytt kodbrev beställdes")
+    # The support desk (desk.services).
+    DESK_LOGIN = "desk_login", _("Operatören loggade in vid kortstationen")
+    DESK_LOGIN_REFUSED = "desk_login_refused", _("Inloggning vid kortstationen nekades")
+    DESK_LOGOUT = "desk_logout", _("Operatören loggade ut från kortstationen")
+    DESK_CARD_READ = "desk_card_read", _("Kortet lästes av vid kortstationen")
+    DESK_ID_CHECKED = "desk_id_checked", _("Innehavarens id-handling kontrollerades")
+    DESK_REFUSED = "desk_refused", _("Kortstationen nekade åtgärden")
+    DESK_UNBLOCK_STARTED = "desk_unblock_started", _("Upplåsning påbörjades")
+    DESK_TICKET_ISSUED = "desk_ticket_issued", _("PUK-biljett utfärdades")
+    DESK_TICKET_USED = "desk_ticket_used", _("PUK-biljett användes")
+    DESK_TICKET_REFUSED = "desk_ticket_refused", _("PUK-biljett nekades")
+    DESK_TICKET_EXPIRED = "desk_ticket_expired", _("PUK-biljett gick ut oanvänd")
+    DESK_SECOND_OPERATOR_CONFIRMED = "desk_second_operator_confirmed", _("En andra operatör bekräftade")
+    DESK_LIMIT_REACHED = "desk_limit_reached", _("Gränsen för assisterade upplåsningar nåddes")
+    DESK_LIMIT_ALERTED = "desk_limit_alerted", _("Administratörerna larmades om gränsen")
+    DESK_UNBLOCK_OUTCOME = "desk_unblock_outcome", _("Upplåsningens utfall")
+    DESK_PIN_CHANGED = "desk_pin_changed", _("PIN-kod ändrades vid kortstationen")
