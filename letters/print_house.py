@@ -86,9 +86,6 @@ class SpoolPrintHouse:
         for path in [self.spool / f"{letter_id}.pdf", *self.batches.glob(f"*/{letter_id}.pdf")]:
             path.unlink(missing_ok=True)
 
-    def letter_files(self):
-        return sorted([*self.spool.glob("*.pdf"), *self.batches.glob("*/*.pdf")])
-
     def remove_stale(self, live_letter_ids, older_than):
         """Delete what nothing waits for, untouched since before `older_than`: letter files
         not in `live_letter_ids` (a run that died before its commit, an order that moved on

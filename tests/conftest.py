@@ -4,6 +4,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from django.db import connection
 
 from organisation.models import ContactPersonAssignment
 from organisation.services import assign_contact_person
@@ -14,6 +15,14 @@ from .cards.fakes import piv_state, rs_state
 
 # Set by .ci/run: a part the tests need that is missing is a failure there, not a skip.
 REQUIRE_SERVICES = os.environ.get("RSPORTAL_REQUIRE_SERVICES") == "1"
+
+
+@pytest.fixture
+def postgresql(transactional_db):
+    """For the tests of concurrency, which only PostgreSQL's row locks can prove."""
+    if connection.vendor != "postgresql":
+        message = "concurrency is proven on PostgreSQL; this run uses " + connection.vendor
+        pytest.fail(message) if REQUIRE_SERVICES else pytest.skip(message)
 
 
 @pytest.fixture

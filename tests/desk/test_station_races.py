@@ -12,7 +12,6 @@ from audit.models import AuditEvent
 from desk import services
 from desk.models import PukTicket
 from tests.factories import give_puk
-from tests.orders.test_order_races import postgresql  # noqa: F401 - the fixture
 
 from .conftest import Api, make_operator, make_station
 

@@ -12,7 +12,7 @@ from letters import services as letters
 from letters import tasks
 from orders.models import PukOrder
 from orders.states import OrderState
-from tests.letters.test_letters import approved, spooled  # noqa: F401 (the fixture)
+from tests.letters.spool import spooled
 
 pytestmark = pytest.mark.django_db
 

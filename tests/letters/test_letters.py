@@ -20,27 +20,13 @@ from orders.models import Letter, PukOrder
 from letters.print_house import SpoolPrintHouse
 from orders.states import OrderState
 from tests.factories import approved_order, give_puk
+from tests.letters.spool import spooled, status
 
 pytestmark = pytest.mark.django_db
 
 
 def pdf_text(path):
     return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(path.read_bytes())).pages)
-
-
-@pytest.fixture
-def approved(card, contact_person):
-    give_puk(card, "24681357")
-    return approved_order(card, contact_person)
-
-
-def spooled():
-    return SpoolPrintHouse().letter_files()
-
-
-def status(letter, status, event_id=None, **extra):
-    event = {"event_id": event_id or f"{letter.letter_id}-{status}", "letter_id": letter.letter_id, "status": status}
-    return print_house_status.receive(json.dumps({**event, **extra}), "test")
 
 
 def test_the_letter_carries_the_puk_the_registered_address_and_no_pin(approved):

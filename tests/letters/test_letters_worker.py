@@ -12,10 +12,10 @@ from django.utils import timezone
 
 from orders import services
 from orders.models import Letter, PukOrder
-from letters.print_house import SpoolPrintHouse
 from orders.states import OrderState
 from letters.tasks import produce_letter, sweep_approved_orders
 from tests.factories import approved_order, give_puk
+from tests.letters.spool import spooled
 from tests.worker import (
     BASE_DIR,
     WorkerProcess,
@@ -47,7 +47,7 @@ def test_a_worker_killed_in_the_middle_of_a_letter_leaves_exactly_one_letter(app
     slow = WorkerProcess(
         tmp_path / "slow.log", {**env, "RSPORTAL_PRINT_HOUSE": "tests.slow_print_house.SlowSpoolPrintHouse"}
     ).start()
-    assert wait_for(lambda: SpoolPrintHouse().letter_files()), slow.log_path.read_text()
+    assert wait_for(lambda: spooled()), slow.log_path.read_text()
     slow.kill()  # kill -9 of the whole worker: the PDF is on disk, the transaction never committed
     assert order_state(approved) == OrderState.APPROVED
     # The message is in Redis alone, taken and never acknowledged: only the broker can bring it back.
@@ -61,7 +61,7 @@ def test_a_worker_killed_in_the_middle_of_a_letter_leaves_exactly_one_letter(app
     finally:
         worker.stop()
     assert Letter.objects.filter(order=approved).count() == 1
-    assert len(SpoolPrintHouse().letter_files()) == 1
+    assert len(spooled()) == 1
     assert "letters.tasks.produce_letter" in worker.log_path.read_text()  # the second worker made it
 
 
@@ -75,7 +75,7 @@ def test_a_letter_task_delivered_twice_makes_one_letter(approved, tmp_path):
     finally:
         worker.stop()
     assert Letter.objects.filter(order=approved).count() == 1
-    assert len(SpoolPrintHouse().letter_files()) == 1
+    assert len(spooled()) == 1
 
 
 def test_an_approval_while_the_broker_is_down_still_gets_its_letter_once_it_is_back(
@@ -115,4 +115,4 @@ def test_an_approval_while_the_broker_is_down_still_gets_its_letter_once_it_is_b
         worker.stop()
     assert "letters.tasks.sweep_approved_orders" in worker.log_path.read_text()
     assert Letter.objects.filter(order=order).count() == 1
-    assert len(SpoolPrintHouse().letter_files()) == 1
+    assert len(spooled()) == 1

@@ -12,7 +12,6 @@ from letters import status as print_house_status
 from orders.states import OrderState
 from orders import transitions
 from tests.factories import approved_order, give_puk
-from tests.orders.test_queue_races import postgresql  # noqa: F401 (the fixture)
 
 pytestmark = pytest.mark.services
 

@@ -16,7 +16,7 @@ from letters import status as print_house_status
 from orders.models import PrintHouseEvent
 from letters.print_house import SpoolPrintHouse
 from orders.states import OrderState
-from tests.letters.test_letters import approved, status  # noqa: F401 (the fixture)
+from tests.letters.spool import status
 
 pytestmark = pytest.mark.django_db
 

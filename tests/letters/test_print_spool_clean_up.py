@@ -8,7 +8,7 @@ import pytest
 from letters import services as letters
 from orders import services
 from letters.print_house import SpoolPrintHouse
-from tests.letters.test_letters import approved, spooled, status  # noqa: F401 (the fixture)
+from tests.letters.spool import spooled, status
 
 pytestmark = pytest.mark.django_db
 

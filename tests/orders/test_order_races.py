@@ -4,21 +4,13 @@ partial unique index decides, not a check in Python. Needs PostgreSQL's real con
 import threading
 
 import pytest
-from django.db import connection, connections
+from django.db import connections
 from django.test import Client
 from django.urls import reverse
 
 from orders.models import PukOrder
-from tests.conftest import REQUIRE_SERVICES
 
 pytestmark = pytest.mark.services
-
-
-@pytest.fixture
-def postgresql(transactional_db):
-    if connection.vendor != "postgresql":
-        message = "concurrency is proven on PostgreSQL; this run uses " + connection.vendor
-        pytest.fail(message) if REQUIRE_SERVICES else pytest.skip(message)
 
 
 def post_at_once(user, url, data, times):

@@ -6,7 +6,7 @@ concurrency."""
 import threading
 
 import pytest
-from django.db import connection, connections
+from django.db import connections
 from django.test import Client
 from django.urls import reverse
 
@@ -15,17 +15,9 @@ from letters import tasks as letter_tasks
 from orders import services, tasks
 from orders.models import PukOrder
 from orders.states import OrderState
-from tests.conftest import REQUIRE_SERVICES
 from tests.factories import PukOrderFactory
 
 pytestmark = pytest.mark.services
-
-
-@pytest.fixture
-def postgresql(transactional_db):
-    if connection.vendor != "postgresql":
-        message = "concurrency is proven on PostgreSQL; this run uses " + connection.vendor
-        pytest.fail(message) if REQUIRE_SERVICES else pytest.skip(message)
 
 
 @pytest.fixture
