@@ -23,7 +23,7 @@ import pytest
 from cards.virtualcard import ctl
 from cards.virtualcard.state import CardState
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[1]
 VPCD_DRIVER = Path("/usr/lib/pcsc/drivers/serial/libifdvpcd.so")
 
 

@@ -1,5 +1,5 @@
 """The operator's and the administrator's pages in RS-portal itself (the station page
-proper is the agent's, tests/desk/test_agent.py)."""
+proper is the agent's, tests/cards/agent/test_agent.py)."""
 
 import pytest
 from django.urls import reverse
