@@ -1,3 +1,5 @@
+from typing import Self
+
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -8,7 +10,7 @@ from organisation.models import Employee
 from .eligibility import CardFacts
 
 
-def masked_card_number(card_number):
+def masked_card_number(card_number: str) -> str:
     """Only the last four digits show: enough to tell one's cards apart."""
     return "•••• " + card_number[-4:]
 
@@ -41,12 +43,12 @@ class CardType(models.Model):
         verbose_name = _("korttyp")
         verbose_name_plural = _("korttyper")
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.name
 
 
-class CardQuerySet(models.QuerySet):
-    def held_by(self, employee):
+class CardQuerySet(models.QuerySet["Card"]):
+    def held_by(self, employee: Employee) -> Self:
         return self.filter(holder=employee)
 
 
@@ -81,15 +83,15 @@ class Card(models.Model):
             has_open_order=has_open_order,
         )
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.card_type} {self.masked_number}"
 
     @property
-    def masked_number(self):
+    def masked_number(self) -> str:
         return masked_card_number(self.card_number)
 
     @property
-    def is_expired(self):
+    def is_expired(self) -> bool:
         return self.valid_to < timezone.localdate()
 
 
@@ -105,5 +107,5 @@ class PukRecord(models.Model):
         verbose_name = _("PUK-post")
         verbose_name_plural = _("PUK-poster")
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"PUK för {self.card.masked_number}"

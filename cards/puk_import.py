@@ -6,6 +6,7 @@ could hold it) and the import goes on with the next.
 """
 
 import csv
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -23,20 +24,20 @@ class ImportReport:
 class _CountedLines:
     """The lines, counting how many have been read: the line a CSV error is on."""
 
-    def __init__(self, lines):
+    def __init__(self, lines: Iterable[str]) -> None:
         self.lines = iter(lines)
         self.number = 0
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[str]:
         return self
 
-    def __next__(self):
+    def __next__(self) -> str:
         line = next(self.lines)
         self.number += 1
         return line
 
 
-def import_puks(lines) -> ImportReport:
+def import_puks(lines: Iterable[str]) -> ImportReport:
     """`lines`: an iterable of CSV text lines with the header `card_number,puk`."""
     report = ImportReport()
     counted = _CountedLines(lines)
@@ -48,7 +49,7 @@ def import_puks(lines) -> ImportReport:
     if columns is None or not {"card_number", "puk"} <= set(columns):
         report.problems.append((1, "the header must name the columns card_number and puk"))
         return report
-    seen = set()
+    seen: set[str] = set()
     while True:
         try:
             row = next(reader)
@@ -68,7 +69,7 @@ def import_puks(lines) -> ImportReport:
     return report
 
 
-def _import_row(row, seen):
+def _import_row(row: Mapping[str, str | None], seen: set[str]) -> str | None:
     """Import one row; returns what is wrong with it, or None."""
     card_number = (row.get("card_number") or "").strip().replace(" ", "")
     digits = (row.get("puk") or "").strip()
@@ -87,5 +88,5 @@ def _import_row(row, seen):
     return None
 
 
-def _ascii_digits(text):
+def _ascii_digits(text: str) -> bool:
     return text.isascii() and text.isdigit()

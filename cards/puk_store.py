@@ -18,7 +18,7 @@ from django.utils.module_loading import import_string
 
 from cards.reader.codes import Code
 
-from .models import PukRecord
+from .models import Card, PukRecord
 
 _VERSION = b"\x01"  # the first byte of a ciphertext names its format, for key rotation later
 
@@ -28,10 +28,10 @@ class PukUnavailable(Exception):
 
 
 class PukStore(Protocol):
-    def puk_for(self, card) -> Code: ...
+    def puk_for(self, card: Card) -> Code: ...
 
 
-def _cipher():
+def _cipher() -> AESGCM:
     key = settings.RSPORTAL_PUK_STORE_KEY
     if not key:
         raise ImproperlyConfigured("RSPORTAL_PUK_STORE_KEY is not set")
@@ -53,7 +53,7 @@ def encrypt_puk(card_number: str, digits: str) -> bytes:
     return _VERSION + nonce + _cipher().encrypt(nonce, digits.encode("ascii"), card_number.encode())
 
 
-def decrypt_puk(card_number: str, ciphertext: bytes) -> Code:
+def decrypt_puk(card_number: str, ciphertext: bytes | memoryview) -> Code:
     ciphertext = bytes(ciphertext)
     if ciphertext[:1] != _VERSION:
         raise PukUnavailable("unknown ciphertext format")
@@ -65,7 +65,7 @@ def decrypt_puk(card_number: str, ciphertext: bytes) -> Code:
 
 
 class DatabasePukStore:
-    def puk_for(self, card) -> Code:
+    def puk_for(self, card: Card) -> Code:
         record = PukRecord.objects.filter(card=card).first()
         if record is None:
             raise PukUnavailable("no PUK imported for this card")
@@ -73,4 +73,5 @@ class DatabasePukStore:
 
 
 def get_puk_store() -> PukStore:
-    return import_string(settings.RSPORTAL_PUK_STORE)()
+    store: PukStore = import_string(settings.RSPORTAL_PUK_STORE)()
+    return store

@@ -1,4 +1,9 @@
+from typing import Any
+
 from django.contrib import admin, messages
+from django.db import models
+from django.db.models import QuerySet
+from django.http import HttpRequest
 from django.utils.translation import gettext as _, gettext_lazy
 
 from .credentials import new_credential
@@ -15,31 +20,31 @@ class StationAdmin(admin.ModelAdmin):
     filter_horizontal = ["operators"]
     actions = ["renew_credential"]
 
-    def save_model(self, request, obj, form, change):
+    def save_model(self, request: HttpRequest, obj: Station, form: Any, change: bool) -> None:
         if not obj.credential_hash:
             self._give_credential(request, obj)
         super().save_model(request, obj, form, change)
 
     @admin.action(description=gettext_lazy("Ny inloggningsnyckel för stationsprogrammet"))
-    def renew_credential(self, request, queryset):
+    def renew_credential(self, request: HttpRequest, queryset: QuerySet[Station]) -> None:
         for station in queryset:
             self._give_credential(request, station)
             station.save(update_fields=["credential_hash"])
 
-    def _give_credential(self, request, station):
+    def _give_credential(self, request: HttpRequest, station: Station) -> None:
         credential, station.credential_hash = new_credential()
         messages.warning(request, _("Inloggningsnyckel för %(station)s (visas bara nu; spara den i stationsprogrammets nyckelfil): %(credential)s")
                          % {"station": station.name, "credential": credential})
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None):
+    def has_delete_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
         return False
 
 

@@ -14,8 +14,10 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core import signing
+from django.http import HttpRequest
 from django.utils import timezone
 
+from organisation.models import User
 from organisation.permissions import is_station_operator
 
 from .models import DeskSession, Station
@@ -33,24 +35,24 @@ def hash_credential(credential: str) -> str:
     return hashlib.sha256(credential.encode()).hexdigest()
 
 
-def station_for(request) -> Station | None:
+def station_for(request: HttpRequest) -> Station | None:
     scheme, _, credential = request.headers.get("Authorization", "").partition(" ")
     if scheme != "Station" or not credential:
         return None
     return Station.objects.filter(credential_hash=hash_credential(credential.strip()), active=True).first()
 
 
-def may_operate(user, station) -> bool:
+def may_operate(user: User, station: Station) -> bool:
     return user.is_active and is_station_operator(user) and station.operators.filter(pk=user.pk).exists()
 
 
-def start_session(user, station) -> str:
+def start_session(user: User, station: Station) -> str:
     """A new login at the station: its operator token."""
     session = DeskSession.objects.create(station=station, operator=user, last_seen_at=timezone.now())
     return signing.dumps({"u": user.pk, "s": station.pk, "k": str(session.pk)}, salt=_OPERATOR_SALT)
 
 
-def session_for(request, station) -> DeskSession | None:
+def session_for(request: HttpRequest, station: Station) -> DeskSession | None:
     """The login whose token the station sent, if it is still open for this station: not
     logged out, not idle too long, not too old, and the operator still allowed here.
     A call through it counts as activity."""
@@ -69,5 +71,5 @@ def session_for(request, station) -> DeskSession | None:
     return session
 
 
-def end_session(session) -> None:
+def end_session(session: DeskSession) -> None:
     DeskSession.objects.filter(pk=session.pk, ended_at__isnull=True).update(ended_at=timezone.now())

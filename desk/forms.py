@@ -1,4 +1,5 @@
-from datetime import timedelta
+from datetime import date, timedelta
+from typing import Any
 
 from django import forms
 from django.utils import timezone
@@ -13,8 +14,8 @@ class ReportPeriodForm(forms.Form):
     fran = forms.DateField(label=_("Från"), required=False)
     till = forms.DateField(label=_("Till"), required=False)
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or self.cleaned_data  # Form.clean returns cleaned_data: never None
         last = data.get("till") or timezone.localdate()
         first = data.get("fran") or last - timedelta(days=6)
         if first > last:
@@ -24,7 +25,7 @@ class ReportPeriodForm(forms.Form):
         data["fran"], data["till"] = first, last
         return data
 
-    def period(self):
+    def period(self) -> tuple[date, date]:
         """The chosen period when the form is valid, else the default one."""
         if self.is_valid():
             return self.cleaned_data["fran"], self.cleaned_data["till"]

@@ -31,7 +31,7 @@ class Station(models.Model):
         verbose_name = _("kortstation")
         verbose_name_plural = _("kortstationer")
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.name
 
 

@@ -11,7 +11,7 @@ from .models import Station
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
-def alert_assisted_unblock_limit(operator_id, station_id):
+def alert_assisted_unblock_limit(operator_id: int, station_id: int) -> None:
     User = get_user_model()
     operator, station = User.objects.get(pk=operator_id), Station.objects.get(pk=station_id)
     recipients = list(User.objects.filter(is_superuser=True, is_active=True).exclude(email="").values_list("email", flat=True))
@@ -23,5 +23,5 @@ def alert_assisted_unblock_limit(operator_id, station_id):
 
 
 @shared_task(acks_late=True)
-def record_lapsed_tickets():
+def record_lapsed_tickets() -> int:
     return services.record_lapsed_tickets()

@@ -1,17 +1,17 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 
-from organisation.permissions import is_station_operator
+from organisation.permissions import AuthenticatedRequest, is_station_operator
 
 from .forms import ReportPeriodForm
 from .reports import COLUMNS, daily_report
 
 
 @login_required
-def desk(request):
+def desk(request: AuthenticatedRequest) -> HttpResponse:
     """Where an operator starts: the stations they may work at, and the way to the station
     software's own page on this desk PC (the page that drives the reader)."""
     if not is_station_operator(request.user):
@@ -21,7 +21,7 @@ def desk(request):
 
 
 @login_required
-def report(request):
+def report(request: AuthenticatedRequest) -> HttpResponse:
     """Station acts per station, operator and day: for administrators (staff) only."""
     if not request.user.is_staff:
         raise Http404
@@ -29,7 +29,7 @@ def report(request):
     first, last = form.period()
     for name, errors in form.errors.items():
         for error in errors:
-            messages.error(request, error if name == "__all__" else f"{form[name].label}: {error}")
+            messages.error(request, str(error) if name == "__all__" else f"{form[name].label}: {error}")
     rows = daily_report(first, last)
     return render(request, "desk/report.html", {"rows": rows, "columns": [c[1] for c in COLUMNS],
                                                     "first": first, "last": last})

@@ -6,6 +6,7 @@ the top, 90 × 45 mm). The letter carries the PUK and never a PIN.
 """
 
 import io
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
@@ -55,7 +56,8 @@ def render_letter(content: LetterContent) -> bytes:
     return buffer.getvalue()
 
 
-def _lines(pdf, x, y, lines, font="Helvetica", size=10, leading=13):
+def _lines(pdf: Canvas, x: float, y: float, lines: Iterable[str], font: str = "Helvetica", size: float = 10,
+           leading: float = 13) -> float:
     pdf.setFont(font, size)
     for line in lines:
         pdf.drawString(x, y, line)
@@ -63,14 +65,14 @@ def _lines(pdf, x, y, lines, font="Helvetica", size=10, leading=13):
     return y
 
 
-def _sender_and_window(pdf, content):
+def _sender_and_window(pdf: Canvas, content: LetterContent) -> None:
     width, height = A4
     _lines(pdf, WINDOW_LEFT, height - 18 * mm, SENDER, size=8, leading=10)
     _lines(pdf, width - 70 * mm, height - 18 * mm, (f"Datum: {content.letter_date:%Y-%m-%d}", f"Referens: {content.letter_id}"), size=8, leading=10)
     _lines(pdf, WINDOW_LEFT, height - WINDOW_TOP, content.recipient_lines, size=11, leading=14)
 
 
-def _body(pdf, content):
+def _body(pdf: Canvas, content: LetterContent) -> None:
     width, height = A4
     y = height - 110 * mm
     pdf.setFont("Helvetica-Bold", 14)

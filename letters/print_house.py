@@ -16,8 +16,10 @@ import hashlib
 import json
 import os
 import secrets
+from collections.abc import Collection
+from datetime import datetime
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from django.conf import settings
 from django.utils import timezone
@@ -27,7 +29,7 @@ from django.utils.module_loading import import_string
 class PrintHouse(Protocol):
     def hand_over(self, letter_id: str, pdf: bytes) -> None: ...
 
-    def form_batch(self, letters: list[dict]) -> tuple[str, list[str]]:
+    def form_batch(self, letters: list[dict[str, Any]]) -> tuple[str, list[str]]:
         """Prepare a batch, not yet for the print house to take. `letters`: {"letter_id": …,
         "outer_envelope": [address lines] or None}. Returns the batch id and the ids of the
         letters left out because their file is missing."""
@@ -42,18 +44,18 @@ class PrintHouse(Protocol):
 
 
 class SpoolPrintHouse:
-    def __init__(self, root=None):
+    def __init__(self, root: str | os.PathLike[str] | None = None) -> None:
         self.root = Path(root or settings.RSPORTAL_PRINT_DIR)
         self.spool = self.root / "spool"
         self.batches = self.root / "batches"
         self.inbox = self.root / "inbox"
 
-    def hand_over(self, letter_id, pdf):
+    def hand_over(self, letter_id: str, pdf: bytes) -> None:
         """Write the letter under its own name: doing it twice leaves one file."""
         self.spool.mkdir(parents=True, exist_ok=True)
         _write_private(self.spool / f"{letter_id}.pdf", pdf)
 
-    def form_batch(self, letters):
+    def form_batch(self, letters: list[dict[str, Any]]) -> tuple[str, list[str]]:
         """Move the letters' files into `batches/<id>.part/` with the manifest; the print
         house takes only folders without the suffix. A letter's file is looked for in the
         spool, then in the batches a stopped run prepared and never released."""
@@ -61,7 +63,8 @@ class SpoolPrintHouse:
         abandoned = list(self.batches.glob(f"*{_UNRELEASED}"))
         folder = self.batches / f"{batch_id}{_UNRELEASED}"
         folder.mkdir(parents=True)
-        manifest, missing = [], []
+        manifest: list[dict[str, Any]] = []
+        missing: list[str] = []
         for letter in letters:
             name = f"{letter['letter_id']}.pdf"
             source = next((path for path in (self.spool / name, *(f / name for f in abandoned)) if path.exists()), None)
@@ -74,19 +77,19 @@ class SpoolPrintHouse:
         _write_private(folder / "manifest.json", json.dumps({"batch": batch_id, "letters": manifest}, indent=2).encode())
         return batch_id, missing
 
-    def release_batch(self, batch_id):
+    def release_batch(self, batch_id: str) -> None:
         prepared = self.batches / f"{batch_id}{_UNRELEASED}"
         if prepared.exists():
             prepared.rename(self.batches / batch_id)
 
-    def unreleased_batches(self):
+    def unreleased_batches(self) -> list[str]:
         return sorted(path.name.removesuffix(_UNRELEASED) for path in self.batches.glob(f"*{_UNRELEASED}"))
 
-    def discard(self, letter_id):
+    def discard(self, letter_id: str) -> None:
         for path in [self.spool / f"{letter_id}.pdf", *self.batches.glob(f"*/{letter_id}.pdf")]:
             path.unlink(missing_ok=True)
 
-    def remove_stale(self, live_letter_ids, older_than):
+    def remove_stale(self, live_letter_ids: Collection[str], older_than: datetime) -> int:
         """Delete what nothing waits for, untouched since before `older_than`: letter files
         not in `live_letter_ids` (a run that died before its commit, an order that moved on
         without a printed report), unfinished writes (*.tmp), and batch folders whose
@@ -114,14 +117,14 @@ class SpoolPrintHouse:
 _UNRELEASED = ".part"
 
 
-def _untouched_since(path, cutoff):
+def _untouched_since(path: Path, cutoff: float) -> bool:
     try:
         return path.stat().st_mtime < cutoff
     except FileNotFoundError:  # gone meanwhile: nothing to delete
         return False
 
 
-def _write_private(path: Path, data: bytes):
+def _write_private(path: Path, data: bytes) -> None:
     temporary = path.with_suffix(path.suffix + ".tmp")
     fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "wb") as f:

@@ -1,25 +1,32 @@
 """The contact person's actions on a letter that failed or came back."""
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from orders.models import PukOrder
 from orders.selectors import orders_for_contact_person
 from orders.transitions import OrderRefused
-from organisation.permissions import APPROVE_ORDERS
+from organisation.permissions import APPROVE_ORDERS, AuthenticatedRequest
 
 from . import services as letters
 from .forms import CloseReturnedForm
 
+# (request, order) -> what to tell the contact person, or None
+LetterAction = Callable[[AuthenticatedRequest, PukOrder], str | None]
 
-def _letter_action(action):
+
+def _letter_action(action: LetterAction) -> Callable[..., HttpResponse]:
     """POST-only, for a contact person with approve rights on the order's förvaltning."""
 
     @login_required
     @require_POST
-    def view(request, pk):
+    def view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         order = get_object_or_404(orders_for_contact_person(request.user, APPROVE_ORDERS), pk=pk)
         try:
             done = action(request, order)
@@ -35,22 +42,22 @@ def _letter_action(action):
 
 
 @_letter_action
-def retry_letter(request, order):
+def retry_letter(request: AuthenticatedRequest, order: PukOrder) -> str:
     letters.retry_letter(order=order, by=request.user)
     return _("Ett nytt försök att skapa kodbrevet är startat.")
 
 
 @_letter_action
-def send_again(request, order):
+def send_again(request: AuthenticatedRequest, order: PukOrder) -> str:
     letters.send_letter_again(order=order, by=request.user)
     return _("Ett nytt kodbrev skapas efter en ny adressuppslagning.")
 
 
 @_letter_action
-def close_returned(request, order):
+def close_returned(request: AuthenticatedRequest, order: PukOrder) -> str | None:
     form = CloseReturnedForm(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(form.errors["advice"]))
+        messages.error(request, " ".join(str(error) for error in form.errors["advice"]))
         return None
     letters.close_returned(order=order, by=request.user, reason=form.cleaned_data["advice"])
     return _("Beställningen är avslutad.")

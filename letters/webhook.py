@@ -9,7 +9,7 @@ that is malformed or not about a letter of ours, 409 for one seen before or out 
 import logging
 
 from django.db import InterfaceError, OperationalError
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
@@ -21,7 +21,7 @@ log = logging.getLogger(__name__)
 
 @csrf_exempt
 @require_POST
-def status_webhook(request):
+def status_webhook(request: HttpRequest) -> HttpResponse:
     try:
         print_house_status.verify_signature(
             request.body,

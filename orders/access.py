@@ -1,21 +1,32 @@
 """Who may enter the contact person's pages. Anything else is a 404, not a 403: the pages
 of a role one does not have do not exist for one."""
 
+from collections.abc import Callable
 from functools import wraps
+from typing import Any, TypeAlias, overload
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import Http404, HttpRequest
+from django.http.response import HttpResponseBase
 
 from organisation.permissions import VIEW_ORDERS, forvaltningar_of
 
+View: TypeAlias = Callable[..., HttpResponseBase]
 
-def contact_person_required(view=None, *, perm=VIEW_ORDERS):
+
+@overload
+def contact_person_required(view: View, *, perm: str = VIEW_ORDERS) -> View: ...
+@overload
+def contact_person_required(view: None = None, *, perm: str = VIEW_ORDERS) -> Callable[[View], View]: ...
+
+
+def contact_person_required(view: View | None = None, *, perm: str = VIEW_ORDERS) -> View | Callable[[View], View]:
     """Logged in and holding `perm` on at least one förvaltning."""
 
-    def decorate(view):
+    def decorate(view: View) -> View:
         @login_required
         @wraps(view)
-        def wrapped(request, *args, **kwargs):
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             # The list is memoised on request.user: the view and the navigation reuse it.
             if not forvaltningar_of(request.user, perm):
                 raise Http404

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.http import HttpRequest
 
 from .models import PukOrder
 
@@ -13,11 +14,11 @@ class PukOrderAdmin(admin.ModelAdmin):
     list_select_related = ["holder", "forvaltning"]
     date_hierarchy = "created_at"
 
-    def get_readonly_fields(self, request, obj=None):
+    def get_readonly_fields(self, request: HttpRequest, obj: PukOrder | None = None) -> list[str]:
         return [field.name for field in self.model._meta.fields]
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None):
+    def has_delete_permission(self, request: HttpRequest, obj: PukOrder | None = None) -> bool:
         return False

@@ -2,13 +2,17 @@
 however many orders the filter matches."""
 
 import csv
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any
 
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cards.models import masked_card_number
 
-from .models import BlockedCodes, Reason, order_reference
+from .models import BlockedCodes, PukOrder, Reason, order_reference
 from .states import OrderState
 
 # Excel and LibreOffice read a leading one of these as the start of a formula.
@@ -33,7 +37,7 @@ _FIELDS = [
 ]
 
 
-def header():
+def header() -> list[str]:
     return [
         _("Beställning"),
         _("Skapad"),
@@ -50,18 +54,22 @@ def header():
     ]
 
 
-def safe_cell(value):
+def safe_cell(value: object) -> str:
     """A cell a spreadsheet shows as text, never evaluates (CSV injection)."""
     text = "" if value is None else str(value)
     return "'" + text if text.startswith(_FORMULA_STARTS) else text
 
 
 class _Echo:
-    def write(self, value):
+    def write(self, value: str) -> str:
         return value
 
 
-def choice_labels():
+# {field: {value: label}}
+ChoiceLabels = dict[str, dict[str, str]]
+
+
+def choice_labels() -> ChoiceLabels:
     """{field: {value: label}} of an order's choice fields, in the current language: one
     look-up per label and request, instead of get_FOO_display's walk over every choice for
     every row."""
@@ -76,14 +84,14 @@ def choice_labels():
 CHUNK_SIZE = 500
 
 
-def csv_lines(queryset):
+def csv_lines(queryset: QuerySet[PukOrder]) -> Iterator[str]:
     """Yield the CSV lines of `queryset` (orders), header first. Labels are resolved now, in
     the request's language, because the lines are produced after the view has returned."""
     labels = choice_labels()
     writer = csv.writer(_Echo(), delimiter=";")
     rows = queryset.order_by("-created_at", "-pk").values(*_FIELDS).iterator(chunk_size=CHUNK_SIZE)
 
-    def lines():
+    def lines() -> Iterator[str]:
         yield "\ufeff" + writer.writerow([safe_cell(cell) for cell in header()])
         for row in rows:
             yield writer.writerow([safe_cell(cell) for cell in _cells(row, labels)])
@@ -91,7 +99,7 @@ def csv_lines(queryset):
     return lines()
 
 
-def _cells(row, labels):
+def _cells(row: dict[str, Any], labels: ChoiceLabels) -> list[str]:
     reason = labels["reason"].get(row["reason"], row["reason"])
     if row["reason_text"]:
         reason = f"{reason}: {row['reason_text']}"
@@ -111,10 +119,10 @@ def _cells(row, labels):
     ]
 
 
-def _decider(row):
+def _decider(row: dict[str, Any]) -> str:
     full_name = f"{row['decided_by__first_name'] or ''} {row['decided_by__last_name'] or ''}".strip()
     return full_name or row["decided_by__username"] or ""
 
 
-def _local(moment):
+def _local(moment: datetime | None) -> str:
     return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""

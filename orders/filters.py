@@ -1,13 +1,18 @@
-from datetime import datetime, time, timedelta
+from collections.abc import Iterable
+from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from django import forms
-from django.db.models import F, Lookup, Q
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import F, Lookup, Q, QuerySet
+from django.db.models.sql.compiler import SQLCompiler
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 import django_filters
 
 from cards.models import Card
-from organisation.models import Employee
+from organisation.models import Employee, Forvaltning
 
 from .forms import validate_plausible_year
 from .models import PukOrder
@@ -24,18 +29,20 @@ class _InSubquery(Lookup):
 
     lookup_name = "in_subquery"
 
-    def as_sql(self, compiler, connection):
+    def as_sql(self, compiler: SQLCompiler, connection: BaseDatabaseWrapper) -> tuple[str, tuple[str | int, ...]]:
         lhs, lhs_params = self.process_lhs(compiler, connection)
         rhs, rhs_params = self.process_rhs(compiler, connection)
         return f"{lhs} IN {rhs}", (*lhs_params, *rhs_params)
 
-    def as_postgresql(self, compiler, connection):
+    def as_postgresql(
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper
+    ) -> tuple[str, tuple[str | int, ...]]:
         lhs, lhs_params = self.process_lhs(compiler, connection)
         rhs, rhs_params = self.process_rhs(compiler, connection)
         return f"{lhs} = ANY(ARRAY{rhs})", (*lhs_params, *rhs_params)
 
 
-def _local_midnight(day):
+def _local_midnight(day: date) -> datetime:
     """The start of `day` in the current time zone, as an aware datetime."""
     return timezone.make_aware(datetime.combine(day, time.min))
 
@@ -66,29 +73,31 @@ class QueueFilter(django_filters.FilterSet):
 
     class Meta:
         model = PukOrder
-        fields = []
+        fields: list[str] = []
 
-    def __init__(self, data=None, *args, forvaltningar, **kwargs):
-        data = data.copy() if data is not None else {}
-        data.setdefault("state", "action")
-        super().__init__(data, *args, **kwargs)
+    def __init__(
+        self, data: QueryDict | None = None, *args: Any, forvaltningar: Iterable[Forvaltning], **kwargs: Any
+    ) -> None:
+        values: QueryDict | dict[str, Any] = data.copy() if data is not None else {}
+        values.setdefault("state", "action")
+        super().__init__(values, *args, **kwargs)
         choices = [(forvaltning.pk, forvaltning.name) for forvaltning in forvaltningar]
         self.filters["forvaltning"].extra["choices"] = choices
 
-    def filter_state(self, queryset, name, value):
+    def filter_state(self, queryset: QuerySet[PukOrder], name: str, value: str) -> QuerySet[PukOrder]:
         if value == "action":
             return queryset.filter(state__in=NEEDS_ACTION)
         if value == "all":
             return queryset
         return queryset.filter(state=value)
 
-    def filter_created_from(self, queryset, name, value):
+    def filter_created_from(self, queryset: QuerySet[PukOrder], name: str, value: date) -> QuerySet[PukOrder]:
         return queryset.filter(created_at__gte=_local_midnight(value))
 
-    def filter_created_to(self, queryset, name, value):
+    def filter_created_to(self, queryset: QuerySet[PukOrder], name: str, value: date) -> QuerySet[PukOrder]:
         return queryset.filter(created_at__lt=_local_midnight(value + timedelta(days=1)))
 
-    def search(self, queryset, name, value):
+    def search(self, queryset: QuerySet[PukOrder], name: str, value: str) -> QuerySet[PukOrder]:
         """Orders whose holder has every word starting a first or last name, or has the
         HSA-id, or whose card has the card number. The holders and cards are found first
         (an index on each name), then their orders (by holder and by card)."""

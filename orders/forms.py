@@ -1,4 +1,6 @@
 import re
+from datetime import date
+from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -14,7 +16,7 @@ from .models import BlockedCodes, Reason
 EARLIEST_YEAR, LATEST_YEAR = 1900, 2999
 
 
-def validate_plausible_year(value):
+def validate_plausible_year(value: date) -> None:
     if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
         raise ValidationError(
             _("Ange ett år mellan %(first)d och %(last)d."),
@@ -28,7 +30,7 @@ def validate_plausible_year(value):
 _CODE_LIKE = re.compile(r"(?<!\d)\d{6,8}(?!\d)")
 
 
-def validate_no_code(value):
+def validate_no_code(value: str) -> None:
     if _CODE_LIKE.search(value):
         raise ValidationError(
             _("Skriv inga koder här: texten får inte innehålla 6–8 siffror i följd."), code="code_like"
@@ -51,13 +53,13 @@ class PukOrderForm(forms.Form):
     # Set by the confirmation step; the order is created only when it is true.
     confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or self.cleaned_data  # Form.clean returns cleaned_data: never None
         if cleaned.get("reason") == Reason.OTHER and not cleaned.get("reason_text", "").strip():
             self.add_error("reason_text", _("Beskriv orsaken när du väljer Annat."))
         return cleaned
 
-    def place_order_arguments(self):
+    def place_order_arguments(self) -> dict[str, str]:
         """What services.place_order takes from the form."""
         return {name: self.cleaned_data[name] for name in ("reason", "reason_text", "blocked_codes")}
 

@@ -15,7 +15,7 @@ first run must not mail a whole history.
 
 from datetime import timedelta
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
 from organisation.models import ContactPersonAssignment
@@ -30,12 +30,12 @@ WINDOW = timedelta(days=1)
 BATCH = 1000  # per kind and run, as the letter sweep
 
 
-def sweep_unsent_mail(older_than_seconds=60):
+def sweep_unsent_mail(older_than_seconds: int = 60) -> int:
     """Enqueue the mail tasks whose mail has not gone; returns how many were enqueued."""
     now = timezone.now()
     window = (now - WINDOW, now - timedelta(seconds=older_than_seconds))
     Kind = Notification.Kind
-    wanted = [
+    wanted: list[tuple[str, QuerySet[PukOrder] | QuerySet[Escalation]]] = [
         ("orders.tasks.send_order_receipt", PukOrder.objects.filter(created_at__range=window).filter(~_sent(Kind.RECEIPT))),
         (
             "orders.tasks.notify_contact_persons_of_new_order",
@@ -67,6 +67,6 @@ def sweep_unsent_mail(older_than_seconds=60):
     return enqueued
 
 
-def _sent(kind, order="pk"):
+def _sent(kind: str, order: str = "pk") -> Exists:
     """There is a sent mail of `kind` about the order that `order` refers to."""
     return Exists(Notification.objects.filter(order=OuterRef(order), kind=kind, sent_at__isnull=False))

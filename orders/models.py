@@ -1,3 +1,5 @@
+from typing import TYPE_CHECKING, Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -6,13 +8,13 @@ from django.utils import timezone
 from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
 
 from cards.models import Card
-from organisation.models import Employee, Forvaltning
+from organisation.models import Employee, Forvaltning, User
 from organisation.population_register import AddressStatus
 
 from .states import AWAITING_DECISION, BEFORE_POSTING, OPEN_STATES, OrderState
 
 
-def order_reference(pk):
+def order_reference(pk: int) -> str:
     """The order's name to people: PUK-000123."""
     return f"PUK-{pk:06d}"
 
@@ -34,7 +36,7 @@ class PukOrder(ConcurrentTransitionMixin, models.Model):
     """An order for a new PUK code letter (kodbrev) for one card.
 
     The state field is protected: only the transition methods below change it, and only
-    orders.services calls them. ConcurrentTransitionMixin makes a save fail if another
+    orders.transitions calls them. ConcurrentTransitionMixin makes a save fail if another
     request moved the state since the row was read.
     """
 
@@ -103,28 +105,34 @@ class PukOrder(ConcurrentTransitionMixin, models.Model):
             models.Index(fields=["forvaltning", "-created_at", "id"], name="order_forvaltning_newest"),
         ]
 
-    def __str__(self):
+    if TYPE_CHECKING:
+        # Model's own signature, for mypy only: django-fsm's mixin decorates its __init__ with
+        # typing.override, which does not exist on Python 3.11, and an __init__ of unknown
+        # type would make PukOrder, and its managers and querysets, Any to mypy.
+        def __init__(self, *args: Any, **kwargs: Any) -> None: ...
+
+    def __str__(self) -> str:
         return self.reference
 
     @property
-    def reference(self):
+    def reference(self) -> str:
         return order_reference(self.pk)
 
     @property
-    def is_open(self):
+    def is_open(self) -> bool:
         return self.state in OPEN_STATES
 
     @property
-    def may_be_cancelled(self):
+    def may_be_cancelled(self) -> bool:
         """The holder may still withdraw it: it waits for a decision (see `cancel`)."""
         return self.state in AWAITING_DECISION
 
     @property
-    def placed_on_behalf(self):
+    def placed_on_behalf(self) -> bool:
         return self.placed_by_id != self.holder.user_id
 
     @transition(field=state, source=AWAITING_DECISION, target=OrderState.CANCELLED)
-    def cancel(self):
+    def cancel(self) -> None:
         pass
 
     @transition(
@@ -132,7 +140,7 @@ class PukOrder(ConcurrentTransitionMixin, models.Model):
         source=OrderState.SUBMITTED,
         target=RETURN_VALUE(OrderState.SECOND_APPROVAL, OrderState.APPROVED),
     )
-    def approve_first(self, approver):
+    def approve_first(self, approver: User) -> str:
         """The first approval; a suspicious order then waits for a second, different approver."""
         if self.needs_second_approval:
             self.first_approved_by = approver
@@ -141,33 +149,33 @@ class PukOrder(ConcurrentTransitionMixin, models.Model):
         return OrderState.APPROVED
 
     @transition(field=state, source=OrderState.SECOND_APPROVAL, target=OrderState.APPROVED)
-    def approve_second(self, approver):
+    def approve_second(self, approver: User) -> None:
         self._decide(approver)
 
     @transition(field=state, source=AWAITING_DECISION, target=OrderState.REJECTED)
-    def reject(self, approver, reason):
+    def reject(self, approver: User, reason: str) -> None:
         self._decide(approver)
         self.rejection_reason = reason
 
     # The letter's journey. Taken by letters.services (the letter task and print-house status).
 
     @transition(field=state, source=OrderState.APPROVED, target=OrderState.LETTER_QUEUED)
-    def queue_letter(self):
+    def queue_letter(self) -> None:
         self.letter_error = ""
         self._new_letter_attempts()
 
     # From letter_queued too: a spooled letter whose file was lost before its batch.
     @transition(field=state, source=[OrderState.APPROVED, OrderState.LETTER_QUEUED], target=OrderState.FAILED)
-    def fail_letter(self, error):
+    def fail_letter(self, error: str) -> None:
         self.letter_error = error
         self.letter_retry_at = None
 
     @transition(field=state, source=OrderState.FAILED, target=OrderState.APPROVED)
-    def retry_letter(self):
+    def retry_letter(self) -> None:
         self._new_letter_attempts()
 
     @transition(field=state, source=OrderState.LETTER_QUEUED, target=OrderState.PRINTED)
-    def mark_printed(self):
+    def mark_printed(self) -> None:
         pass
 
     @transition(
@@ -175,35 +183,35 @@ class PukOrder(ConcurrentTransitionMixin, models.Model):
         source=[OrderState.LETTER_QUEUED, OrderState.PRINTED],
         target=RETURN_VALUE(OrderState.POSTED, OrderState.FORWARDED),
     )
-    def mark_posted(self, forwarded):
+    def mark_posted(self, forwarded: bool) -> str:
         # The forwarding service gives no proof of delivery: tracking ends here.
         return OrderState.FORWARDED if forwarded else OrderState.POSTED
 
     @transition(field=state, source=OrderState.POSTED, target=OrderState.DELIVERED)
-    def mark_delivered(self):
+    def mark_delivered(self) -> None:
         pass
 
     @transition(field=state, source=[OrderState.PRINTED, OrderState.POSTED], target=OrderState.RETURNED)
-    def mark_returned(self):
+    def mark_returned(self) -> None:
         pass
 
     @transition(field=state, source=OrderState.RETURNED, target=OrderState.APPROVED)
-    def send_again(self):
+    def send_again(self) -> None:
         self._new_letter_attempts()
 
     @transition(field=state, source=OrderState.RETURNED, target=OrderState.CLOSED)
-    def close(self):
+    def close(self) -> None:
         pass
 
     @transition(field=state, source=BEFORE_POSTING, target=OrderState.HANDLED_AT_DESK)
-    def handle_at_desk(self):
+    def handle_at_desk(self) -> None:
         """The holder was helped at a card station: no letter is needed any more."""
 
-    def _new_letter_attempts(self):
+    def _new_letter_attempts(self) -> None:
         self.letter_attempts = 0
         self.letter_retry_at = None
 
-    def _decide(self, approver):
+    def _decide(self, approver: User) -> None:
         self.decided_by = approver
         self.decided_at = timezone.now()
 
@@ -261,11 +269,11 @@ class Letter(models.Model):
         verbose_name_plural = pgettext_lazy("plural", "kodbrev")
         constraints = [models.UniqueConstraint(fields=["order", "generation"], name="one_letter_per_generation")]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.letter_id
 
     @property
-    def letter_id(self):
+    def letter_id(self) -> str:
         return f"{self.order.reference}-{self.generation}"
 
 

@@ -1,8 +1,12 @@
 """Emails about orders. They carry no address and no code, only what happened and a link."""
 
+from collections.abc import Iterable
+from datetime import date
+
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -19,19 +23,19 @@ EmailPreference = ContactPersonAssignment.EmailPreference
 
 _CONTACT_PERSON_KINDS = {Notification.Kind.NEW_ORDER, Notification.Kind.REMINDER, Notification.Kind.ESCALATION}
 # Who an escalation level reminds, as which kind of notification, with which template.
-ESCALATION_MAIL = {
+ESCALATION_MAIL: dict[int, tuple[str, str, str]] = {
     Escalation.Level.CONTACT_PERSONS: (Role.CONTACT_PERSON, Notification.Kind.REMINDER, "email/reminder"),
     Escalation.Level.SUBSTITUTES: (Role.SUBSTITUTE, Notification.Kind.ESCALATION, "email/escalation"),
 }
 
 
-def send_order_receipt(order_id):
+def send_order_receipt(order_id: int) -> None:
     order = _order(order_id)
     if order is not None:
         _send_once(order, Notification.Kind.RECEIPT, [order.holder.work_email], "email/order_receipt")
 
 
-def notify_contact_persons_of_new_order(order_id):
+def notify_contact_persons_of_new_order(order_id: int) -> None:
     """Mail the contact persons who want one mail per order; the others get the daily digest."""
     order = _order(order_id)
     if order is not None:
@@ -39,22 +43,22 @@ def notify_contact_persons_of_new_order(order_id):
         _send_once(order, Notification.Kind.NEW_ORDER, recipients, "email/new_order_for_contact_person")
 
 
-def notify_holder_of_decision(order_id):
+def notify_holder_of_decision(order_id: int) -> None:
     order = _order(order_id)
     if order is not None:
         _send_once(order, Notification.Kind.DECISION, [order.holder.work_email], "email/decision")
 
 
-def send_escalation(escalation_id):
+def send_escalation(escalation_id: int) -> None:
     escalation = Escalation.objects.filter(pk=escalation_id).first()
     order = _order(escalation.order_id) if escalation else None
-    if order is None or order.state not in AWAITING_DECISION:
+    if escalation is None or order is None or order.state not in AWAITING_DECISION:
         return  # decided meanwhile: nobody needs reminding
     role, kind, template = ESCALATION_MAIL[escalation.level]
     _send_once(order, kind, contact_person_emails(order.forvaltning, role=role), template)
 
 
-def digest_recipient_ids():
+def digest_recipient_ids() -> QuerySet[ContactPersonAssignment, int]:
     return (
         ContactPersonAssignment.objects.filter(
             role=Role.CONTACT_PERSON, email_preference=EmailPreference.DAILY_DIGEST, user__is_active=True
@@ -65,7 +69,7 @@ def digest_recipient_ids():
     )
 
 
-def send_daily_digest(user_id, today):
+def send_daily_digest(user_id: int, today: date) -> None:
     """One mail listing the orders that wait in the förvaltningar where `user_id` chose the
     digest; at most one per person and day, none when nothing waits."""
     assignments = list(
@@ -99,12 +103,12 @@ def send_daily_digest(user_id, today):
         digest.save(update_fields=["order_count", "sent_at"])
 
 
-def _order(order_id):
+def _order(order_id: int) -> PukOrder | None:
     # A task may outlive its order's transaction being rolled back: nothing to say then.
     return PukOrder.objects.select_related("holder", "card__card_type", "forvaltning").filter(pk=order_id).first()
 
 
-def _send_once(order, kind, recipients, template):
+def _send_once(order: PukOrder, kind: str, recipients: Iterable[str], template: str) -> None:
     for recipient in recipients:
         with transaction.atomic():
             notification, _ = Notification.objects.select_for_update().get_or_create(
@@ -121,7 +125,7 @@ def _send_once(order, kind, recipients, template):
             notification.save(update_fields=["sent_at"])
 
 
-def _order_path(order, kind):
+def _order_path(order: PukOrder, kind: str) -> str:
     if kind in _CONTACT_PERSON_KINDS:
         return reverse("orders:queue_detail", args=[order.pk])
     return reverse("orders:detail", args=[order.pk])

@@ -8,8 +8,9 @@ translated phrases, the choice labels) is looked up once per page. No database: 
 made of an order's values (selectors.queue_table_values) and its förvaltning.
 """
 
+from collections.abc import Iterable
 from datetime import date, datetime
-from typing import TypedDict
+from typing import Any, TypedDict
 
 from django.urls import reverse
 from django.utils import timezone
@@ -17,8 +18,10 @@ from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
 
 from cards.models import masked_card_number
+from organisation.models import Forvaltning
 
-from .models import order_reference
+from .exports import ChoiceLabels
+from .models import PukOrder, order_reference
 from .rules import SECOND_APPROVAL_REASONS
 from .states import AWAITING_DECISION, OPEN_STATES
 from .working_days import working_days_between
@@ -49,20 +52,20 @@ class QueueRow(TypedDict):
     letter: str  # how the latest letter went out, or ""
 
 
-def is_overdue(order, today: date) -> bool:
+def is_overdue(order: PukOrder, today: date) -> bool:
     """Waiting for a decision longer than the förvaltning's target, in working days. The
     target is for the decision: a letter on its way is not late."""
     return _overdue(order.state, timezone.localdate(order.created_at), today, order.forvaltning)
 
 
-def _overdue(state, created_on, today, forvaltning):
+def _overdue(state: str, created_on: date, today: date, forvaltning: Forvaltning) -> bool:
     return state in AWAITING_DECISION and working_days_between(created_on, today) > forvaltning.approval_target_days
 
 
 class QueueTable:
     """The rows of one page of the queue, at `now`, in the active language."""
 
-    def __init__(self, now: datetime, labels, forvaltningar):
+    def __init__(self, now: datetime, labels: ChoiceLabels, forvaltningar: Iterable[Forvaltning]) -> None:
         """`labels`: exports.choice_labels(); `forvaltningar`: those of the orders."""
         self.now = now
         self.forvaltningar = {forvaltning.pk: forvaltning for forvaltning in forvaltningar}
@@ -80,10 +83,10 @@ class QueueTable:
         }
         self.second_approval_reasons = {key: str(text) for key, text in SECOND_APPROVAL_REASONS.items()}
 
-    def rows(self, orders) -> list[QueueRow]:
+    def rows(self, orders: Iterable[dict[str, Any]]) -> list[QueueRow]:
         return [self.row(order) for order in orders]
 
-    def row(self, order) -> QueueRow:
+    def row(self, order: dict[str, Any]) -> QueueRow:
         """`order`: a dict of selectors.queue_table_values."""
         pk, state = order["pk"], order["state"]
         created = order["created_at"].astimezone(self.tz)
@@ -112,13 +115,13 @@ class QueueTable:
             "letter": self._letter(order),
         }
 
-    def _second_approval(self, order):
+    def _second_approval(self, order: dict[str, Any]) -> str:
         if not (order["needs_second_approval"] and order["state"] in OPEN_STATES):
             return ""
         reasons = "; ".join(self.second_approval_reasons[key] for key in order["second_approval_reasons"])
         return f"{self.phrases['second_approval']}: {reasons}"
 
-    def _letter(self, order):
+    def _letter(self, order: dict[str, Any]) -> str:
         if not order["letter_posted_at"]:
             return ""
         posted = f"{order['letter_posted_at'].astimezone(self.tz):%Y-%m-%d}"

@@ -10,9 +10,11 @@ from decimal import Decimal
 from statistics import median
 
 from django.conf import settings
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+
+from organisation.models import Forvaltning
 
 from .models import Letter, PukOrder
 from .states import OrderState
@@ -29,18 +31,18 @@ class ForvaltningMonth:
     letter_cost: Decimal = Decimal(0)
 
 
-def letter_price():
+def letter_price() -> Decimal:
     return Decimal(str(settings.RSPORTAL_LETTER_PRICE_SEK))
 
 
-def month_bounds(month: date):
+def month_bounds(month: date) -> tuple[datetime, datetime]:
     """The month of `month` as an aware [start, end) in local time."""
     start = timezone.make_aware(datetime(month.year, month.month, 1))
     next_month = date(month.year + month.month // 12, month.month % 12 + 1, 1)
     return start, timezone.make_aware(datetime(next_month.year, next_month.month, 1))
 
 
-def monthly_report(forvaltningar, month: date) -> list[ForvaltningMonth]:
+def monthly_report(forvaltningar: QuerySet[Forvaltning], month: date) -> list[ForvaltningMonth]:
     """One row per förvaltning in `forvaltningar` (a queryset), zeros included. Orders count
     by the day they were placed, approvals and rejections by the day of the decision,
     letters by the day they were made."""
@@ -76,13 +78,15 @@ def monthly_report(forvaltningar, month: date) -> list[ForvaltningMonth]:
         row = rows[count["forvaltning"]]
         row.orders, row.approvals, row.rejections = count["orders"], count["approvals"], count["rejections"]
 
-    durations = {}
+    durations: dict[int, list[timedelta]] = {}
     for forvaltning_id, created_at, decided_at in orders.filter(approved).values_list(
         "forvaltning", "created_at", "decided_at"
     ):
-        durations.setdefault(forvaltning_id, []).append(decided_at - created_at)
+        if decided_at is not None:  # always: `approved` asks for a decided_at in the month
+            durations.setdefault(forvaltning_id, []).append(decided_at - created_at)
     for forvaltning_id, spans in durations.items():
-        rows[forvaltning_id].median_time_to_approval = median(spans)
+        # statistics.median takes timedeltas (it adds and halves); typeshed allows numbers only.
+        rows[forvaltning_id].median_time_to_approval = median(spans)  # type: ignore[type-var]
     return list(rows.values())
 
 

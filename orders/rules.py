@@ -6,8 +6,12 @@ the letter goes (issue: "second approver when it looks wrong").
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:  # what gettext_lazy gives, named in django-stubs only
+    from django.utils.functional import _StrPromise
 
 SECOND_APPROVAL_REASONS = {
     "repeat_orders": _("Innehavarens tredje beställning inom tolv månader"),
@@ -32,7 +36,7 @@ def second_approval_reasons(
     today: date,
 ) -> list[str]:
     """The keys of SECOND_APPROVAL_REASONS that apply to a new order."""
-    reasons = []
+    reasons: list[str] = []
     if orders_in_window_before + 1 >= policy.repeat_order_limit:
         reasons.append("repeat_orders")
     if placed_on_behalf:
@@ -48,7 +52,9 @@ class DecisionRefusal:
     SAME_APPROVER = _("Beställningen kräver två olika godkännare och du har redan godkänt den.")
 
 
-def decision_refusal(*, approver_id: int, holder_user_id: int | None, placed_by_id: int, first_approved_by_id: int | None):
+def decision_refusal(
+    *, approver_id: int, holder_user_id: int | None, placed_by_id: int, first_approved_by_id: int | None
+) -> "_StrPromise | None":
     """None when `approver_id` may approve or reject the order, else the reason in words."""
     if holder_user_id == approver_id:
         return DecisionRefusal.OWN_ORDER

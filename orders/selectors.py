@@ -1,32 +1,34 @@
 """Read-side queries for orders. Every list of orders a user sees starts here."""
 
 import re
+from collections.abc import Iterable
+from typing import Any
 
-from django.db.models import OuterRef, Prefetch, Q, Subquery
+from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from cards.models import Card
 from organisation.models import Employee
-from organisation.permissions import APPROVE_ORDERS, VIEW_ORDERS, forvaltning_ids_of, forvaltningar_for
+from organisation.permissions import APPROVE_ORDERS, VIEW_ORDERS, AnyUser, forvaltning_ids_of, forvaltningar_for
 
 from .models import Letter, PukOrder
 from .states import OPEN_STATES
 
 
-def orders_of_employee(employee):
+def orders_of_employee(employee: Employee) -> QuerySet[PukOrder]:
     return PukOrder.objects.filter(holder=employee).select_related("card__card_type")
 
 
-def open_order_for_card(card):
+def open_order_for_card(card: Card) -> PukOrder | None:
     return PukOrder.objects.filter(card=card, state__in=OPEN_STATES).first()
 
 
-def open_orders_by_card(cards):
+def open_orders_by_card(cards: Iterable[Card]) -> dict[int, PukOrder]:
     """{card_id: order} for the cards that have an open order, in one query."""
     orders = PukOrder.objects.filter(card__in=cards, state__in=OPEN_STATES).only("id", "card_id", "state")
     return {order.card_id: order for order in orders}
 
 
-def orders_for_contact_person(user, perm=VIEW_ORDERS):
+def orders_for_contact_person(user: AnyUser, perm: str = VIEW_ORDERS) -> QuerySet[PukOrder]:
     """The orders of the förvaltningar `user` holds `perm` on: the queue's only source.
 
     The förvaltningar are looked up first (once per request, see forvaltning_ids_of) and
@@ -35,7 +37,7 @@ def orders_for_contact_person(user, perm=VIEW_ORDERS):
     return PukOrder.objects.filter(forvaltning_id__in=forvaltning_ids_of(user, perm))
 
 
-def queue_rows(queryset):
+def queue_rows(queryset: QuerySet[PukOrder]) -> QuerySet[PukOrder]:
     return queryset.select_related("holder", "card__card_type", "forvaltning").order_by("-created_at")
 
 
@@ -59,12 +61,13 @@ QUEUE_TABLE_FIELDS = (
 )
 
 
-def queue_table_values(queryset):
+def queue_table_values(queryset: QuerySet[PukOrder]) -> QuerySet[PukOrder, dict[str, Any]]:
     """The orders of `queryset` as dicts of QUEUE_TABLE_FIELDS, newest first, with their
     latest letter's posting: when, the tracking id, and whether it went through the
     forwarding service. Subqueries, so a page of the queue takes one query."""
     latest = Letter.objects.filter(order=OuterRef("pk")).order_by("-generation")
-    return (
+    # values() of fields named at run time (*QUEUE_TABLE_FIELDS) is Any to django-stubs.
+    rows: QuerySet[PukOrder, dict[str, Any]] = (
         queryset.annotate(
             letter_posted_at=Subquery(latest.values("posted_at")[:1]),
             letter_tracking_id=Subquery(latest.values("tracking_id")[:1]),
@@ -73,9 +76,10 @@ def queue_table_values(queryset):
         .order_by("-created_at")
         .values(*QUEUE_TABLE_FIELDS, "letter_posted_at", "letter_tracking_id", "letter_forwarded")
     )
+    return rows
 
 
-def cards_orderable_by(user):
+def cards_orderable_by(user: AnyUser) -> QuerySet[Card]:
     """The cards a contact person may order a letter for: those of the employees of the
     förvaltningar they approve for."""
     return Card.objects.filter(holder__forvaltning__in=forvaltningar_for(user, APPROVE_ORDERS)).select_related(
@@ -83,7 +87,7 @@ def cards_orderable_by(user):
     )
 
 
-def employees_matching(user, query, limit=20):
+def employees_matching(user: AnyUser, query: str, limit: int = 20) -> QuerySet[Employee]:
     """Employees of the förvaltningar `user` approves for, found by every word starting a
     name, by HSA-id, or by personnummer (10 or 12 digits)."""
     names = Q()

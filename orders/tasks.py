@@ -6,12 +6,14 @@ that asked for it has committed (rsportal.queueing). Tasks call services; servic
 tasks, never import them.
 """
 
+from typing import Any
+
 from celery import shared_task
 from django.utils import timezone
 
 from . import escalation, mail_sweep, notifications
 
-_MAIL_TASK = {"acks_late": True, "autoretry_for": (OSError,), "retry_backoff": True, "max_retries": 5}
+_MAIL_TASK: dict[str, Any] = {"acks_late": True, "autoretry_for": (OSError,), "retry_backoff": True, "max_retries": 5}
 
 
 @shared_task(**_MAIL_TASK)

@@ -1,7 +1,11 @@
+from typing import Any
+
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.http import HttpRequest
 
 from . import services
 from .models import ContactPersonAssignment, Employee, Forvaltning, User
@@ -10,7 +14,7 @@ admin.site.register(User, UserAdmin)
 
 
 class ContactPersonAssignmentInlineForm(forms.ModelForm):
-    def validate_unique(self):
+    def validate_unique(self) -> None:
         # The förvaltning is not a field of the inline's form, so Django leaves out the
         # one-assignment-per-person constraint: checked here, with the förvaltning the
         # inline has set on the instance, so a second one is a message and not a 500.
@@ -18,7 +22,7 @@ class ContactPersonAssignmentInlineForm(forms.ModelForm):
         try:
             self.instance.validate_constraints()
         except ValidationError as error:
-            self._update_errors(error)
+            self._update_errors(error)  # type: ignore[attr-defined]  # ModelForm's, not in django-stubs
 
 
 class ContactPersonAssignmentInline(admin.TabularInline):
@@ -38,7 +42,7 @@ class ForvaltningAdmin(admin.ModelAdmin):
     search_fields = ["name", "code"]
     inlines = [ContactPersonAssignmentInline]
 
-    def save_formset(self, request, form, formset, change):
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
         # Assignments go through the service so guardian's permissions follow them.
         if formset.model is not ContactPersonAssignment:
             return super().save_formset(request, form, formset, change)
@@ -54,13 +58,13 @@ class ContactPersonAssignmentAdmin(admin.ModelAdmin):
     list_filter = ["role", "email_preference", "forvaltning"]
     autocomplete_fields = ["user", "forvaltning"]
 
-    def save_model(self, request, obj, form, change):
+    def save_model(self, request: HttpRequest, obj: ContactPersonAssignment, form: Any, change: bool) -> None:
         services.save_assignment(obj)
 
-    def delete_model(self, request, obj):
+    def delete_model(self, request: HttpRequest, obj: ContactPersonAssignment) -> None:
         services.remove_contact_person(obj)
 
-    def delete_queryset(self, request, queryset):
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[ContactPersonAssignment]) -> None:
         for assignment in queryset:
             services.remove_contact_person(assignment)
 

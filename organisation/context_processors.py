@@ -1,5 +1,7 @@
 import time
+from typing import Any
 
+from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
 from .permissions import employee_of, is_contact_person, is_station_operator
@@ -13,13 +15,13 @@ NAV_ROLES_SECONDS = 300
 _SESSION_KEY = "nav_roles"
 
 
-def roles(request):
+def roles(request: HttpRequest) -> dict[str, Any]:
     """`nav`: which parts of the navigation the logged-in user has (employee,
     contact_person, operator), looked up only when a template asks."""
     return {"nav": SimpleLazyObject(lambda: nav_roles(request))}
 
 
-def nav_roles(request):
+def nav_roles(request: HttpRequest) -> dict[str, bool]:
     user = request.user
     if not user.is_authenticated:
         return {"employee": False, "contact_person": False, "operator": False}

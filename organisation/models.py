@@ -36,7 +36,7 @@ class Forvaltning(models.Model):
             ("approve_orders", _("Godkänna förvaltningens beställningar")),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.name
 
 
@@ -73,15 +73,15 @@ class Employee(models.Model):
         verbose_name = _("medarbetare")
         verbose_name_plural = pgettext_lazy("plural", "medarbetare")
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.full_name
 
     @property
-    def full_name(self):
+    def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}"
 
     @property
-    def personnummer_display(self):
+    def personnummer_display(self) -> str:
         return display_personnummer(self.personnummer)
 
 
@@ -124,5 +124,5 @@ class ContactPersonAssignment(models.Model):
             models.UniqueConstraint(fields=["user", "forvaltning"], name="one_assignment_per_user_and_forvaltning")
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.user} – {self.forvaltning} ({self.get_role_display()})"

@@ -7,9 +7,25 @@ remove_contact_person); no group holds any, and none is asked (which would cost 
 look-up a second subquery on every page).
 """
 
+from typing import TypeAlias
+
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import QuerySet
+from django.http import HttpRequest
 from guardian.shortcuts import get_objects_for_user
 
-from .models import Forvaltning
+from .models import Employee, Forvaltning, User
+
+# Whom a request is for: a login, or the anonymous user before one.
+AnyUser: TypeAlias = User | AnonymousUser
+
+
+class AuthenticatedRequest(HttpRequest):
+    """For type checking only: the request of a view behind login_required, whose user is
+    a login. Django hands such a view a plain HttpRequest."""
+
+    user: User
+
 
 VIEW_ORDERS = "organisation.view_orders"
 APPROVE_ORDERS = "organisation.approve_orders"
@@ -21,7 +37,7 @@ OPERATE_STATION = "cards.operate_station"
 _CACHE = "_rsportal_forvaltningar"
 
 
-def forvaltningar_for(user, perm=VIEW_ORDERS):
+def forvaltningar_for(user: AnyUser, perm: str = VIEW_ORDERS) -> QuerySet[Forvaltning]:
     if not user.is_authenticated:
         return Forvaltning.objects.none()
     return get_objects_for_user(
@@ -29,7 +45,7 @@ def forvaltningar_for(user, perm=VIEW_ORDERS):
     )
 
 
-def forvaltningar_of(user, perm=VIEW_ORDERS):
+def forvaltningar_of(user: AnyUser, perm: str = VIEW_ORDERS) -> list[Forvaltning]:
     """The förvaltningar `user` holds `perm` on, as a list, looked up once per user object
     (in a view: once per request)."""
     if not user.is_authenticated:
@@ -43,19 +59,19 @@ def forvaltningar_of(user, perm=VIEW_ORDERS):
     return cache[perm]
 
 
-def forvaltning_ids_of(user, perm=VIEW_ORDERS):
+def forvaltning_ids_of(user: AnyUser, perm: str = VIEW_ORDERS) -> list[int]:
     return [forvaltning.pk for forvaltning in forvaltningar_of(user, perm)]
 
 
-def is_contact_person(user) -> bool:
+def is_contact_person(user: AnyUser) -> bool:
     return user.is_authenticated and bool(forvaltningar_of(user))
 
 
-def is_station_operator(user) -> bool:
+def is_station_operator(user: AnyUser) -> bool:
     return user.is_authenticated and user.has_perm(OPERATE_STATION)
 
 
-def employee_of(user):
+def employee_of(user: AnyUser) -> Employee | None:
     """The Employee record behind a login, or None."""
     if not user.is_authenticated:
         return None

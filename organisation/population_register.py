@@ -11,7 +11,7 @@ import os
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
-from typing import Protocol
+from typing import Any, Protocol
 
 from django.conf import settings
 from django.db import models
@@ -55,7 +55,7 @@ class PopulationRegister(Protocol):
 class FileRegister:
     """Reads the register file named by POPULATION_REGISTER_FILE."""
 
-    def __init__(self, path=None):
+    def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
         self.path = path or settings.POPULATION_REGISTER_FILE
 
     def lookup(self, personnummer: str) -> RegisterAnswer:
@@ -83,7 +83,7 @@ class FileRegister:
         )
 
 
-def _registered_since(entry) -> date | None:
+def _registered_since(entry: dict[str, Any]) -> date | None:
     # The demo file may give the date relative to today, so its "just moved" stays recent.
     if "registered_days_ago" in entry:
         return timezone.localdate() - timedelta(days=entry["registered_days_ago"])
@@ -91,7 +91,7 @@ def _registered_since(entry) -> date | None:
 
 
 @lru_cache(maxsize=4)
-def _read_register_file(path: str, mtime_ns: int, size: int) -> dict:
+def _read_register_file(path: str, mtime_ns: int, size: int) -> dict[str, Any]:
     """The file's entries, read again whenever it changes (its time or size): a worker
     that runs for weeks still looks up today's addresses."""
     with open(path, encoding="utf-8") as f:

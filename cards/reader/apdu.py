@@ -35,7 +35,7 @@ class Command:
     le: int | None = None  # None: no Le field; 0 means "up to 256 bytes"
     secret: bool = field(default=False, compare=False)
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         if len(self.data) > 255:
             raise ValueError("short APDU data field holds at most 255 bytes")
         if self.le is not None and not 0 <= self.le <= 255:

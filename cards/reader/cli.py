@@ -86,7 +86,7 @@ def main(argv: list[str] | None = None, operator: Operator | None = None) -> int
         return EXIT_REFUSED
 
 
-def _run(args, conn: transport.Connection, operator: Operator) -> int:
+def _run(args: argparse.Namespace, conn: transport.Connection, operator: Operator) -> int:
     if args.command == "read":
         _say_reading(operator, operations.read_card(conn))
         return EXIT_OK

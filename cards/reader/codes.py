@@ -8,6 +8,7 @@ block that goes into an APDU (`block`) — nowhere else.
 from __future__ import annotations
 
 import hmac
+from typing import NoReturn
 
 REDACTED = "<dold>"
 
@@ -38,5 +39,5 @@ class Code:
 
     __str__ = __repr__
 
-    def __reduce__(self):
+    def __reduce__(self) -> NoReturn:
         raise TypeError("a PIN or PUK is not pickled")

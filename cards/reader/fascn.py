@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from functools import reduce
 from operator import xor
+from typing import cast
 
 _SS, _FS, _ES = 0xB, 0xD, 0xF
 FIELDS = (("agency", 4), ("system", 4), ("credential", 6), ("series", 1), ("issue", 1),
@@ -57,7 +58,8 @@ def decode(raw: bytes) -> dict[str, str]:
         raise ValueError("FASC-N parity error")
     if chars[0] != _SS or chars[38] != _ES or reduce(xor, chars[:39]) != chars[39]:
         raise ValueError("FASC-N sentinels or LRC wrong")
-    digits = bytes(chars[1:38]).translate(_AS_TEXT, bytes((_FS,)))
+    # No None is left in chars: the parity check above.
+    digits = bytes(cast("list[int]", chars[1:38])).translate(_AS_TEXT, bytes((_FS,)))
     if len(digits) != 32 or b"?" in digits:
         raise ValueError("FASC-N holds non-digits")
     text, out, i = digits.decode("ascii"), {}, 0

@@ -86,8 +86,9 @@ def describe_outcome(outcome: Outcome, role: PinRole, action: str) -> str:
 
 
 def _pad_reason(sw: int | None) -> str:
-    return {0x6400: " (ingen kod i tid)", 0x6401: " (avbrutet)", 0x6402: " (de två nya PIN-koderna var olika)",
-            0x6403: " (fel antal siffror)"}.get(sw, "")
+    reasons = {0x6400: " (ingen kod i tid)", 0x6401: " (avbrutet)", 0x6402: " (de två nya PIN-koderna var olika)",
+               0x6403: " (fel antal siffror)"}
+    return reasons.get(sw, "") if sw is not None else ""
 
 
 def last_try_warning(puk: Tries) -> str:

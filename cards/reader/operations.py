@@ -257,9 +257,19 @@ def _failure(outcome: apdu.Outcome, wrong: Result, blocked: Result) -> Outcome:
     return Outcome(_FAILURES.get(outcome.status, Result.CARD_ERROR), None, outcome.sw)
 
 
-def _pad(conn: CardLink, control: int, structure: bytes) -> int:
-    """A command through the PIN pad (the reader fills the typed code in): its status word."""
+def _pad(conn: CardLink, control: int | None, structure: bytes) -> int:
+    """A command through the PIN pad (the reader fills the typed code in): its status word.
+    `control` None (a pad without that feature) is not reached: the callers ask the pad first."""
+    if control is None:
+        raise ValueError("the reader's PIN pad has no such feature")
     return int.from_bytes(conn.control(control, structure)[-2:], "big")
+
+
+def _given(code: Code | None) -> Code:
+    """A code the pad does not take: refuse_codes has refused the operation when it is missing."""
+    if code is None:
+        raise ValueError("a code the PIN pad does not take is missing")
+    return code
 
 
 def _temporary_pin(profile: Profile) -> Code:
@@ -302,12 +312,13 @@ def unblock_pin(
         sent = True
         if entry.new_pin:  # and the PUK too where the pad takes it (then `puk` is None)
             return _unblock_with_new_pin_on_pad(conn, reference, puk)
-        sw = conn.transmit(apdu.reset_retry_counter(reference, p.code_block(puk), p.code_block(new_pin))).sw
+        command = apdu.reset_retry_counter(reference, p.code_block(_given(puk)), p.code_block(_given(new_pin)))
+        sw = conn.transmit(command).sw
         log.info("RESET RETRY COUNTER for %s: %04X", which_pin.value, sw)
         outcome = apdu.interpret(sw, CodeKind.PUK)
         if not outcome.ok:
             return _failure(outcome, Result.WRONG_PUK, Result.PUK_BLOCKED)
-        check = apdu.interpret(conn.transmit(apdu.verify(reference, p.code_block(new_pin))).sw, CodeKind.PIN)
+        check = apdu.interpret(conn.transmit(apdu.verify(reference, p.code_block(_given(new_pin)))).sw, CodeKind.PIN)
         if check.ok:
             return Outcome(Result.DONE, p.pin_tries)
         return Outcome(Result.NEW_PIN_NOT_WORKING, check.tries_left, check.sw)
@@ -364,7 +375,10 @@ def change_pin(
         if use_pad:
             sw = _pad(conn, conn.pinpad.modify_control, pinpad.change_structure(p, reference))
         else:
-            sw = conn.transmit(apdu.change_reference_data(reference, p.code_block(old_pin), p.code_block(new_pin))).sw
+            command = apdu.change_reference_data(
+                reference, p.code_block(_given(old_pin)), p.code_block(_given(new_pin))
+            )
+            sw = conn.transmit(command).sw
         log.info("CHANGE REFERENCE DATA for %s: %04X", which_pin.value, sw)
         outcome = apdu.interpret(sw, CodeKind.PIN)
         if outcome.ok:
@@ -385,7 +399,7 @@ def verify_pin(conn: CardLink, which_pin: PinRole, pin: Code | None = None) -> O
         if conn.pinpad.verifies:
             sw = _pad(conn, conn.pinpad.verify_control, pinpad.verify_structure(p, reference))
         else:
-            sw = conn.transmit(apdu.verify(reference, p.code_block(pin))).sw
+            sw = conn.transmit(apdu.verify(reference, p.code_block(_given(pin)))).sw
         outcome = apdu.interpret(sw, CodeKind.PIN)
         if outcome.ok:
             return Outcome(Result.DONE, p.pin_tries)

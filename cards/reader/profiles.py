@@ -14,6 +14,7 @@ import enum
 import json
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from . import apdu, fascn, tlv
 from .codes import Code
@@ -29,7 +30,7 @@ class AtrPattern:
     atr: bytes
     mask: bytes
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         if len(self.atr) != len(self.mask):
             raise ValueError("an ATR pattern and its mask have the same length")
 
@@ -181,7 +182,7 @@ def identify(atr: bytes, profiles: tuple[Profile, ...] = BUILT_IN) -> Profile | 
 _HEX_FIELDS = {"legitimering_reference", "underskrift_reference", "puk_reference", "padding", "card_number_tag"}
 
 
-def configure(config: dict, base: tuple[Profile, ...] = BUILT_IN) -> tuple[Profile, ...]:
+def configure(config: dict[str, Any], base: tuple[Profile, ...] = BUILT_IN) -> tuple[Profile, ...]:
     """Profiles with overrides, e.g. {"rs": {"puk_reference": "84", "atrs": [{"atr": "3B ..", "mask": "FF .."}]}}.
 
     Hex strings for references, padding, tag and AID; "extra_atrs" adds ATR patterns to the built-in ones.

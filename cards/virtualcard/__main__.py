@@ -92,6 +92,8 @@ class CardProcess:
             log.info("link to vpcd closed")
 
     def _recv_exactly(self, n: int) -> bytes | None:
+        if self.vpcd is None:
+            raise ConnectionError("no link to vpcd")  # an OSError: serve_one drops the link
         data = self.vpcd.recv(n, socket.MSG_WAITALL) if n else b""
         # vpcd sends length and payload in separate writes; acknowledging at once
         # keeps delayed ACK (about 40 ms) out of every round trip.
@@ -129,6 +131,8 @@ class CardProcess:
             return None
         response, changed = self.card.process(payload)
         if changed:
+            if self.writer is None:  # not reached: _load, which __init__ runs, opens it
+                raise RuntimeError("the card's state file is not open")
             self.writer.write(self.card.state)
         if self.tear and self.tear == ("after", ins):
             self.tear = None

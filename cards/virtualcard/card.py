@@ -8,6 +8,7 @@ EEPROM before it answers.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
 from cards.reader import fascn, tlv
 from cards.reader.profiles import BUILT_IN, CardNumberSource, Profile
@@ -39,16 +40,16 @@ class Apdu:
         """A short APDU, or None when the bytes are no well-formed one."""
         if len(raw) < 4:
             return None
-        header, body = raw[:4], raw[4:]
+        (cla, ins, p1, p2), body = raw[:4], raw[4:]
         if not body:
-            return cls(*header, b"", None)
+            return cls(cla, ins, p1, p2, b"", None)
         if len(body) == 1:
-            return cls(*header, b"", body[0])
+            return cls(cla, ins, p1, p2, b"", body[0])
         lc = body[0]
         if lc == 0 or len(body) not in (1 + lc, 2 + lc):
             return None
         le = body[1 + lc] if len(body) == 2 + lc else None
-        return cls(*header, body[1 : 1 + lc], le)
+        return cls(cla, ins, p1, p2, body[1 : 1 + lc], le)
 
 
 class VirtualCard:
@@ -106,7 +107,9 @@ class VirtualCard:
         return None
 
     def _tries(self, role: str) -> int:
-        return self.state.puk_tries_left if role == "puk" else self.state.pin_tries_left[role]
+        if role == "puk":
+            return cast(int, self.state.puk_tries_left)  # never None once CardState.__post_init__ ran
+        return self.state.pin_tries_left[role]
 
     def _set_tries(self, role: str, value: int) -> None:
         if role == "puk":
@@ -123,7 +126,13 @@ class VirtualCard:
 
     def _block(self, digits: bytes) -> bytes:
         p = self.profile
-        return digits + bytes((p.padding,)) * (p.block_length - len(digits))
+        return digits + bytes((p.padding,)) * (self._block_length() - len(digits))
+
+    def _block_length(self) -> int:
+        """The virtual card emulates cards that pad codes to a block (the built-in profiles)."""
+        if self.profile.block_length is None:
+            raise ValueError("the virtual card needs a profile whose codes are padded to a block")
+        return self.profile.block_length
 
     def _unpad(self, block: bytes) -> bytes:
         return block.rstrip(bytes((self.profile.padding,)))
@@ -201,7 +210,7 @@ class VirtualCard:
             return sw(0x6A88), False
         if role == "puk":
             return sw(0x6985), False  # the holder cannot change the PUK
-        n = self.profile.block_length
+        n = self._block_length()
         if len(apdu.data) != 2 * n:
             return sw(0x6700), False
         if self._tries(role) == 0:
@@ -221,7 +230,7 @@ class VirtualCard:
             return sw(0x6A86), False
         if role is None or role == "puk":
             return sw(0x6A88), False
-        n = self.profile.block_length
+        n = self._block_length()
         if len(apdu.data) != 2 * n:
             return sw(0x6700), False
         if self.state.puk_tries_left == 0:

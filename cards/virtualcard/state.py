@@ -45,7 +45,7 @@ class CardState:
     puk_tries: int = 10
     atr: str = ""
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         if self.profile not in PROFILES:
             raise ValueError(f"profile is one of {', '.join(PROFILES)}")
         roles = {"legitimering"} if self.profile == "piv" else {"legitimering", "underskrift"}

@@ -1,17 +1,21 @@
+from datetime import timedelta
+
 from django import template
 from django.utils.translation import gettext as _
+
+from orders.models import Letter, PukOrder
 
 register = template.Library()
 
 
 @register.simple_tag
-def current_letter(order):
+def current_letter(order: PukOrder) -> Letter | None:
     """The order's latest code letter, or None."""
     return order.letters.order_by("-generation").first()
 
 
 @register.filter
-def duration(span):
+def duration(span: timedelta | None) -> str:
     """A timedelta in days, hours and minutes, coarse enough to read at a glance."""
     if span is None:
         return "–"

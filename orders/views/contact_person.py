@@ -2,12 +2,13 @@
 förvaltningar, and Mina inställningar (how each assignment mails them)."""
 
 from django.contrib import messages
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from organisation.models import ContactPersonAssignment
-from organisation.permissions import forvaltningar_for
+from organisation.permissions import AuthenticatedRequest, forvaltningar_for
 
 from ..access import contact_person_required
 from ..forms import EmailPreferenceFormSet, ReportMonthForm
@@ -15,7 +16,7 @@ from ..reports import letter_price, monthly_report, totals
 
 
 @contact_person_required
-def report(request):
+def report(request: AuthenticatedRequest) -> HttpResponse:
     this_month = timezone.localdate().replace(day=1)
     form = ReportMonthForm(request.GET if "month" in request.GET else {"month": f"{this_month:%Y-%m}"})
     month = form.cleaned_data["month"] if form.is_valid() else None
@@ -25,7 +26,7 @@ def report(request):
 
 
 @contact_person_required
-def my_settings(request):
+def my_settings(request: AuthenticatedRequest) -> HttpResponse:
     assignments = ContactPersonAssignment.objects.filter(
         user=request.user, role=ContactPersonAssignment.Role.CONTACT_PERSON
     ).select_related("forvaltning")

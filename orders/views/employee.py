@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -11,14 +11,16 @@ from django.views.decorators.http import require_POST
 from audit.models import AuditEvent
 from cards.eligibility import REFUSAL_MESSAGES, letter_refusal
 from cards.models import Card
-from organisation.permissions import employee_of
+from organisation.models import Employee
+from organisation.permissions import AuthenticatedRequest, employee_of
 
 from .. import services
 from ..forms import CancelOrderForm, PukOrderForm
 from ..selectors import open_orders_by_card, orders_of_employee
+from ..transitions import OrderRefused
 
 
-def _employee_or_404(request):
+def _employee_or_404(request: HttpRequest) -> Employee:
     employee = employee_of(request.user)
     if employee is None:
         raise Http404
@@ -26,7 +28,7 @@ def _employee_or_404(request):
 
 
 @login_required
-def my_cards(request):
+def my_cards(request: AuthenticatedRequest) -> HttpResponse:
     """Mina kort: each card with what can be done about a lost PUK."""
     employee = _employee_or_404(request)
     cards = list(Card.objects.held_by(employee).select_related("card_type"))
@@ -47,12 +49,12 @@ def my_cards(request):
 
 
 @login_required
-def order_new(request, card_id):
+def order_new(request: AuthenticatedRequest, card_id: int) -> HttpResponse:
     employee = _employee_or_404(request)
     card = get_object_or_404(Card.objects.select_related("card_type", "holder__forvaltning"), pk=card_id, holder=employee)
     try:
         services.check_card_may_get_letter(card)
-    except services.OrderRefused as refusal:
+    except OrderRefused as refusal:
         return _refused(request, card, refusal)
 
     form = PukOrderForm(request.POST or None)
@@ -65,24 +67,24 @@ def order_new(request, card_id):
             address = {"status": preview.status, "hint": preview.hint}
             return render(request, "orders/order_confirm.html", {"card": card, "form": form, "address": address})
         order = services.place_order(placed_by=request.user, card=card, **form.place_order_arguments())
-    except services.OrderRefused as refusal:
+    except OrderRefused as refusal:
         return _refused(request, card, refusal)
     messages.success(request, _("Tack! Din beställning %(ref)s är mottagen.") % {"ref": order.reference})
     return redirect("orders:detail", order.pk)
 
 
-def _refused(request, card, refusal):
+def _refused(request: HttpRequest, card: Card, refusal: OrderRefused) -> HttpResponse:
     return render(request, "orders/order_refused.html", {"card": card, "refusal": refusal})
 
 
 @login_required
-def my_orders(request):
+def my_orders(request: AuthenticatedRequest) -> HttpResponse:
     employee = _employee_or_404(request)
     return render(request, "orders/my_orders.html", {"orders": orders_of_employee(employee)})
 
 
 @login_required
-def order_detail(request, pk):
+def order_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     employee = _employee_or_404(request)
     order = get_object_or_404(orders_of_employee(employee), pk=pk)
     return render(
@@ -94,16 +96,16 @@ def order_detail(request, pk):
 
 @login_required
 @require_POST
-def order_cancel(request, pk):
+def order_cancel(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     employee = _employee_or_404(request)
     order = get_object_or_404(orders_of_employee(employee), pk=pk)
     form = CancelOrderForm(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(form.errors["reason"]))
+        messages.error(request, " ".join(str(error) for error in form.errors["reason"]))
         return redirect("orders:detail", order.pk)
     try:
         services.cancel_order(order=order, by=request.user, reason=form.cleaned_data["reason"])
-    except services.OrderRefused as refusal:
+    except OrderRefused as refusal:
         messages.error(request, refusal.message)
     else:
         messages.success(request, _("Beställningen är återkallad."))

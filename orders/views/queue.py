@@ -1,9 +1,13 @@
 """The contact person's queue (Att hantera): the list, its CSV export, one order, decisions."""
 
+from collections.abc import Iterable, Sequence
+from typing import Any
+
 from django.contrib import messages
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.db import connection
-from django.http import HttpResponseRedirect, StreamingHttpResponse
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -12,9 +16,10 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
+from django_htmx.middleware import HtmxDetails
 
 from audit.models import AuditEvent
-from organisation.permissions import APPROVE_ORDERS, forvaltningar_of
+from organisation.permissions import APPROVE_ORDERS, AuthenticatedRequest, forvaltningar_of
 
 from .. import exports, services
 from ..access import contact_person_required
@@ -25,6 +30,7 @@ from ..queue_table import QueueTable, is_overdue
 from ..rules import SECOND_APPROVAL_REASONS
 from ..selectors import orders_for_contact_person, queue_rows, queue_table_values
 from ..states import AWAITING_DECISION, OrderState
+from ..transitions import OrderRefused
 
 PAGE_SIZE = 25
 # The queue counts its rows only this far (400 pages), or as far as the page asked for:
@@ -37,7 +43,13 @@ COUNT_CAP = 10_000
 MERGE_FROM_ROW = 250
 
 
-class QueuePaginator(Paginator):
+class QueueRequest(AuthenticatedRequest):
+    """For type checking only: the queue's requests, which django-htmx's middleware marks."""
+
+    htmx: HtmxDetails
+
+
+class QueuePaginator(Paginator):  # of Any: it pages PukOrders into dicts (and is not generic at run time)
     """The queue's pages of orders (`object_list`: a queryset of PukOrder, in page order, of
     the förvaltningar `forvaltning_ids`; a page holds dicts of selectors.queue_table_values).
 
@@ -46,18 +58,26 @@ class QueuePaginator(Paginator):
     OFFSET, on the orders table alone) and joins holder, card and the latest letter's
     posting to those 25 only, not to every row the OFFSET skips."""
 
-    def __init__(self, object_list, per_page, wanted_page=None, forvaltning_ids=()):
+    object_list: QuerySet[PukOrder]
+
+    def __init__(
+        self,
+        object_list: QuerySet[PukOrder],
+        per_page: int,
+        wanted_page: str | None = None,
+        forvaltning_ids: Sequence[int] = (),
+    ) -> None:
         super().__init__(object_list, per_page)
         self.forvaltning_ids = forvaltning_ids
         try:
-            wanted = int(wanted_page)
+            wanted = int(wanted_page) if wanted_page is not None else 1
         except (TypeError, ValueError):
             wanted = 1
         self.count_up_to = max(COUNT_CAP, wanted * per_page) if wanted < 10**7 else None
         self.more = False
 
     @cached_property
-    def count(self):
+    def count(self) -> int:
         if self.count_up_to is None:
             return super().count
         rows = self.object_list.order_by()
@@ -66,14 +86,15 @@ class QueuePaginator(Paginator):
         self.more = counted > self.count_up_to
         return counted
 
-    def page(self, number):
+    def page(self, number: int | str) -> Page[Any]:
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
         top = min(bottom + self.per_page, self.count)
         ids = self._page_ids(bottom, top)
-        return self._get_page(queue_table_values(PukOrder.objects.filter(pk__in=ids)), number, self)
+        values = queue_table_values(PukOrder.objects.filter(pk__in=ids))
+        return self._get_page(values, number, self)  # type: ignore[attr-defined]  # Django's, not in django-stubs
 
-    def _page_ids(self, bottom, top):
+    def _page_ids(self, bottom: int, top: int) -> Iterable[Any]:
         """The ids of the orders bottom..top, newest first. Deep in a list over several
         förvaltningar (on PostgreSQL), the newest `top` of each, from the index
         order_forvaltning_newest, are merged: the database cannot read one index in
@@ -92,19 +113,19 @@ class QueuePaginator(Paginator):
         return [row["pk"] for row in merged]
 
     @property
-    def num_pages_label(self):
+    def num_pages_label(self) -> str | int:
         num_pages = self.num_pages
         return f"{num_pages}+" if self.more else num_pages
 
 
-def _queue_filter(request):
+def _queue_filter(request: AuthenticatedRequest) -> QueueFilter:
     return QueueFilter(
         request.GET, queryset=orders_for_contact_person(request.user), forvaltningar=forvaltningar_of(request.user)
     )
 
 
 @contact_person_required
-def queue(request):
+def queue(request: QueueRequest) -> HttpResponse:
     forvaltningar = forvaltningar_of(request.user)
     queue_filter = _queue_filter(request)
     orders = (queue_filter.qs if queue_filter.is_valid() else queue_filter.queryset.none()).order_by("-created_at")
@@ -122,14 +143,14 @@ def queue(request):
     return render(request, template, context)
 
 
-def _query_without_page(request):
+def _query_without_page(request: HttpRequest) -> str:
     query = request.GET.copy()
     query.pop("page", None)
     return query.urlencode()
 
 
 @contact_person_required
-def queue_export(request):
+def queue_export(request: AuthenticatedRequest) -> HttpResponse | StreamingHttpResponse:
     """The orders of the queue's current filter as CSV (semicolons and a BOM, as Excel in
     Swedish expects)."""
     queue_filter = _queue_filter(request)
@@ -143,7 +164,7 @@ def queue_export(request):
 
 
 @contact_person_required
-def queue_detail(request, pk):
+def queue_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     # placed_by and first_approved_by too: the page names them, and a constant number of
     # queries whatever the order's history.
     order = get_object_or_404(
@@ -163,7 +184,7 @@ def queue_detail(request, pk):
     )
 
 
-def _decidable_order(request, pk):
+def _decidable_order(request: AuthenticatedRequest, pk: int) -> PukOrder:
     return get_object_or_404(
         orders_for_contact_person(request.user, APPROVE_ORDERS).select_related("holder", "decided_by"), pk=pk
     )
@@ -171,11 +192,11 @@ def _decidable_order(request, pk):
 
 @contact_person_required
 @require_POST
-def approve(request, pk):
+def approve(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     order = _decidable_order(request, pk)
     try:
         services.approve_order(order=order, by=request.user, expected_state=request.POST.get("state", ""))
-    except services.OrderRefused as refusal:
+    except OrderRefused as refusal:
         messages.error(request, refusal.message)
     else:
         if order.state == OrderState.SECOND_APPROVAL:
@@ -191,11 +212,11 @@ def approve(request, pk):
 
 @contact_person_required
 @require_POST
-def reject(request, pk):
+def reject(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     order = _decidable_order(request, pk)
     form = RejectForm(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(form.errors["reason"]))
+        messages.error(request, " ".join(str(error) for error in form.errors["reason"]))
         return redirect("orders:queue_detail", order.pk)
     try:
         services.reject_order(
@@ -204,7 +225,7 @@ def reject(request, pk):
             reason=form.cleaned_data["reason"],
             expected_state=request.POST.get("state", ""),
         )
-    except services.OrderRefused as refusal:
+    except OrderRefused as refusal:
         messages.error(request, refusal.message)
     else:
         messages.success(request, _("%(ref)s är avslagen.") % {"ref": order.reference})
@@ -213,7 +234,7 @@ def reject(request, pk):
 
 @contact_person_required
 @require_POST
-def approve_selected(request):
+def approve_selected(request: AuthenticatedRequest) -> HttpResponse:
     """Approve several orders at once from the queue; each is decided on its own, and only
     if it is still in the state the list showed."""
     shown_state = {
@@ -230,7 +251,7 @@ def approve_selected(request):
     for order in orders:
         try:
             services.approve_order(order=order, by=request.user, expected_state=shown_state[order.pk])
-        except services.OrderRefused as refusal:
+        except OrderRefused as refusal:
             messages.warning(request, f"{order.reference}: {refusal.message}")
         else:
             if order.state == OrderState.SECOND_APPROVAL:
@@ -271,7 +292,7 @@ def approve_selected(request):
     return HttpResponseRedirect(_local_path(request.POST.get("next", "")) or reverse("orders:queue"))
 
 
-def _local_path(url):
+def _local_path(url: str) -> str:
     """`url` when it is a path on this site (the queue with its filters), else ''."""
     if url.startswith("/") and url_has_allowed_host_and_scheme(url, allowed_hosts=set()):
         return url

@@ -4,6 +4,7 @@ as registered mail, a returned letter and a rejected order. Made through the sam
 services, tasks and print-house reports as real ones, so their timelines are real too."""
 
 import uuid
+from typing import Any
 
 from django.db import transaction
 
@@ -12,6 +13,7 @@ from letters import services as letters
 from letters import status as print_house_status
 from orders.models import BlockedCodes, PukOrder, Reason
 from orders.services import approve_order, place_order, reject_order
+from organisation.models import User
 
 # username: (first, last, personnummer, hsa-id, förvaltning code), as seed_demo's PEOPLE
 PEOPLE = {
@@ -30,14 +32,14 @@ CARDS = {
 }
 
 
-def make_history(users):
+def make_history(users: dict[str, User]) -> None:
     """Once: nothing is made when any of these cards already has an order."""
     cards = {username: Card.objects.get(card_number=number) for username, number in CARDS.items()}
     if PukOrder.objects.filter(card__in=cards.values()).exists():
         return
     karin, sara, kalle = users["karin"], users["sara"], users["kalle"]
 
-    def order(username, placed_by=None, **choices):
+    def order(username: str, placed_by: User | None = None, **choices: Any) -> PukOrder:
         with transaction.atomic():
             return place_order(placed_by=placed_by or users[username], card=cards[username], **choices)
 
@@ -56,7 +58,7 @@ def make_history(users):
         reject_order(order=rejected, by=sara, reason="Ett trasigt kort får ingen ny PUK-kod: beställ ett nytt kort hos din kontaktperson.")
 
 
-def _send(order, approver, *reports):
+def _send(order: PukOrder, approver: User, *reports: tuple[str, dict[str, str]]) -> None:
     """Approve, make the letter now (the task does the same, and finds it made), and play
     the print house's reports."""
     with transaction.atomic():

@@ -4,6 +4,7 @@ demo/population_register.json. Safe to run again."""
 
 import secrets
 from datetime import date
+from typing import Any
 
 from django.conf import settings
 
@@ -17,6 +18,7 @@ from cards.models import Card, CardType, PukRecord
 from cards.puk_store import encrypt_puk
 from cards.virtualcard.state import CardState
 from organisation.models import ContactPersonAssignment, Employee, Forvaltning
+from organisation.models import User as Login  # `User` is handle's name for get_user_model()
 from organisation.services import assign_contact_person
 from desk.credentials import new_credential
 from desk.models import Station
@@ -105,7 +107,7 @@ class Command(BaseCommand):
     help = "Load the demo data (idempotent) and print the demo logins."
 
     @transaction.atomic
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         User = get_user_model()
         forvaltningar = {
             code: Forvaltning.objects.update_or_create(code=code, defaults={"name": name})[0]
@@ -114,7 +116,7 @@ class Command(BaseCommand):
         card_types = {
             spec["code"]: CardType.objects.update_or_create(code=spec["code"], defaults=spec)[0] for spec in CARD_TYPES
         }
-        users = {}
+        users: dict[str, Login] = {}
         for username, (first, last, pnr, hsa_id, forvaltning_code) in PEOPLE.items():
             user = self._user(User, username, first, last)
             users[username] = user
@@ -150,7 +152,7 @@ class Command(BaseCommand):
         admin.save()
         self._print_logins()
 
-    def _puks_and_virtual_cards(self):
+    def _puks_and_virtual_cards(self) -> None:
         """Every demo card gets a PUK in the PUK store; the cards in VIRTUAL_CARDS also get
         a virtual card carrying the same PUK, so a demo letter really unblocks it."""
         VIRTUAL_CARD_DIR.mkdir(parents=True, exist_ok=True)
@@ -170,7 +172,7 @@ class Command(BaseCommand):
                     pin_tries_left={"legitimering": VIRTUAL_CARDS[card.card_number]},
                 ).save(state_file)
 
-    def _station(self, users):
+    def _station(self, users: dict[str, Login]) -> None:
         """The demo station and its operator; a credential is made once and written to
         var/station.credential (0600), where `python -m cards.agent` reads it."""
         station = Station.objects.filter(name=STATION[0]).first()
@@ -195,7 +197,7 @@ class Command(BaseCommand):
         user.save()
         return user
 
-    def _print_logins(self):
+    def _print_logins(self) -> None:
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for username, role in ROLES.items():
             self.stdout.write(f"  {username:<8} {role}")

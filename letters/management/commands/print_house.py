@@ -9,8 +9,9 @@ demo can follow a letter to the door.
 
 import json
 import uuid
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from letters import services as letters
 from letters import status as print_house_status
@@ -21,7 +22,7 @@ from letters.print_house import SpoolPrintHouse
 class Command(BaseCommand):
     help = "Form a print batch, write a print-house status report into the inbox, or import the inbox."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
         sub.add_parser("batch")
         sub.add_parser("import")
@@ -31,7 +32,7 @@ class Command(BaseCommand):
         report.add_argument("--tracking-id", default="")
         report.add_argument("--reason", default="", choices=ReturnReason.values, help="why a returned letter came back")
 
-    def handle(self, action, **options):
+    def handle(self, action: str, **options: Any) -> None:
         if action == "batch":
             batches = letters.form_print_batch(force=True)
             self.stdout.write(f"batches {', '.join(batches)}" if batches else "no letters waiting")
@@ -40,7 +41,7 @@ class Command(BaseCommand):
         else:
             self._report(options)
 
-    def _report(self, options):
+    def _report(self, options: dict[str, Any]) -> None:
         if options["status"] == "posted" and not options["tracking_id"]:
             raise CommandError("posted needs --tracking-id")
         if options["status"] == "returned" and not options["reason"]:
