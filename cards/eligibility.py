@@ -10,8 +10,6 @@ from enum import StrEnum
 
 from django.utils.translation import gettext_lazy as _
 
-SUPPORT_PHONES = _("IT-support: internt 30000, externt 0776-73 00 00")
-
 
 class Refusal(StrEnum):
     RESERVE_CARD = "reserve_card"

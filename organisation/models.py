@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from guardian.models import UserObjectPermissionBase
 
-from .identity import display_personnummer, validate_personnummer
+from .identity import validate_personnummer
 
 
 class User(AbstractUser):
@@ -79,10 +79,6 @@ class Employee(models.Model):
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}"
-
-    @property
-    def personnummer_display(self) -> str:
-        return display_personnummer(self.personnummer)
 
 
 class ContactPersonAssignment(models.Model):

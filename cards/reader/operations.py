@@ -387,22 +387,3 @@ def change_pin(
     except (CardRemoved, ReaderGone):
         return Outcome(Result.CARD_REMOVED)
 
-
-def verify_pin(conn: CardLink, which_pin: PinRole, pin: Code | None = None) -> Outcome:
-    """The holder proves a PIN (spends a try if it is wrong); on the pad when there is one."""
-    p = conn.profile
-    reference = p.pin_reference(which_pin)
-    if not conn.pinpad.verifies and not (pin and pin.is_digits(p.pin_length)):
-        return Outcome(Result.CODE_MALFORMED)
-    try:
-        ensure_selected(conn)
-        if conn.pinpad.verifies:
-            sw = _pad(conn, conn.pinpad.verify_control, pinpad.verify_structure(p, reference))
-        else:
-            sw = conn.transmit(apdu.verify(reference, p.code_block(_given(pin)))).sw
-        outcome = apdu.interpret(sw, CodeKind.PIN)
-        if outcome.ok:
-            return Outcome(Result.DONE, p.pin_tries)
-        return _failure(outcome, Result.WRONG_PIN, Result.PIN_BLOCKED)
-    except (CardRemoved, ReaderGone):
-        return Outcome(Result.CARD_REMOVED)

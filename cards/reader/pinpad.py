@@ -125,11 +125,6 @@ def _modify(profile: Profile, command: apdu.Command, confirm: int) -> bytes:
     ) + raw
 
 
-def verify_structure(profile: Profile, reference: int) -> bytes:
-    """PIN_VERIFY_STRUCTURE for VERIFY of a PIN of the profile's length."""
-    return _verify(profile, apdu.verify(reference, _pad_block(profile)), profile.pin_length)
-
-
 def change_structure(profile: Profile, reference: int) -> bytes:
     """PIN_MODIFY_STRUCTURE for CHANGE REFERENCE DATA: old PIN, new PIN, new PIN again."""
     block = _pad_block(profile)

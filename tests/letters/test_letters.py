@@ -17,6 +17,7 @@ from letters import services as letters
 from letters import status as print_house_status
 from letters.pdf import UNBLOCK_STEPS
 from orders.models import Letter, PukOrder
+from organisation.identity import display_personnummer
 from letters.print_house import SpoolPrintHouse
 from orders.states import OrderState
 from tests.factories import approved_order, give_puk
@@ -78,7 +79,7 @@ def test_a_protected_holders_letter_names_the_person_for_the_forwarding_service(
 
     assert letter.forwarded
     text = pdf_text(spooled()[0])
-    assert card.holder.full_name in text and card.holder.personnummer_display in text
+    assert card.holder.full_name in text and display_personnummer(card.holder.personnummer) in text
     letters.form_print_batch(force=True)
     status(letter, "posted", tracking_id="RR123456789SE")
     order.refresh_from_db()

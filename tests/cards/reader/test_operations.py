@@ -202,12 +202,6 @@ def test_change_pin_of_a_blocked_pin():
     assert outcome.result is Result.PIN_BLOCKED
 
 
-def test_verify_pin_spends_a_try_when_wrong():
-    conn = FakeConnection(rs_state())
-    assert operations.verify_pin(conn, L, Code("111111")).succeeded
-    assert operations.verify_pin(conn, L, Code("999999")).tries_left == 2
-
-
 PAD = pinpad.PinPad(verify_control=0x42330006, modify_control=0x42330007)
 
 

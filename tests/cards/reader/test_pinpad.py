@@ -6,7 +6,9 @@ from cards.reader import pinpad
 from cards.reader.codes import Code
 from cards.reader.profiles import PIV, RS_KORT
 
-PIV_VERIFY = bytes.fromhex("0020008008FFFFFFFFFFFFFFFF")
+# RESET RETRY COUNTER of PIN 80 with the PUK typed on the pad (its 8 bytes of padding)
+# and the temporary PIN 135790 in the APDU.
+PIV_UNBLOCK = bytes.fromhex("002C008010" + "FF" * 8 + "313335373930FFFF")
 
 
 def test_features_are_parsed_from_the_tlv_answer():
@@ -22,12 +24,12 @@ def test_a_reader_with_modify_alone_changes_pins_but_does_not_unblock_on_its_pad
     assert not pinpad.parse_features(b"").changes
 
 
-def test_verify_structure_layout():
-    s = pinpad.verify_structure(PIV, 0x80)
+def test_pin_verify_structure_layout():
+    s = pinpad.unblock_puk_structure(PIV, 0x80, Code("135790"))
     fields = struct.unpack("<BBBBBHBBHB3sI", s[:19])
-    assert fields == (0, 0, 0x82, 0x08, 0, 0x0606, 0x02, 1, 0x041D, 0, b"\0\0\0", len(PIV_VERIFY))
-    assert s[19:] == PIV_VERIFY
-    assert s[5:7] == b"\x06\x06"  # wPINMaxExtraDigit: max then min in the little-endian bytes
+    assert fields == (0, 0, 0x82, 0x08, 0, 0x0808, 0x02, 1, 0x041D, 0, b"\0\0\0", len(PIV_UNBLOCK))
+    assert s[19:] == PIV_UNBLOCK
+    assert s[5:7] == b"\x08\x08"  # wPINMaxExtraDigit: max then min in the little-endian bytes: the PUK's length
 
 
 def test_unblock_step_one_takes_exactly_the_puk_into_a_reset_with_the_temporary_pin():
@@ -55,4 +57,4 @@ def test_change_structure_uses_the_profiles_padding():
 def test_a_profile_without_padding_cannot_use_a_pin_pad():
     from dataclasses import replace
     with pytest.raises(ValueError):
-        pinpad.verify_structure(replace(RS_KORT, block_length=None), 0x81)
+        pinpad.change_structure(replace(RS_KORT, block_length=None), 0x81)
