@@ -16,7 +16,7 @@ It measures, per profile:
   stubbed): card number and PUK tries read first, the unblock, and the PUK's
   counter read again, on a fresh selection of the connection.
 It prints the APDUs each sends (checked against the minimum in
-cards/reader/operations.py and docs/station.md), median and p95, and the ratio
+cards/reader/operations.py and docs/reader.md), median and p95, and the ratio
 time / (APDUs x floor) against the target 1.5. It exits with status 1 when an
 unblock misses the target (and stops at once when an APDU count is off).
 """

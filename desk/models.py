@@ -78,7 +78,7 @@ class DeskVisit(models.Model):
 
 
 class Outcome(models.TextChoices):
-    """What the station reports an unblock or a PIN change came to: the station core's
+    """What the station reports an unblock or a PIN change came to: the card library's (cards.reader)
     results (cards.reader.operations.Result) and the desk's own, in words."""
 
     DONE = "done", _("Klart")

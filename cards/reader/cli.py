@@ -7,7 +7,7 @@
 
 Codes are typed at hidden prompts (or on the reader's PIN pad), never given
 as arguments. RS_STATION_PROFILES (or --profiles) names a JSON file that
-changes the card profiles (docs/station.md).
+changes the card profiles (docs/reader.md).
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ services) and *underskrift* (signing). The Swedish names are the UI's and the
 card registry's words, so the code uses them too.
 
 The RS-kort profile's references are configurable because card products
-differ (see docs/station.md); PIV follows NIST SP 800-73-4.
+differ (see docs/reader.md); PIV follows NIST SP 800-73-4.
 """
 
 from __future__ import annotations
@@ -143,7 +143,7 @@ RS_KORT = Profile(
     card_number_tag=0x5A,
     padding=0x00,
     puk_tries=10,
-    notes="Example references; set the card product's in a profiles file (docs/station.md).",
+    notes="Example references; set the card product's in a profiles file (docs/reader.md).",
 )
 
 PIV = Profile(
