@@ -10,9 +10,7 @@ SYSTEM = "system"
 _CODE_KEYS = {"pin", "puk", "new_pin", "old_pin", "pin_code", "puk_code", "password", "secret"}
 
 
-def record(
-    action: AuditAction, obj: Model, *, actor: Any = None, reason: str = "", **data: Any
-) -> AuditEvent:
+def record(action: AuditAction, obj: Model, *, actor: Any = None, reason: str = "", **data: Any) -> AuditEvent:
     """Append one audit event for `obj`. `data` holds facts such as states or tries left.
     `actor` is the user who acted, or None (or an anonymous user) for the system."""
     if not isinstance(action, AuditAction):

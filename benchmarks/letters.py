@@ -33,8 +33,9 @@ def main():
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="rsportal-bench-"))
-    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
     import base64
+
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
     env = {
         "CELERY_BROKER_URL": "redis://127.0.0.1:6379/14",
@@ -108,10 +109,18 @@ def seed_approved_orders(count, register_path):
     }  # fmt: skip
     register_path.write_text(json.dumps(register))
     cards = Card.objects.bulk_create(
-        Card(card_number=f"97522799{n:08d}", holder=e, card_type=card_type, valid_from=date(2024, 1, 1), valid_to=date(2029, 1, 1))
+        Card(
+            card_number=f"97522799{n:08d}",
+            holder=e,
+            card_type=card_type,
+            valid_from=date(2024, 1, 1),
+            valid_to=date(2029, 1, 1),
+        )
         for n, e in enumerate(employees)
     )
-    PukRecord.objects.bulk_create(PukRecord(card=c, ciphertext=encrypt_puk(c.card_number, f"{n:08d}")) for n, c in enumerate(cards))
+    PukRecord.objects.bulk_create(
+        PukRecord(card=c, ciphertext=encrypt_puk(c.card_number, f"{n:08d}")) for n, c in enumerate(cards)
+    )
     orders = PukOrder.objects.bulk_create(
         PukOrder(
             card=c, holder=c.holder, forvaltning=forvaltning, placed_by=user, reason="lost_letter",
@@ -126,17 +135,36 @@ def letters_end_to_end(order_ids, workers, work, env, timeout):
     """Seconds until no order is left in approved (made, or failed: verify tells which)."""
     from django.db import connection
 
+    from letters.tasks import produce_letter
     from orders.models import PukOrder
     from orders.states import OrderState
-    from letters.tasks import produce_letter
 
     connection.close()
     processes = [
         subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "rsportal", "worker", "--queues", env["CELERY_TASK_DEFAULT_QUEUE"],
-             "--concurrency", "1", "--loglevel", "WARNING", "--without-gossip", "--without-mingle",
-             "--without-heartbeat", "-n", f"bench{i}@%h"],
-            cwd=BASE_DIR, env={**os.environ, **env}, stdout=open(work / f"worker{i}.log", "wb"), stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "rsportal",
+                "worker",
+                "--queues",
+                env["CELERY_TASK_DEFAULT_QUEUE"],
+                "--concurrency",
+                "1",
+                "--loglevel",
+                "WARNING",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+                "-n",
+                f"bench{i}@%h",
+            ],
+            cwd=BASE_DIR,
+            env={**os.environ, **env},
+            stdout=open(work / f"worker{i}.log", "wb"),
+            stderr=subprocess.STDOUT,
         )  # fmt: skip
         for i in range(workers)
     ]

@@ -36,24 +36,9 @@ CARDS = 100_000
 QUERY_LIMIT = 10
 P95_LIMIT_MS = 50.0
 
-FIRST_NAMES = (
-    "Anna Eva Maria Karin Sara Emma Lena Kristina Elin Johanna Ida Linnea Malin Sofia Hanna Julia Ingrid "
-    "Marie Camilla Helena Cecilia Frida Louise Petra Ulrika Erik Lars Karl Anders Johan Per Nils Mikael "
-    "Jan Hans Peter Daniel Fredrik Andreas Magnus Oskar Gustav Axel Viktor Henrik Jonas Mattias Stefan "
-    "Niklas Sven Bertil Olof David Ahmed Mohammed Ali Fatima Leila Omar Yusuf Zeynep"
-).split()
+FIRST_NAMES = ["Anna", "Eva", "Maria", "Karin", "Sara", "Emma", "Lena", "Kristina", "Elin", "Johanna", "Ida", "Linnea", "Malin", "Sofia", "Hanna", "Julia", "Ingrid", "Marie", "Camilla", "Helena", "Cecilia", "Frida", "Louise", "Petra", "Ulrika", "Erik", "Lars", "Karl", "Anders", "Johan", "Per", "Nils", "Mikael", "Jan", "Hans", "Peter", "Daniel", "Fredrik", "Andreas", "Magnus", "Oskar", "Gustav", "Axel", "Viktor", "Henrik", "Jonas", "Mattias", "Stefan", "Niklas", "Sven", "Bertil", "Olof", "David", "Ahmed", "Mohammed", "Ali", "Fatima", "Leila", "Omar", "Yusuf", "Zeynep"]
 # Common Swedish surnames first: the index is drawn skewed, as real surnames are.
-LAST_NAMES = (
-    "Andersson Johansson Karlsson Nilsson Eriksson Larsson Olsson Persson Svensson Gustafsson Pettersson "
-    "Jonsson Jansson Hansson Bengtsson Jönsson Lindberg Jakobsson Magnusson Olofsson Lindström Lindqvist "
-    "Lindgren Berg Axelsson Bergström Lundberg Lind Lundgren Lundqvist Mattsson Berglund Fredriksson "
-    "Sandberg Henriksson Forsberg Sjöberg Wallin Ali Engström Mohammed Eklund Danielsson Lundin Håkansson "
-    "Björk Bergman Gunnarsson Holm Wikström Samuelsson Isaksson Fransson Bergqvist Nyström Holmberg "
-    "Arvidsson Löfgren Söderberg Nyberg Blomqvist Claesson Nordström Mårtensson Lundström Ahmed Viklund "
-    "Björklund Eliasson Pålsson Berggren Sandström Lund Nordin Ström Åberg Hermansson Ekström Holmgren "
-    "Sundberg Hedlund Dahlberg Hellström Sjögren Abrahamsson Falk Öberg Andreasson Blom Ek Månsson "
-    "Strand Sundström Nordqvist Kristiansson Hassan Lindholm Thorsell Wennerström Åkesson Bäckström"
-).split()
+LAST_NAMES = ["Andersson", "Johansson", "Karlsson", "Nilsson", "Eriksson", "Larsson", "Olsson", "Persson", "Svensson", "Gustafsson", "Pettersson", "Jonsson", "Jansson", "Hansson", "Bengtsson", "Jönsson", "Lindberg", "Jakobsson", "Magnusson", "Olofsson", "Lindström", "Lindqvist", "Lindgren", "Berg", "Axelsson", "Bergström", "Lundberg", "Lind", "Lundgren", "Lundqvist", "Mattsson", "Berglund", "Fredriksson", "Sandberg", "Henriksson", "Forsberg", "Sjöberg", "Wallin", "Ali", "Engström", "Mohammed", "Eklund", "Danielsson", "Lundin", "Håkansson", "Björk", "Bergman", "Gunnarsson", "Holm", "Wikström", "Samuelsson", "Isaksson", "Fransson", "Bergqvist", "Nyström", "Holmberg", "Arvidsson", "Löfgren", "Söderberg", "Nyberg", "Blomqvist", "Claesson", "Nordström", "Mårtensson", "Lundström", "Ahmed", "Viklund", "Björklund", "Eliasson", "Pålsson", "Berggren", "Sandström", "Lund", "Nordin", "Ström", "Åberg", "Hermansson", "Ekström", "Holmgren", "Sundberg", "Hedlund", "Dahlberg", "Hellström", "Sjögren", "Abrahamsson", "Falk", "Öberg", "Andreasson", "Blom", "Ek", "Månsson", "Strand", "Sundström", "Nordqvist", "Kristiansson", "Hassan", "Lindholm", "Thorsell", "Wennerström", "Åkesson", "Bäckström"]
 
 
 def main():
@@ -102,7 +87,9 @@ def seed(order_count):
     )
     card_types = [
         CardType.objects.create(code="rs-kort", name="RS-kort", puk_route=CardType.PukRoute.LETTER),
-        CardType.objects.create(code="rs-kort-gen1", name="RS-kort (generation 1)", puk_route=CardType.PukRoute.DESK_ONLY),
+        CardType.objects.create(
+            code="rs-kort-gen1", name="RS-kort (generation 1)", puk_route=CardType.PukRoute.DESK_ONLY
+        ),
         CardType.objects.create(
             code="reservkort", name="Reservkort", puk_route=CardType.PukRoute.NONE, is_reserve_card=True
         ),
@@ -129,7 +116,9 @@ def seed(order_count):
             "is_active, date_joined) FROM STDIN"
         ) as copy:
             for n, (first, last) in enumerate(_names(rng)):
-                copy.write_row(("!", False, f"e{n:05d}", first, last, f"e{n:05d}@bench.test", False, True, "2020-01-01 00:00+00"))
+                copy.write_row(
+                    ("!", False, f"e{n:05d}", first, last, f"e{n:05d}@bench.test", False, True, "2020-01-01 00:00+00")
+                )
         cursor.execute("SELECT first_name, last_name FROM organisation_user WHERE id >= %s ORDER BY id", [first_user])
         names = cursor.fetchall()
         first_employee = _next_id(cursor, "organisation_employee")
@@ -336,7 +325,9 @@ def measure(args):
     client.force_login(karin)
 
     # A holder of the first förvaltning with an order waiting: searched by name and HSA-id.
-    waiting = PukOrder.objects.filter(forvaltning=first, state="submitted").select_related("holder").latest("created_at")
+    waiting = (
+        PukOrder.objects.filter(forvaltning=first, state="submitted").select_related("holder").latest("created_at")
+    )
     holder = waiting.holder
     # The order page of an order with a letter on its way and a timeline.
     shown = (
@@ -372,7 +363,9 @@ def measure(args):
         nth = of_first.values_list("created_at", flat=True)[min(rows_wanted, total_first) - 1]
         params = {"state": "all", "forvaltning": first.pk,
                   "created_from": (nth.date() + timedelta(days=1)).isoformat()}  # fmt: skip
-        exports.append(_measure_export(client, export_url, params, args.export_requests, CaptureQueriesContext, connection))
+        exports.append(
+            _measure_export(client, export_url, params, args.export_requests, CaptureQueriesContext, connection)
+        )
     return {
         "pages": results,
         "exports": exports,
@@ -456,7 +449,10 @@ def print_table(args, results):
     all_pass &= constant
     print(f"CSV export memory constant ({small['rows']:,} vs {large['rows']:,} rows, "
           f"{args.export_requests} requests each, time to last byte): {'PASS' if constant else 'FAIL'}", file=out)  # fmt: skip
-    print(f"targets: <= {QUERY_LIMIT} queries, p95 <= {P95_LIMIT_MS:.0f} ms; overall {'PASS' if all_pass else 'FAIL'}", file=out)
+    print(
+        f"targets: <= {QUERY_LIMIT} queries, p95 <= {P95_LIMIT_MS:.0f} ms; overall {'PASS' if all_pass else 'FAIL'}",
+        file=out,
+    )
     print(out.getvalue())
     if args.verbose:
         for page in results["pages"]:

@@ -45,16 +45,32 @@ TARGET = 1.5
 
 
 def start_private_pcscd(workdir: Path) -> Path:
-    rs = CardState(profile="rs", card_number="9752201234567890",
-                   pins={"legitimering": "111111", "underskrift": "222222"}, puk="12345678")
+    rs = CardState(
+        profile="rs",
+        card_number="9752201234567890",
+        pins={"legitimering": "111111", "underskrift": "222222"},
+        puk="12345678",
+    )
     piv = CardState(profile="piv", card_number="1234-5678-000042", pins={"legitimering": "111111"}, puk="87654321")
     rs.save(workdir / "rs.json")
     piv.save(workdir / "piv.json")
     rundir = workdir / "run"
     out = subprocess.run(
-        [str(REPO / "scripts/pcsc-up"), str(rundir), "--port", os.environ.get("RS_BENCH_PORT", "36100"),
-         "--card", f"rs:{workdir / 'rs.json'}", "--card", f"piv:{workdir / 'piv.json'}"],
-        check=True, capture_output=True, text=True, env=dict(os.environ, PYTHON=sys.executable)).stdout
+        [
+            str(REPO / "scripts/pcsc-up"),
+            str(rundir),
+            "--port",
+            os.environ.get("RS_BENCH_PORT", "36100"),
+            "--card",
+            f"rs:{workdir / 'rs.json'}",
+            "--card",
+            f"piv:{workdir / 'piv.json'}",
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+        env=dict(os.environ, PYTHON=sys.executable),
+    ).stdout
     os.environ["PCSCLITE_CSOCK_NAME"] = out.split("=", 1)[1].split(";")[0]
     return rundir
 
@@ -110,8 +126,9 @@ def bench_profile(reader: str, runs: int) -> tuple[list[str], bool]:
 
     def unblock(**read_before):
         new = new_pin()
-        outcome = operations.unblock_pin(conn, PinRole.LEGITIMERING, puk, new, new, confirm_last_try=lambda: True,
-                                         **read_before)
+        outcome = operations.unblock_pin(
+            conn, PinRole.LEGITIMERING, puk, new, new, confirm_last_try=lambda: True, **read_before
+        )
         assert outcome.succeeded, outcome
 
     def desk_unblock():
@@ -124,6 +141,7 @@ def bench_profile(reader: str, runs: int) -> tuple[list[str], bool]:
         def run():
             conn.selected = False
             action()
+
         return run
 
     try:
@@ -154,8 +172,10 @@ def bench_profile(reader: str, runs: int) -> tuple[list[str], bool]:
         for name, (_action, count) in list(cases.items())[1:]:
             median = statistics.median(times[name])
             ratio = median / (count * floor)
-            line = (f"{p.title}: {name}: {count} APDUs, median {ms(median)}, p95 {ms(quantile(times[name]))}, "
-                    f"ratio {ratio:.2f} x (APDUs x floor)")
+            line = (
+                f"{p.title}: {name}: {count} APDUs, median {ms(median)}, p95 {ms(quantile(times[name]))}, "
+                f"ratio {ratio:.2f} x (APDUs x floor)"
+            )
             if "unblock" in name:
                 met = met and ratio <= TARGET
                 line += f" [target <= {TARGET}: {'ok' if ratio <= TARGET else 'OVER TARGET'}]"

@@ -36,9 +36,7 @@ REFUSAL_MESSAGES = {
     ),
     Refusal.NO_NEW_PUK: _("Det går inte att beställa en ny PUK-kod för den här korttypen. Kontakta IT-support."),
     Refusal.REVOKED: _("Kortet är spärrat. Kontakta din kontaktperson för att beställa ett nytt kort."),
-    Refusal.EXPIRED: _(
-        "Kortets giltighetstid har gått ut. Kontakta din kontaktperson för att beställa ett nytt kort."
-    ),
+    Refusal.EXPIRED: _("Kortets giltighetstid har gått ut. Kontakta din kontaktperson för att beställa ett nytt kort."),
     Refusal.OPEN_ORDER: _("Det finns redan en pågående beställning för kortet."),
 }
 

@@ -4,7 +4,8 @@ from django.contrib import admin, messages
 from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from django.utils.translation import gettext as _, gettext_lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .credentials import new_credential
 from .models import DeskVisit, PukTicket, Station, UnblockAttempt
@@ -33,8 +34,13 @@ class StationAdmin(admin.ModelAdmin):
 
     def _give_credential(self, request: HttpRequest, station: Station) -> None:
         credential, station.credential_hash = new_credential()
-        messages.warning(request, _("Inloggningsnyckel för %(station)s (visas bara nu; spara den i stationsprogrammets nyckelfil): %(credential)s")
-                         % {"station": station.name, "credential": credential})
+        messages.warning(
+            request,
+            _(
+                "Inloggningsnyckel för %(station)s (visas bara nu; spara den i stationsprogrammets nyckelfil): %(credential)s"
+            )
+            % {"station": station.name, "credential": credential},
+        )
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

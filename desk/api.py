@@ -64,7 +64,9 @@ def station_api(needs_operator: bool = True) -> Callable[[StationView], Callable
             try:
                 return _answer(view(request, station, operator, data, **kwargs))
             except services.StationRefused as refused:
-                return _answer({"error": refused.code, "message": refused.message}, 403 if refused.code == "login" else 409)
+                return _answer(
+                    {"error": refused.code, "message": refused.message}, 403 if refused.code == "login" else 409
+                )
             except (KeyError, TypeError, ValueError):
                 return _answer({"error": "bad_request", "message": "Felaktig förfrågan."}, 400)
 
@@ -98,8 +100,12 @@ def _choice(data: Payload, key: str, choices: type[models.Choices]) -> str:
 @station_api(needs_operator=False)
 def login(request: StationRequest, station: Station, _operator: User | None, data: Payload) -> Payload:
     user, token = services.log_in(station, _text(data, "username", 150), _text(data, "password", 200), request)
-    return {"token": token, "operator": user.get_full_name() or user.get_username(), "station": station.name,
-            "location": station.location}
+    return {
+        "token": token,
+        "operator": user.get_full_name() or user.get_username(),
+        "station": station.name,
+        "location": station.location,
+    }
 
 
 @station_api()
@@ -111,8 +117,14 @@ def logout(request: StationRequest, station: Station, operator: User, data: Payl
 @station_api()
 def card_read(request: StationRequest, station: Station, operator: User, data: Payload) -> Payload:
     pins = {role: _tries(data["pins"].get(role)) for role in UnblockAttempt.Pin.values}
-    card = services.card_read(station, operator, card_number=_text(data, "card_number"),
-                              profile=_text(data, "profile"), pins=pins, puk_tries_left=_tries(data["puk_tries_left"]))
+    card = services.card_read(
+        station,
+        operator,
+        card_number=_text(data, "card_number"),
+        profile=_text(data, "profile"),
+        pins=pins,
+        puk_tries_left=_tries(data["puk_tries_left"]),
+    )
     if card is None:
         return {"known": False}
     return {
@@ -123,8 +135,13 @@ def card_read(request: StationRequest, station: Station, operator: User, data: P
         "active": card.status == card.Status.ACTIVE and not card.is_expired,
         "valid_to": card.valid_to.isoformat(),
         "orders": [
-            {"id": order.pk, "reference": order.reference, "state": order.get_state_display(),
-             "card": order.card.masked_number, "closable": services.can_close_at_desk(order)}
+            {
+                "id": order.pk,
+                "reference": order.reference,
+                "state": order.get_state_display(),
+                "card": order.card.masked_number,
+                "closable": services.can_close_at_desk(order),
+            }
             for order in services.open_orders_of_holder(card)
         ],
     }
@@ -132,8 +149,9 @@ def card_read(request: StationRequest, station: Station, operator: User, data: P
 
 @station_api()
 def id_check(request: StationRequest, station: Station, operator: User, data: Payload) -> Payload:
-    visit = services.record_id_check(station, operator, card_number=_text(data, "card_number"),
-                                     id_document=_choice(data, "id_document", IdDocument))
+    visit = services.record_id_check(
+        station, operator, card_number=_text(data, "card_number"), id_document=_choice(data, "id_document", IdDocument)
+    )
     return {"visit": visit.pk, "id_document": visit.get_id_document_display()}
 
 
@@ -141,8 +159,12 @@ def id_check(request: StationRequest, station: Station, operator: User, data: Pa
 def start_unblock(request: StationRequest, station: Station, operator: User, data: Payload) -> Payload:
     second = data.get("second_operator") or {}
     attempt = services.start_unblock(
-        station, operator, visit_id=data["visit"], card_number=_text(data, "card_number"),
-        pin=_choice(data, "pin", UnblockAttempt.Pin), assisted=data["assisted"] is True,
+        station,
+        operator,
+        visit_id=data["visit"],
+        card_number=_text(data, "card_number"),
+        pin=_choice(data, "pin", UnblockAttempt.Pin),
+        assisted=data["assisted"] is True,
         puk_tries_left=_tries(data["puk_tries_left"]),
         second_operator=(_text(second, "username", 150), _text(second, "password", 200)) if second else None,
     )
@@ -151,37 +173,54 @@ def start_unblock(request: StationRequest, station: Station, operator: User, dat
 
 
 @station_api()
-def redeem_ticket(request: StationRequest, station: Station, operator: User, data: Payload,
-                  ticket: uuid.UUID) -> Payload:
+def redeem_ticket(
+    request: StationRequest, station: Station, operator: User, data: Payload, ticket: uuid.UUID
+) -> Payload:
     puk = services.redeem_ticket(station, operator, ticket_id=ticket, card_number=_text(data, "card_number"))
     return {"puk": puk.block(None, 0).decode("ascii")}
 
 
 @station_api()
 def unblock_outcome(request: StationRequest, station: Station, operator: User, data: Payload, pk: int) -> Payload:
-    attempt = services.record_outcome(station, operator, attempt_id=pk, result=_choice(data, "result", Outcome),
-                                      tries_left=_tries(data.get("tries_left")))
+    attempt = services.record_outcome(
+        station,
+        operator,
+        attempt_id=pk,
+        result=_choice(data, "result", Outcome),
+        tries_left=_tries(data.get("tries_left")),
+    )
     return {"attempt": attempt.pk}
 
 
 @station_api()
 def desk_refusal(request: StationRequest, station: Station, operator: User, data: Payload) -> Payload:
-    services.record_desk_refusal(station, operator, card_number=_text(data, "card_number"),
-                                 refusal=rules.DeskRefusal(_text(data, "refusal")),
-                                 pin=_choice(data, "pin", UnblockAttempt.Pin), assisted=data.get("assisted") is True)
+    services.record_desk_refusal(
+        station,
+        operator,
+        card_number=_text(data, "card_number"),
+        refusal=rules.DeskRefusal(_text(data, "refusal")),
+        pin=_choice(data, "pin", UnblockAttempt.Pin),
+        assisted=data.get("assisted") is True,
+    )
     return {}
 
 
 @station_api()
 def pin_change(request: StationRequest, station: Station, operator: User, data: Payload) -> Payload:
-    services.record_pin_change(station, operator, card_number=_text(data, "card_number"),
-                               pin=_choice(data, "pin", UnblockAttempt.Pin), result=_choice(data, "result", Outcome),
-                               tries_left=_tries(data.get("tries_left")))
+    services.record_pin_change(
+        station,
+        operator,
+        card_number=_text(data, "card_number"),
+        pin=_choice(data, "pin", UnblockAttempt.Pin),
+        result=_choice(data, "result", Outcome),
+        tries_left=_tries(data.get("tries_left")),
+    )
     return {}
 
 
 @station_api()
 def close_order(request: StationRequest, station: Station, operator: User, data: Payload, pk: int) -> Payload:
-    order = services.close_order_at_desk(station, operator, visit_id=data["visit"],
-                                         card_number=_text(data, "card_number"), order_id=pk)
+    order = services.close_order_at_desk(
+        station, operator, visit_id=data["visit"], card_number=_text(data, "card_number"), order_id=pk
+    )
     return {"order": order.pk, "state": order.get_state_display()}

@@ -58,13 +58,23 @@ def session_for(request: HttpRequest, station: Station) -> DeskSession | None:
     A call through it counts as activity."""
     token = request.headers.get("X-RS-Operator", "")
     try:
-        claims = signing.loads(token, salt=_OPERATOR_SALT, max_age=timedelta(hours=settings.RSPORTAL_DESK_SESSION_HOURS))
+        claims = signing.loads(
+            token, salt=_OPERATOR_SALT, max_age=timedelta(hours=settings.RSPORTAL_DESK_SESSION_HOURS)
+        )
     except signing.BadSignature:
         return None
     now = timezone.now()
-    session = DeskSession.objects.select_related("operator").filter(
-        pk=claims.get("k"), station=station, operator_id=claims.get("u"), ended_at__isnull=True,
-        last_seen_at__gte=now - timedelta(minutes=settings.RSPORTAL_DESK_IDLE_MINUTES)).first()
+    session = (
+        DeskSession.objects.select_related("operator")
+        .filter(
+            pk=claims.get("k"),
+            station=station,
+            operator_id=claims.get("u"),
+            ended_at__isnull=True,
+            last_seen_at__gte=now - timedelta(minutes=settings.RSPORTAL_DESK_IDLE_MINUTES),
+        )
+        .first()
+    )
     if session is None or claims.get("s") != station.pk or not may_operate(session.operator, station):
         return None
     DeskSession.objects.filter(pk=session.pk).update(last_seen_at=now)

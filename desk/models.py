@@ -22,7 +22,10 @@ class Station(models.Model):
     credential_hash = models.CharField(_("inloggningsnyckel (hash)"), max_length=64, unique=True, editable=False)
     active = models.BooleanField(_("aktiv"), default=True)
     operators = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, blank=True, related_name="stations", verbose_name=_("operatörer"),
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="stations",
+        verbose_name=_("operatörer"),
         help_text=_("Användare som får arbeta vid stationen. De behöver också behörigheten Arbeta vid en kortstation."),
     )
 
@@ -41,8 +44,9 @@ class DeskSession(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     station = models.ForeignKey(Station, on_delete=models.PROTECT, related_name="+", verbose_name=_("kortstation"))
-    operator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
-                                 verbose_name=_("operatör"))
+    operator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("operatör")
+    )
     started_at = models.DateTimeField(_("inloggad"), auto_now_add=True)
     last_seen_at = models.DateTimeField(_("senast aktiv"))
     ended_at = models.DateTimeField(_("utloggad"), null=True, blank=True)
@@ -65,8 +69,9 @@ class DeskVisit(models.Model):
     """A holder at the desk: the ID check, for this card, this station and this operator."""
 
     station = models.ForeignKey(Station, on_delete=models.PROTECT, related_name="visits", verbose_name=_("kortstation"))
-    operator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
-                                 verbose_name=_("operatör"))
+    operator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("operatör")
+    )
     card = models.ForeignKey(Card, on_delete=models.PROTECT, related_name="desk_visits", verbose_name=_("kort"))
     id_document = models.CharField(_("id-handling"), max_length=20, choices=IdDocument.choices)
     started_at = models.DateTimeField(_("ID-kontroll gjord"), auto_now_add=True)
@@ -113,8 +118,14 @@ class UnblockAttempt(models.Model):
     pin = models.CharField(_("PIN-kod"), max_length=20, choices=Pin.choices)
     assisted = models.BooleanField(_("assisterad (utan PUK-brev)"), default=False)
     puk_tries_before = models.PositiveSmallIntegerField(_("PUK-försök kvar före"), null=True)
-    second_operator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                        related_name="+", verbose_name=_("andra operatör"))
+    second_operator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("andra operatör"),
+    )
     started_at = models.DateTimeField(_("påbörjad"), auto_now_add=True)
     result = models.CharField(_("resultat"), max_length=40, blank=True, choices=Outcome.choices)
     tries_left_after = models.PositiveSmallIntegerField(_("försök kvar efter"), null=True)
@@ -135,8 +146,9 @@ class PukTicket(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     attempt = models.OneToOneField(UnblockAttempt, on_delete=models.PROTECT, related_name="ticket")
     card = models.ForeignKey(Card, on_delete=models.PROTECT, related_name="+", verbose_name=_("kort"))
-    operator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
-                                 verbose_name=_("operatör"))
+    operator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("operatör")
+    )
     station = models.ForeignKey(Station, on_delete=models.PROTECT, related_name="+", verbose_name=_("kortstation"))
     issued_at = models.DateTimeField(_("utfärdad"), auto_now_add=True, db_index=True)
     expires_at = models.DateTimeField(_("gäller till"))

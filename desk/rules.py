@@ -28,8 +28,9 @@ class TicketFacts:
     used: bool
 
 
-def ticket_refusal(ticket: TicketFacts | None, *, now: datetime, card_number: str, operator_id: int,
-                   station_id: int) -> TicketRefusal | None:
+def ticket_refusal(
+    ticket: TicketFacts | None, *, now: datetime, card_number: str, operator_id: int, station_id: int
+) -> TicketRefusal | None:
     """Why this redemption may not have the PUK, or None. The first reason that holds wins."""
     if ticket is None:
         return TicketRefusal.UNKNOWN

@@ -14,7 +14,9 @@ from .models import Station
 def alert_assisted_unblock_limit(operator_id: int, station_id: int) -> None:
     User = get_user_model()
     operator, station = User.objects.get(pk=operator_id), Station.objects.get(pk=station_id)
-    recipients = list(User.objects.filter(is_superuser=True, is_active=True).exclude(email="").values_list("email", flat=True))
+    recipients = list(
+        User.objects.filter(is_superuser=True, is_active=True).exclude(email="").values_list("email", flat=True)
+    )
     if not recipients:
         return
     context = {"operator": operator.get_full_name() or operator.get_username(), "station": station}

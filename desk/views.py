@@ -31,5 +31,6 @@ def report(request: AuthenticatedRequest) -> HttpResponse:
         for error in errors:
             messages.error(request, str(error) if name == "__all__" else f"{form[name].label}: {error}")
     rows = daily_report(first, last)
-    return render(request, "desk/report.html", {"rows": rows, "columns": [c[1] for c in COLUMNS],
-                                                    "first": first, "last": last})
+    return render(
+        request, "desk/report.html", {"rows": rows, "columns": [c[1] for c in COLUMNS], "first": first, "last": last}
+    )

@@ -56,8 +56,15 @@ def render_letter(content: LetterContent) -> bytes:
     return buffer.getvalue()
 
 
-def _lines(pdf: Canvas, x: float, y: float, lines: Iterable[str], font: str = "Helvetica", size: float = 10,
-           leading: float = 13) -> float:
+def _lines(
+    pdf: Canvas,
+    x: float,
+    y: float,
+    lines: Iterable[str],
+    font: str = "Helvetica",
+    size: float = 10,
+    leading: float = 13,
+) -> float:
     pdf.setFont(font, size)
     for line in lines:
         pdf.drawString(x, y, line)
@@ -68,7 +75,14 @@ def _lines(pdf: Canvas, x: float, y: float, lines: Iterable[str], font: str = "H
 def _sender_and_window(pdf: Canvas, content: LetterContent) -> None:
     width, height = A4
     _lines(pdf, WINDOW_LEFT, height - 18 * mm, SENDER, size=8, leading=10)
-    _lines(pdf, width - 70 * mm, height - 18 * mm, (f"Datum: {content.letter_date:%Y-%m-%d}", f"Referens: {content.letter_id}"), size=8, leading=10)
+    _lines(
+        pdf,
+        width - 70 * mm,
+        height - 18 * mm,
+        (f"Datum: {content.letter_date:%Y-%m-%d}", f"Referens: {content.letter_id}"),
+        size=8,
+        leading=10,
+    )
     _lines(pdf, WINDOW_LEFT, height - WINDOW_TOP, content.recipient_lines, size=11, leading=14)
 
 

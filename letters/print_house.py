@@ -74,7 +74,9 @@ class SpoolPrintHouse:
             target = folder / name
             source.rename(target)
             manifest.append({**letter, "sha256": hashlib.sha256(target.read_bytes()).hexdigest()})
-        _write_private(folder / "manifest.json", json.dumps({"batch": batch_id, "letters": manifest}, indent=2).encode())
+        _write_private(
+            folder / "manifest.json", json.dumps({"batch": batch_id, "letters": manifest}, indent=2).encode()
+        )
         return batch_id, missing
 
     def release_batch(self, batch_id: str) -> None:

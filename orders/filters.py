@@ -2,6 +2,7 @@ from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+import django_filters
 from django import forms
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import F, Lookup, Q, QuerySet
@@ -9,7 +10,6 @@ from django.db.models.sql.compiler import SQLCompiler
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-import django_filters
 
 from cards.models import Card
 from organisation.models import Employee, Forvaltning
@@ -53,7 +53,9 @@ class QueueFilter(django_filters.FilterSet):
     )
     # Choices from the förvaltningar the request has already looked up (see __init__): a
     # model choice would ask the database again to validate the one chosen.
-    forvaltning = django_filters.ChoiceFilter(label=_("Förvaltning"), field_name="forvaltning_id", empty_label=_("Alla"))
+    forvaltning = django_filters.ChoiceFilter(
+        label=_("Förvaltning"), field_name="forvaltning_id", empty_label=_("Alla")
+    )
     # Whole days in the current time zone, as the dates the page shows. Compared with
     # created_at itself (from the day's first instant, up to the next day's), not with
     # created_at's date, so that an index on created_at serves the range.

@@ -10,7 +10,6 @@ from organisation.models import ContactPersonAssignment
 
 from .models import BlockedCodes, Reason
 
-
 # A date outside these years is a typing mistake; far enough out, it also overflows Python's
 # datetime or the database's conversion of it (a 500 instead of a message).
 EARLIEST_YEAR, LATEST_YEAR = 1900, 2999
@@ -41,7 +40,9 @@ class PukOrderForm(forms.Form):
     blocked_codes = forms.ChoiceField(
         label=_("Vilken kod är spärrad eller borta?"), choices=BlockedCodes.choices, widget=forms.RadioSelect
     )
-    reason = forms.ChoiceField(label=_("Varför behöver du en ny PUK-kod?"), choices=Reason.choices, widget=forms.RadioSelect)
+    reason = forms.ChoiceField(
+        label=_("Varför behöver du en ny PUK-kod?"), choices=Reason.choices, widget=forms.RadioSelect
+    )
     reason_text = forms.CharField(
         label=_("Beskriv orsaken"),
         required=False,
@@ -81,7 +82,6 @@ class RejectForm(forms.Form):
         validators=[validate_no_code],
         error_messages={"required": _("Skriv ett skäl till avslaget; innehavaren får se det.")},
     )
-
 
 
 class EmployeeSearchForm(forms.Form):

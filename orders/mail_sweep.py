@@ -36,7 +36,10 @@ def sweep_unsent_mail(older_than_seconds: int = 60) -> int:
     window = (now - WINDOW, now - timedelta(seconds=older_than_seconds))
     Kind = Notification.Kind
     wanted: list[tuple[str, QuerySet[PukOrder] | QuerySet[Escalation]]] = [
-        ("orders.tasks.send_order_receipt", PukOrder.objects.filter(created_at__range=window).filter(~_sent(Kind.RECEIPT))),
+        (
+            "orders.tasks.send_order_receipt",
+            PukOrder.objects.filter(created_at__range=window).filter(~_sent(Kind.RECEIPT)),
+        ),
         (
             "orders.tasks.notify_contact_persons_of_new_order",
             PukOrder.objects.filter(created_at__range=window, state__in=AWAITING_DECISION).filter(

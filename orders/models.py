@@ -2,9 +2,9 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
-from django.utils import timezone
 from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
 
 from cards.models import Card
@@ -64,11 +64,19 @@ class PukOrder(ConcurrentTransitionMixin, models.Model):
     needs_second_approval = models.BooleanField(_("kräver två godkännanden"), default=False)
     second_approval_reasons = models.JSONField(_("skäl till andra godkännande"), default=list, blank=True)
     first_approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("första godkännare"),
     )
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("beslutad av"),
     )
     decided_at = models.DateTimeField(_("beslutad"), null=True, blank=True)
@@ -76,7 +84,9 @@ class PukOrder(ConcurrentTransitionMixin, models.Model):
     letter_error = models.CharField(_("fel vid brevet"), max_length=300, blank=True)
     # The letter task's failed attempts since approval, and when it will try again: the
     # sweep leaves an order alone while its task is still retrying.
-    letter_attempts = models.PositiveSmallIntegerField(_("misslyckade försök att skapa brevet"), default=0, db_default=0)
+    letter_attempts = models.PositiveSmallIntegerField(
+        _("misslyckade försök att skapa brevet"), default=0, db_default=0
+    )
     letter_retry_at = models.DateTimeField(_("nästa försök att skapa brevet"), null=True, blank=True)
     created_at = models.DateTimeField(_("skapad"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(_("ändrad"), auto_now=True)

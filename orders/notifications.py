@@ -80,7 +80,9 @@ def send_daily_digest(user_id: int, today: date) -> None:
     if not assignments:
         return
     orders = list(
-        queue_rows(PukOrder.objects.filter(forvaltning__in=[a.forvaltning_id for a in assignments], state__in=NEEDS_ACTION))
+        queue_rows(
+            PukOrder.objects.filter(forvaltning__in=[a.forvaltning_id for a in assignments], state__in=NEEDS_ACTION)
+        )
     )
     if not orders:
         return

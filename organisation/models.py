@@ -22,9 +22,7 @@ class Forvaltning(models.Model):
 
     code = models.SlugField(_("kod"), max_length=20, unique=True)
     name = models.CharField(_("namn"), max_length=200, unique=True)
-    approval_target_days = models.PositiveSmallIntegerField(
-        _("mål för handläggning (arbetsdagar)"), default=2
-    )
+    approval_target_days = models.PositiveSmallIntegerField(_("mål för handläggning (arbetsdagar)"), default=2)
 
     class Meta:
         ordering = ["name"]
@@ -57,9 +55,7 @@ class Employee(models.Model):
         related_name="employee",
         verbose_name=_("inloggning"),
     )
-    personnummer = models.CharField(
-        _("personnummer"), max_length=12, unique=True, validators=[validate_personnummer]
-    )
+    personnummer = models.CharField(_("personnummer"), max_length=12, unique=True, validators=[validate_personnummer])
     hsa_id = models.CharField(_("HSA-id"), max_length=64, unique=True)
     first_name = models.CharField(_("förnamn"), max_length=100)
     last_name = models.CharField(_("efternamn"), max_length=100)

@@ -17,7 +17,10 @@ _ASSIGNMENT_PERMS = (VIEW_ORDERS, APPROVE_ORDERS)
 
 @transaction.atomic
 def assign_contact_person(
-    *, user: User, forvaltning: Forvaltning, role: str = ContactPersonAssignment.Role.CONTACT_PERSON,
+    *,
+    user: User,
+    forvaltning: Forvaltning,
+    role: str = ContactPersonAssignment.Role.CONTACT_PERSON,
     email_preference: str | None = None,
 ) -> ContactPersonAssignment:
     defaults = {"role": role}
@@ -62,7 +65,8 @@ def _take_away(user: User, forvaltning: Forvaltning) -> None:
 
 
 def mailed_assignments(
-    forvaltning: Forvaltning | OuterRef, role: str = ContactPersonAssignment.Role.CONTACT_PERSON,
+    forvaltning: Forvaltning | OuterRef,
+    role: str = ContactPersonAssignment.Role.CONTACT_PERSON,
     email_preference: str | None = None,
 ) -> QuerySet[ContactPersonAssignment]:
     """The assignments of `forvaltning` (a Forvaltning, or an OuterRef to one) whose users
@@ -74,7 +78,8 @@ def mailed_assignments(
 
 
 def contact_person_emails(
-    forvaltning: Forvaltning, role: str = ContactPersonAssignment.Role.CONTACT_PERSON,
+    forvaltning: Forvaltning,
+    role: str = ContactPersonAssignment.Role.CONTACT_PERSON,
     email_preference: str | None = None,
 ) -> list[str]:
     return list(mailed_assignments(forvaltning, role, email_preference).values_list("user__email", flat=True))

@@ -9,9 +9,9 @@ from django.db import connection
 from organisation.models import ContactPersonAssignment
 from organisation.services import assign_contact_person
 
-from .factories import CardFactory, EmployeeFactory, ForvaltningFactory, UserFactory
 from . import pcsc as station_helpers
 from .cards.fakes import piv_state, rs_state
+from .factories import CardFactory, EmployeeFactory, ForvaltningFactory, UserFactory
 
 # Set by .ci/run: a part the tests need that is missing is a failure there, not a skip.
 REQUIRE_SERVICES = os.environ.get("RSPORTAL_REQUIRE_SERVICES") == "1"

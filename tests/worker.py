@@ -92,8 +92,12 @@ def on_broker(task_name):
     queue = settings.CELERY_TASK_DEFAULT_QUEUE
     client = redis.Redis.from_url(settings.CELERY_BROKER_URL)
     waiting = [json.loads(raw) for raw in client.lrange(f"{prefix}{queue}", 0, -1)]
-    taken = [message for message, _, routing_key in map(json.loads, client.hvals(f"{prefix}unacked")) if routing_key == queue]
-    return tuple(sum(1 for message in messages if message["headers"]["task"] == task_name) for messages in (waiting, taken))
+    taken = [
+        message for message, _, routing_key in map(json.loads, client.hvals(f"{prefix}unacked")) if routing_key == queue
+    ]
+    return tuple(
+        sum(1 for message in messages if message["headers"]["task"] == task_name) for messages in (waiting, taken)
+    )
 
 
 def worker_env(tmp_path, **extra):

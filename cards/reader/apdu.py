@@ -10,8 +10,8 @@ data in a repr.
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 INS_SELECT = 0xA4
 INS_VERIFY = 0x20
@@ -20,7 +20,6 @@ INS_RESET_RETRY_COUNTER = 0x2C
 INS_GET_DATA = 0xCA
 INS_GET_DATA_ODD = 0xCB  # PIV: the object is named by a tag list in the data field
 INS_GET_RESPONSE = 0xC0
-
 
 
 @dataclass(frozen=True)
@@ -54,10 +53,7 @@ class Command:
 
     def __repr__(self) -> str:
         data = f"<{len(self.data)} byte dolda>" if self.secret else self.data.hex(" ").upper()
-        return (
-            f"Command({self.cla:02X} {self.ins:02X} {self.p1:02X} {self.p2:02X}"
-            f" data={data} le={self.le})"
-        )
+        return f"Command({self.cla:02X} {self.ins:02X} {self.p1:02X} {self.p2:02X} data={data} le={self.le})"
 
 
 @dataclass(frozen=True)

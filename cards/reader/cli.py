@@ -16,7 +16,7 @@ import argparse
 import getpass
 import os
 import sys
-from typing import Callable
+from collections.abc import Callable
 
 from . import messages, operations, profiles, transport
 from .codes import Code
@@ -29,8 +29,12 @@ EXIT_OK, EXIT_REFUSED, EXIT_ERROR = 0, 1, 2
 class Operator:
     """The person at the desk: prompts and answers. Tests give their own."""
 
-    def __init__(self, ask_code: Callable[[str], str] = getpass.getpass, ask: Callable[[str], str] = input,
-                 say: Callable[[str], None] = print):
+    def __init__(
+        self,
+        ask_code: Callable[[str], str] = getpass.getpass,
+        ask: Callable[[str], str] = input,
+        say: Callable[[str], None] = print,
+    ):
         self.ask_code, self.ask, self.say = ask_code, ask, say
 
     def code(self, prompt: str) -> Code:
@@ -42,12 +46,18 @@ class Operator:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="rs-card", description="Kortstationen för RS-kort och PIV-kort.")
-    parser.add_argument("--profiles", default=os.environ.get("RS_STATION_PROFILES"),
-                        help="JSON-fil som ändrar kortprofilerna (standard: $RS_STATION_PROFILES)")
+    parser.add_argument(
+        "--profiles",
+        default=os.environ.get("RS_STATION_PROFILES"),
+        help="JSON-fil som ändrar kortprofilerna (standard: $RS_STATION_PROFILES)",
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("readers", help="lista kortläsare")
-    for name, text in (("read", "läs av kortet"), ("unblock", "lås upp en PIN-kod med PUK-koden"),
-                       ("change-pin", "ändra en PIN-kod")):
+    for name, text in (
+        ("read", "läs av kortet"),
+        ("unblock", "lås upp en PIN-kod med PUK-koden"),
+        ("change-pin", "ändra en PIN-kod"),
+    ):
         command = sub.add_parser(name, help=text)
         command.add_argument("--reader", help="kortläsarens namn (eller en del av det)")
         command.add_argument("--wait", type=float, default=30.0, help="sekunder att vänta på ett kort (standard 30)")
@@ -94,9 +104,14 @@ def _run(args: argparse.Namespace, conn: transport.Connection, operator: Operato
     unblock = args.command == "unblock"
     entry = operations.PadEntry.for_unblock(conn.pinpad) if unblock else operations.PadEntry.for_change(conn.pinpad)
     codes = _typed_codes(operator, unblock, entry)
-    refusal = operations.refuse_codes(conn.profile, entry, codes.get("new_pin"), codes.get("new_pin_confirm"),
-                                      codes.get("puk", codes.get("old_pin")),
-                                      conn.profile.puk_length if unblock else conn.profile.pin_length)
+    refusal = operations.refuse_codes(
+        conn.profile,
+        entry,
+        codes.get("new_pin"),
+        codes.get("new_pin_confirm"),
+        codes.get("puk", codes.get("old_pin")),
+        conn.profile.puk_length if unblock else conn.profile.pin_length,
+    )
     if refusal is not None:  # before any APDU
         operator.say(messages.describe_outcome(refusal, role, ""))
         return EXIT_REFUSED
@@ -127,7 +142,10 @@ def _typed_codes(operator: Operator, unblock: bool, entry: operations.PadEntry) 
     if not entry.current:
         codes = {"puk": operator.code("PUK-kod: ")} if unblock else {"old_pin": operator.code("Nuvarande PIN-kod: ")}
     if not entry.new_pin:
-        codes |= {"new_pin": operator.code("Ny PIN-kod (6 siffror): "), "new_pin_confirm": operator.code("Ny PIN-kod igen: ")}
+        codes |= {
+            "new_pin": operator.code("Ny PIN-kod (6 siffror): "),
+            "new_pin_confirm": operator.code("Ny PIN-kod igen: "),
+        }
     return codes
 
 

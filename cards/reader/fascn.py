@@ -14,8 +14,17 @@ from operator import xor
 from typing import cast
 
 _SS, _FS, _ES = 0xB, 0xD, 0xF
-FIELDS = (("agency", 4), ("system", 4), ("credential", 6), ("series", 1), ("issue", 1),
-          ("person", 10), ("org_category", 1), ("org", 4), ("association", 1))
+FIELDS = (
+    ("agency", 4),
+    ("system", 4),
+    ("credential", 6),
+    ("series", 1),
+    ("issue", 1),
+    ("person", 10),
+    ("org_category", 1),
+    ("org", 4),
+    ("association", 1),
+)
 _SEPARATED = 5  # the first five fields end with FS
 
 
@@ -43,7 +52,9 @@ def _character(group: str) -> int | None:
     return sum(int(b) << n for n, b in enumerate(group[:4])) if group.count("1") % 2 == 1 else None
 
 
-_CHARACTERS = [_character(f"{g:05b}") for g in range(32)]  # every 5-bit group, looked up: decoding is on every card read
+_CHARACTERS = [
+    _character(f"{g:05b}") for g in range(32)
+]  # every 5-bit group, looked up: decoding is on every card read
 
 
 _AS_TEXT = bytes(range(48, 58)) + b"?" * 246  # character values 0-9 as ASCII digits, anything else "?"

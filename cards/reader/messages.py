@@ -6,12 +6,30 @@ from . import errors
 from .operations import CardReading, Outcome, Result, Tries
 from .profiles import PinRole
 
-_NUMBERS = ("inga", "ett", "två", "tre", "fyra", "fem", "sex", "sju", "åtta", "nio", "tio",
-            "elva", "tolv", "tretton", "fjorton", "femton")
+_NUMBERS = (
+    "inga",
+    "ett",
+    "två",
+    "tre",
+    "fyra",
+    "fem",
+    "sex",
+    "sju",
+    "åtta",
+    "nio",
+    "tio",
+    "elva",
+    "tolv",
+    "tretton",
+    "fjorton",
+    "femton",
+)
 
 # Status words the operator is told in words wherever the card answers them.
-STATUS_WORDS = {0x6982: "säkerhetsvillkoren för kommandot är inte uppfyllda",
-                0x6D00: "kortet känner inte till kommandot (stämmer kortprofilen?)"}
+STATUS_WORDS = {
+    0x6982: "säkerhetsvillkoren för kommandot är inte uppfyllda",
+    0x6D00: "kortet känner inte till kommandot (stämmer kortprofilen?)",
+}
 
 PIN_NAMES = {PinRole.LEGITIMERING: "PIN-koden för legitimering", PinRole.UNDERSKRIFT: "PIN-koden för underskrift"}
 
@@ -80,22 +98,30 @@ def describe_outcome(outcome: Outcome, role: PinRole, action: str) -> str:
             return "Avbrutet: PUK-koden har ett försök kvar och sista försöket bekräftades inte. Inget skickades."
         return "Avbrutet: det kan vara PUK-kodens sista försök och det bekräftades inte. Inget skickades."
     if result is Result.NEW_PIN_NOT_SET:
-        return ("Kortet tog emot PUK-koden, men den nya PIN-koden sattes inte på knappsatsen"
-                f"{_pad_reason(outcome.sw)}. Lås upp PIN-koden igen.")
+        return (
+            "Kortet tog emot PUK-koden, men den nya PIN-koden sattes inte på knappsatsen"
+            f"{_pad_reason(outcome.sw)}. Lås upp PIN-koden igen."
+        )
     return f"Kortet svarade med ett fel ({outcome.sw or 0:04X})."
 
 
 def _pad_reason(sw: int | None) -> str:
-    reasons = {0x6400: " (ingen kod i tid)", 0x6401: " (avbrutet)", 0x6402: " (de två nya PIN-koderna var olika)",
-               0x6403: " (fel antal siffror)"}
+    reasons = {
+        0x6400: " (ingen kod i tid)",
+        0x6401: " (avbrutet)",
+        0x6402: " (de två nya PIN-koderna var olika)",
+        0x6403: " (fel antal siffror)",
+    }
     return reasons.get(sw, "") if sw is not None else ""
 
 
 def last_try_warning(puk: Tries) -> str:
     """Before a PUK try that is, or may be, the last one."""
     if puk.left is None:
-        return ("Varning: kortet visar inte hur många försök PUK-koden har kvar, så det kan vara det sista."
-                " Blir det fel kan kortet spärras för gott.")
+        return (
+            "Varning: kortet visar inte hur många försök PUK-koden har kvar, så det kan vara det sista."
+            " Blir det fel kan kortet spärras för gott."
+        )
     return "Varning: PUK-koden har bara ett försök kvar. Blir det fel spärras kortet för gott."
 
 
@@ -106,7 +132,11 @@ def describe_error(error: errors.StationError) -> str:
         return "Kortläsartjänsten (pcscd) svarar inte. Starta den och försök igen."
     if isinstance(error, errors.NoReader):
         if str(error):
-            return f"Välj kortläsare med --reader. Anslutna läsare: {error}" if "," in str(error) else f"Hittar ingen kortläsare som heter {error}."
+            return (
+                f"Välj kortläsare med --reader. Anslutna läsare: {error}"
+                if "," in str(error)
+                else f"Hittar ingen kortläsare som heter {error}."
+            )
         return "Ingen kortläsare är ansluten."
     if isinstance(error, errors.NoCard):
         return "Inget kort i kortläsaren."

@@ -32,14 +32,15 @@ from __future__ import annotations
 import enum
 import logging
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable, Protocol
+from typing import Protocol
 
 from . import apdu, pinpad
 from .apdu import CodeKind, Status
 from .codes import Code
-from .profiles import PinRole, Profile
 from .errors import CardError, CardRemoved, ReaderGone
+from .profiles import PinRole, Profile
 
 log = logging.getLogger(__name__)
 
@@ -165,8 +166,10 @@ def read_card(conn: CardLink) -> CardReading:
 def _with_pin(reading: CardReading, which_pin: PinRole, tries: Tries) -> dict[PinRole, Tries]:
     """The reading's PIN counters with `which_pin`'s set (PIV: both roles are one counter)."""
     p = reading.profile
-    return {role: tries if p.pin_reference(role) == p.pin_reference(which_pin) else old
-            for role, old in reading.pins.items()}
+    return {
+        role: tries if p.pin_reference(role) == p.pin_reference(which_pin) else old
+        for role, old in reading.pins.items()
+    }
 
 
 def after_unblock(conn: CardLink, before: CardReading, which_pin: PinRole, outcome: Outcome) -> CardReading | None:
@@ -219,8 +222,14 @@ class PadEntry:
         return cls(current=pad.changes, new_pin=pad.changes)
 
 
-def refuse_codes(profile: Profile, entry: PadEntry, new_pin: Code | None, new_pin_confirm: Code | None,
-                 current: Code | None = None, current_length: int | None = None) -> Outcome | None:
+def refuse_codes(
+    profile: Profile,
+    entry: PadEntry,
+    new_pin: Code | None,
+    new_pin_confirm: Code | None,
+    current: Code | None = None,
+    current_length: int | None = None,
+) -> Outcome | None:
     """The refusal, before any APDU, of a new PIN that is not the profile's length or whose
     confirmation differs, or of a current code (the PUK, or the PIN being changed) of the
     wrong form; `current_length` None: no current code to check (an assisted unblock's
@@ -386,4 +395,3 @@ def change_pin(
         return _failure(outcome, Result.WRONG_PIN, Result.PIN_BLOCKED)
     except (CardRemoved, ReaderGone):
         return Outcome(Result.CARD_REMOVED)
-

@@ -87,42 +87,50 @@ def _exactly(digits: int) -> int:
 
 def _verify(profile: Profile, command: apdu.Command, digits: int) -> bytes:
     raw = command.to_bytes()
-    return struct.pack(
-        "<BBBBBHBBHB3sI",
-        0, 0,  # timeouts: the reader's default
-        _FORMAT_ASCII_BYTES,  # the typed code starts the data field
-        profile.block_length,  # bmPINBlockString: no length field, block of N bytes
-        0,  # bmPINLengthFormat
-        _exactly(digits),
-        _VALIDATE_WITH_OK_KEY,
-        1,  # bNumberMessage
-        LANG_SWEDISH,
-        0,  # bMsgIndex
-        b"\0\0\0",  # bTeoPrologue (T=1 only; the reader fills it in)
-        len(raw),
-    ) + raw
+    return (
+        struct.pack(
+            "<BBBBBHBBHB3sI",
+            0,
+            0,  # timeouts: the reader's default
+            _FORMAT_ASCII_BYTES,  # the typed code starts the data field
+            profile.block_length,  # bmPINBlockString: no length field, block of N bytes
+            0,  # bmPINLengthFormat
+            _exactly(digits),
+            _VALIDATE_WITH_OK_KEY,
+            1,  # bNumberMessage
+            LANG_SWEDISH,
+            0,  # bMsgIndex
+            b"\0\0\0",  # bTeoPrologue (T=1 only; the reader fills it in)
+            len(raw),
+        )
+        + raw
+    )
 
 
 def _modify(profile: Profile, command: apdu.Command, confirm: int) -> bytes:
     raw = command.to_bytes()
     entries = 3 if confirm & _ENTER_CURRENT else 2
-    return struct.pack(
-        "<BBBBBBBHBBBHBBB3sI",
-        0, 0,
-        _FORMAT_ASCII_BYTES,
-        profile.block_length,
-        0,
-        0,  # bInsertionOffsetOld: the current code starts the data field
-        profile.block_length,  # bInsertionOffsetNew: the new PIN follows it
-        _exactly(profile.pin_length),  # current and new are both PINs
-        confirm,
-        _VALIDATE_WITH_OK_KEY,
-        entries,
-        LANG_SWEDISH,
-        *((0, 1, 2) if entries == 3 else (1, 2, 0)),  # prompts: current PIN, new PIN, new PIN again
-        b"\0\0\0",
-        len(raw),
-    ) + raw
+    return (
+        struct.pack(
+            "<BBBBBBBHBBBHBBB3sI",
+            0,
+            0,
+            _FORMAT_ASCII_BYTES,
+            profile.block_length,
+            0,
+            0,  # bInsertionOffsetOld: the current code starts the data field
+            profile.block_length,  # bInsertionOffsetNew: the new PIN follows it
+            _exactly(profile.pin_length),  # current and new are both PINs
+            confirm,
+            _VALIDATE_WITH_OK_KEY,
+            entries,
+            LANG_SWEDISH,
+            *((0, 1, 2) if entries == 3 else (1, 2, 0)),  # prompts: current PIN, new PIN, new PIN again
+            b"\0\0\0",
+            len(raw),
+        )
+        + raw
+    )
 
 
 def change_structure(profile: Profile, reference: int) -> bytes:

@@ -9,9 +9,10 @@ classes are caught, never its error codes.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
+from smartcard import scard
 from smartcard.CardRequest import CardRequest
 from smartcard.Exceptions import (
     CardConnectionException,
@@ -21,7 +22,6 @@ from smartcard.Exceptions import (
 )
 from smartcard.pcsc.PCSCCardConnection import PCSCCardConnection
 from smartcard.pcsc.PCSCExceptions import BaseSCardException
-from smartcard import scard
 from smartcard.scard import SCARD_SHARE_EXCLUSIVE
 from smartcard.System import readers as _pcsc_readers
 
@@ -94,8 +94,11 @@ def watch_presence(reader: str, stop: Callable[[], bool], changed: Callable[[boo
             if hresult == scard.SCARD_E_TIMEOUT:
                 continue
             if hresult != scard.SCARD_S_SUCCESS:
-                raise ReaderGone(reader) if hresult in _READER_GONE else PcscUnavailable(
-                    scard.SCardGetErrorMessage(hresult))
+                raise (
+                    ReaderGone(reader)
+                    if hresult in _READER_GONE
+                    else PcscUnavailable(scard.SCardGetErrorMessage(hresult))
+                )
             known = states[0][1] & ~scard.SCARD_STATE_CHANGED
             if known & scard.SCARD_STATE_UNKNOWN:  # pcscd no longer knows the reader
                 raise ReaderGone(reader)

@@ -207,15 +207,21 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=35963, help="vpcd's port for the reader (default 35963)")
     parser.add_argument("--control", type=Path, help="control socket (default: STATE.ctl)")
-    parser.add_argument("--profiles", default=os.environ.get("RS_STATION_PROFILES"),
-                        help="the station's card profiles file (default: $RS_STATION_PROFILES)")
+    parser.add_argument(
+        "--profiles",
+        default=os.environ.get("RS_STATION_PROFILES"),
+        help="the station's card profiles file (default: $RS_STATION_PROFILES)",
+    )
     return parser
 
 
 def main(argv: list[str] | None = None) -> None:
     args = _parser().parse_args(argv)
-    logging.basicConfig(level=os.environ.get("RS_VIRTUALCARD_LOG", "INFO"), stream=sys.stderr,
-                        format="%(asctime)s virtualcard %(message)s")
+    logging.basicConfig(
+        level=os.environ.get("RS_VIRTUALCARD_LOG", "INFO"),
+        stream=sys.stderr,
+        format="%(asctime)s virtualcard %(message)s",
+    )
     if not args.state.exists():
         raise SystemExit(f"{args.state}: no such state file; write one with CardState(...).save(path)")
     try:

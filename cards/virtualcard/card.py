@@ -16,7 +16,10 @@ from cards.reader.profiles import BUILT_IN, CardNumberSource, Profile
 from .state import CardState
 
 PIV_FULL_AID = bytes.fromhex("A000000308000010000100")
-PIV_APT = tlv.encode(0x61, tlv.encode(0x4F, bytes.fromhex("000010000100")) + tlv.encode(0x79, tlv.encode(0x4F, bytes.fromhex("A000000308"))))
+PIV_APT = tlv.encode(
+    0x61,
+    tlv.encode(0x4F, bytes.fromhex("000010000100")) + tlv.encode(0x79, tlv.encode(0x4F, bytes.fromhex("A000000308"))),
+)
 PIV_CHUID_EXPIRY = b"20301231"
 
 SW_OK = b"\x90\x00"
@@ -88,8 +91,13 @@ class VirtualCard:
             return self._select(apdu), False
         if apdu.ins == 0xC0:
             return self._get_response(apdu), False
-        handler = {0x20: self._verify, 0x24: self._change, 0x2C: self._reset_retry_counter,
-                   0xCA: self._get_data, 0xCB: self._get_data_object}.get(apdu.ins)
+        handler = {
+            0x20: self._verify,
+            0x24: self._change,
+            0x2C: self._reset_retry_counter,
+            0xCA: self._get_data,
+            0xCB: self._get_data_object,
+        }.get(apdu.ins)
         if handler is None or not self.selected:
             return sw(0x6D00), False
         return handler(apdu)
@@ -276,5 +284,10 @@ class VirtualCard:
             agency, system, credential = number.split("-")
             fasc = fascn.encode(agency=agency, system=system, credential=credential)
             guid = bytes(16)
-        return (tlv.encode(0x30, fasc) + tlv.encode(0x34, guid) + tlv.encode(0x35, PIV_CHUID_EXPIRY)
-                + tlv.encode(0x3E, b"") + tlv.encode(0xFE, b""))
+        return (
+            tlv.encode(0x30, fasc)
+            + tlv.encode(0x34, guid)
+            + tlv.encode(0x35, PIV_CHUID_EXPIRY)
+            + tlv.encode(0x3E, b"")
+            + tlv.encode(0xFE, b"")
+        )

@@ -51,7 +51,9 @@ def my_cards(request: AuthenticatedRequest) -> HttpResponse:
 @login_required
 def order_new(request: AuthenticatedRequest, card_id: int) -> HttpResponse:
     employee = _employee_or_404(request)
-    card = get_object_or_404(Card.objects.select_related("card_type", "holder__forvaltning"), pk=card_id, holder=employee)
+    card = get_object_or_404(
+        Card.objects.select_related("card_type", "holder__forvaltning"), pk=card_id, holder=employee
+    )
     try:
         services.check_card_may_get_letter(card)
     except OrderRefused as refusal:

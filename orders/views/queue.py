@@ -29,7 +29,7 @@ from ..models import PukOrder
 from ..queue_table import QueueTable, is_overdue
 from ..rules import SECOND_APPROVAL_REASONS
 from ..selectors import orders_for_contact_person, queue_rows, queue_table_values
-from ..states import AWAITING_DECISION, OrderState
+from ..states import OrderState
 from ..transitions import OrderRefused
 
 PAGE_SIZE = 25

@@ -46,7 +46,8 @@ def main() -> int:
                 print(f"timed out waiting for a card in: {', '.join(missing)} (readers: {readers})", file=sys.stderr)
                 return 1
             hresult, changed = scard.SCardGetStatusChange(
-                context, int(left * 1000), [(n, s) for n, s in states.items()])
+                context, int(left * 1000), [(n, s) for n, s in states.items()]
+            )
             if hresult == scard.SCARD_S_SUCCESS:
                 for name, event_state, _atr in changed:
                     states[name] = event_state & ~scard.SCARD_STATE_CHANGED

@@ -12,8 +12,12 @@ from cards.virtualcard.state import CardState
 
 
 def rs_state(**changes):
-    fields = dict(profile="rs", card_number="9752201234567890",
-                  pins={"legitimering": "111111", "underskrift": "222222"}, puk="12345678")
+    fields = dict(
+        profile="rs",
+        card_number="9752201234567890",
+        pins={"legitimering": "111111", "underskrift": "222222"},
+        puk="12345678",
+    )
     fields.update(changes)
     return CardState(**fields)
 
@@ -73,8 +77,16 @@ class PadAnswer(Exception):
 
 
 class FakeConnection:
-    def __init__(self, state, pinpad=PinPad(), pull_at_ins=None, pad_answers=None, answer_at_ins=None, pad=None,
-                 profiles=BUILT_IN):
+    def __init__(
+        self,
+        state,
+        pinpad=PinPad(),
+        pull_at_ins=None,
+        pad_answers=None,
+        answer_at_ins=None,
+        pad=None,
+        profiles=BUILT_IN,
+    ):
         self.card = VirtualCard(state, profiles)
         self.profile = self.card.profile
         self.pinpad = pinpad

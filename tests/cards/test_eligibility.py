@@ -8,8 +8,8 @@ from django.urls import reverse
 
 from cards.eligibility import REFUSAL_MESSAGES, CardFacts, Refusal, letter_refusal
 from cards.models import Card, CardType
-from orders.models import PukOrder
 from desk.models import Station
+from orders.models import PukOrder
 from tests.factories import CardFactory, CardTypeFactory, PukOrderFactory
 
 TODAY = date(2026, 3, 2)

@@ -14,10 +14,10 @@ from cards.reader import operations, transport
 from cards.reader.codes import Code
 from cards.reader.profiles import PinRole
 from cards.virtualcard.state import CardState
-from letters import services as letters
-from orders import services
 from demo.management.commands import seed_demo
+from letters import services as letters
 from letters.print_house import SpoolPrintHouse
+from orders import services
 
 pytestmark = [pytest.mark.django_db, pytest.mark.pcsc]
 
@@ -30,7 +30,9 @@ def test_the_puk_in_the_demo_letter_unblocks_the_demo_virtual_card(rs_slot, tmp_
     call_command("seed_demo", stdout=io.StringIO())
     card = Card.objects.get(card_number=ANNAS_RS_KORT)
     karin = get_user_model().objects.get(username="karin")
-    order = services.place_order(placed_by=card.holder.user, card=card, reason="lost_letter", blocked_codes="legitimering")
+    order = services.place_order(
+        placed_by=card.holder.user, card=card, reason="lost_letter", blocked_codes="legitimering"
+    )
     services.approve_order(order=order, by=karin)
 
     letter = letters.produce_letter(order.pk)

@@ -53,8 +53,9 @@ class Api:
         headers = {"Authorization": f"Station {credential or self.station.credential}"}
         if token or self.token:
             headers["X-RS-Operator"] = token or self.token
-        return self.client.post(f"/api/station/{path}", json.dumps(payload or {}), content_type="application/json",
-                                headers=headers)
+        return self.client.post(
+            f"/api/station/{path}", json.dumps(payload or {}), content_type="application/json", headers=headers
+        )
 
     def log_in(self, user):
         response = self.post("login/", {"username": user.username, "password": PASSWORD})
@@ -68,8 +69,17 @@ class Api:
         return response.json()["visit"]
 
     def start(self, card, visit, *, assisted=True, puk_tries_left=10, second=None, pin="legitimering"):
-        return self.post("unblocks/", {"visit": visit, "card_number": card.card_number, "pin": pin,
-                                       "assisted": assisted, "puk_tries_left": puk_tries_left, "second_operator": second})
+        return self.post(
+            "unblocks/",
+            {
+                "visit": visit,
+                "card_number": card.card_number,
+                "pin": pin,
+                "assisted": assisted,
+                "puk_tries_left": puk_tries_left,
+                "second_operator": second,
+            },
+        )
 
     def redeem(self, ticket, card_number):
         return self.post(f"tickets/{ticket}/redeem/", {"card_number": card_number})

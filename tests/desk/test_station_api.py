@@ -37,7 +37,9 @@ def test_assisted_unblock_releases_the_puk_once_to_the_station(api, card, puk):
     response = api.redeem(ticket, card.card_number)
     assert response.status_code == 200 and response.json() == {"puk": puk}
     assert response["Cache-Control"] == "no-store"
-    assert {"desk_login", "desk_id_checked", "desk_unblock_started", "desk_ticket_issued", "desk_ticket_used"} <= set(actions())
+    assert {"desk_login", "desk_id_checked", "desk_unblock_started", "desk_ticket_issued", "desk_ticket_used"} <= set(
+        actions()
+    )
     again = api.redeem(ticket, card.card_number)
     assert again.status_code == 409 and again.json()["error"] == "ticket_used"
     refused = AuditEvent.objects.get(action="desk_ticket_refused")
@@ -101,8 +103,11 @@ def test_a_ticket_from_another_station_is_refused(api, client, other_station, op
 
 
 def test_an_operator_token_does_not_work_at_another_station(api, other_station):
-    response = api.post("card/", {"card_number": "1", "profile": "rs", "pins": {}, "puk_tries_left": 1},
-                        credential=other_station.credential)
+    response = api.post(
+        "card/",
+        {"card_number": "1", "profile": "rs", "pins": {}, "puk_tries_left": 1},
+        credential=other_station.credential,
+    )
     assert response.status_code == 403
 
 
@@ -142,8 +147,9 @@ def test_an_old_id_check_no_longer_counts(api, card, puk, settings):
 
 
 def test_an_id_check_records_the_kind_of_document_only(api, card):
-    response = api.post("id-check/", {"card_number": card.card_number, "id_document": "passport",
-                                      "document_number": "AB1234567"})
+    response = api.post(
+        "id-check/", {"card_number": card.card_number, "id_document": "passport", "document_number": "AB1234567"}
+    )
     assert response.status_code == 200
     event = AuditEvent.objects.get(action="desk_id_checked")
     assert event.data["id_document"] == "passport" and "AB1234567" not in str(event.data)
@@ -194,12 +200,23 @@ def test_card_read_finds_the_holder_and_open_order(api, card, contact_person):
     from tests.factories import approved_order
 
     order = approved_order(card, contact_person)
-    answer = api.post("card/", {"card_number": card.card_number, "profile": "rs",
-                                "pins": {"legitimering": 0, "underskrift": 3}, "puk_tries_left": 10}).json()
+    answer = api.post(
+        "card/",
+        {
+            "card_number": card.card_number,
+            "profile": "rs",
+            "pins": {"legitimering": 0, "underskrift": 3},
+            "puk_tries_left": 10,
+        },
+    ).json()
     assert answer["holder"] == card.holder.full_name and answer["active"]
-    assert answer["orders"] == [{"id": order.pk, "reference": order.reference, "state": "Godkänd",
-                                 "card": card.masked_number, "closable": True}]
-    assert AuditEvent.objects.get(action="desk_card_read").data["pin_tries_left"] == {"legitimering": 0, "underskrift": 3}
+    assert answer["orders"] == [
+        {"id": order.pk, "reference": order.reference, "state": "Godkänd", "card": card.masked_number, "closable": True}
+    ]
+    assert AuditEvent.objects.get(action="desk_card_read").data["pin_tries_left"] == {
+        "legitimering": 0,
+        "underskrift": 3,
+    }
 
 
 def test_an_open_order_is_closed_as_handled_at_desk(api, card, contact_person):
@@ -255,12 +272,16 @@ def test_a_refusal_by_the_card_has_words_in_swedish_and_english(api, card, puk):
 
 @pytest.mark.parametrize("refusal", ["no_id_check", "new_pin_refused", "code_malformed", "other_card", "puk_blocked"])
 def test_a_refusal_the_station_makes_on_its_own_is_audited(api, card, refusal):
-    response = api.post("refusals/", {"card_number": card.card_number, "refusal": refusal, "pin": "underskrift",
-                                      "assisted": False})
+    response = api.post(
+        "refusals/", {"card_number": card.card_number, "refusal": refusal, "pin": "underskrift", "assisted": False}
+    )
     assert response.status_code == 200
     event = AuditEvent.objects.get(action="desk_refused")
-    assert event.data | {"refusal": refusal, "refused_by": "station", "pin_role": "underskrift",
-                         "station": "Kortstation Lund"} == event.data
+    assert (
+        event.data
+        | {"refusal": refusal, "refused_by": "station", "pin_role": "underskrift", "station": "Kortstation Lund"}
+        == event.data
+    )
     assert event.actor.username == "olle" and event.object_id == str(card.pk)
 
 
@@ -299,29 +320,50 @@ def test_logging_out_ends_that_login_only(api, client, station, operator, card):
     first = api.token
     second = Api(client, station).log_in(operator)
     assert second.post("logout/").status_code == 200
-    assert api.post("card/", {"card_number": card.card_number, "profile": "rs", "pins": {},
-                              "puk_tries_left": 10}, token=first).status_code == 200
+    assert (
+        api.post(
+            "card/", {"card_number": card.card_number, "profile": "rs", "pins": {}, "puk_tries_left": 10}, token=first
+        ).status_code
+        == 200
+    )
 
 
 def test_a_pin_change_is_recorded_with_its_result_and_tries_left(api, card):
-    response = api.post("pin-changes/", {"card_number": card.card_number, "pin": "underskrift", "result": "wrong_pin",
-                                         "tries_left": 2})
+    response = api.post(
+        "pin-changes/", {"card_number": card.card_number, "pin": "underskrift", "result": "wrong_pin", "tries_left": 2}
+    )
     assert response.status_code == 200
     event = AuditEvent.objects.get(action="desk_pin_changed")
-    assert event.data | {"pin_role": "underskrift", "result": "wrong_pin", "tries_left": 2,
-                         "card_number": card.card_number, "station": "Kortstation Lund"} == event.data
+    assert (
+        event.data
+        | {
+            "pin_role": "underskrift",
+            "result": "wrong_pin",
+            "tries_left": 2,
+            "card_number": card.card_number,
+            "station": "Kortstation Lund",
+        }
+        == event.data
+    )
     assert event.object_id == str(card.pk) and event.actor.username == "olle"
 
 
-@pytest.mark.parametrize("payload", [{"pin": "both", "result": "done"}, {"pin": "underskrift", "result": "great"},
-                                     {"pin": "underskrift", "result": "done", "tries_left": -1}])
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"pin": "both", "result": "done"},
+        {"pin": "underskrift", "result": "great"},
+        {"pin": "underskrift", "result": "done", "tries_left": -1},
+    ],
+)
 def test_a_pin_change_report_of_the_wrong_form_writes_nothing(api, card, payload):
     assert api.post("pin-changes/", {"card_number": card.card_number, **payload}).status_code == 400
     assert not AuditEvent.objects.filter(action="desk_pin_changed").exists()
 
 
-def test_the_daily_report_counts_each_operators_acts_per_station(api, client, station, other_station, operator,
-                                                                 other_operator, card, puk, contact_person):
+def test_the_daily_report_counts_each_operators_acts_per_station(
+    api, client, station, other_station, operator, other_operator, card, puk, contact_person
+):
     from desk.reports import daily_report
     from tests.factories import UserFactory, approved_order
 
@@ -336,7 +378,9 @@ def test_the_daily_report_counts_each_operators_acts_per_station(api, client, st
     api.redeem(ticket, card.card_number)  # refused: used
     failed = api.start(card, visit, assisted=False).json()["attempt"]
     api.post(f"unblocks/{failed}/outcome/", {"result": "wrong_puk", "tries_left": 9})
-    api.post("pin-changes/", {"card_number": card.card_number, "pin": "legitimering", "result": "done", "tries_left": 3})
+    api.post(
+        "pin-changes/", {"card_number": card.card_number, "pin": "legitimering", "result": "done", "tries_left": 3}
+    )
     api.post("pin-changes/", {"card_number": card.card_number, "pin": "legitimering", "result": "wrong_pin"})
     api.post("refusals/", {"card_number": card.card_number, "refusal": "other_card", "pin": "legitimering"})
     order = approved_order(card, contact_person)
@@ -347,8 +391,10 @@ def test_the_daily_report_counts_each_operators_acts_per_station(api, client, st
     today = timezone.localdate()
     rows = {(row.station, row.operator): row.cells() for row in daily_report(today, today)}
     # read, id, unblocked, failed, assisted, refused, pin changes, orders
-    assert rows == {("Kortstation Lund", "Olle Operatör"): [2, 1, 1, 1, 1, 2, 1, 1],
-                    ("Kortstation Malmö", "Ove Operatör"): [1, 0, 0, 0, 0, 0, 0, 0]}
+    assert rows == {
+        ("Kortstation Lund", "Olle Operatör"): [2, 1, 1, 1, 1, 2, 1, 1],
+        ("Kortstation Malmö", "Ove Operatör"): [1, 0, 0, 0, 0, 0, 0, 0],
+    }
 
     client.force_login(UserFactory(username="ada", is_staff=True))
     page = client.get("/kortstationer/rapport/").content.decode()

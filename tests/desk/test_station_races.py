@@ -18,7 +18,7 @@ from .conftest import Api, make_operator, make_station
 pytestmark = pytest.mark.services
 
 
-def test_assisted_unblocks_sent_at_once_never_pass_the_hourly_limit(postgresql, card, settings):  # noqa: F811
+def test_assisted_unblocks_sent_at_once_never_pass_the_hourly_limit(postgresql, card, settings):
     settings.RSPORTAL_ASSISTED_UNBLOCKS_PER_HOUR = 2
     give_puk(card, "86420975")
     station = make_station("Kortstation Lund")

@@ -46,7 +46,9 @@ def test_a_register_that_stays_down_fails_the_order_after_the_last_retry(
     assert "The population register did not respond." in page
 
 
-def test_an_unexpected_error_is_retried_then_fails_in_words_without_its_text(approved, few_retries, monkeypatch, caplog):
+def test_an_unexpected_error_is_retried_then_fails_in_words_without_its_text(
+    approved, few_retries, monkeypatch, caplog
+):
     attempts = []
 
     def broken(content):

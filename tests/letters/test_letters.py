@@ -16,10 +16,10 @@ from reportlab.lib.units import mm
 from letters import services as letters
 from letters import status as print_house_status
 from letters.pdf import UNBLOCK_STEPS
-from orders.models import Letter, PukOrder
-from organisation.identity import display_personnummer
 from letters.print_house import SpoolPrintHouse
+from orders.models import Letter, PukOrder
 from orders.states import OrderState
+from organisation.identity import display_personnummer
 from tests.factories import approved_order, give_puk
 from tests.letters.spool import spooled, status
 
@@ -124,7 +124,10 @@ def test_replayed_out_of_order_and_unknown_reports_change_nothing(approved, capl
     assert status(letter, "delivered") is None  # not posted yet
     assert status(letter, "printed") is not None
     assert status(letter, "printed") is None  # the same event again
-    assert print_house_status.receive(json.dumps({"event_id": "x", "letter_id": "PUK-999999-1", "status": "printed"}), "t") is None
+    assert (
+        print_house_status.receive(json.dumps({"event_id": "x", "letter_id": "PUK-999999-1", "status": "printed"}), "t")
+        is None
+    )
     assert print_house_status.receive("not json", "test") is None
     approved.refresh_from_db()
     assert approved.state == OrderState.PRINTED
@@ -137,7 +140,9 @@ def test_the_webhook_accepts_a_signed_report_and_refuses_a_forged_one(client, ap
     now = str(int(time.time()))
     url = reverse("letters:status_webhook")
 
-    forged = client.post(url, body, content_type="application/json", HTTP_X_PRINT_TIMESTAMP=now, HTTP_X_PRINT_SIGNATURE="00")
+    forged = client.post(
+        url, body, content_type="application/json", HTTP_X_PRINT_TIMESTAMP=now, HTTP_X_PRINT_SIGNATURE="00"
+    )
     assert forged.status_code == 403
     signature = print_house_status.sign(body, now, "test-print-house-secret")
     old = str(int(time.time()) - 3600)
@@ -149,9 +154,13 @@ def test_the_webhook_accepts_a_signed_report_and_refuses_a_forged_one(client, ap
     approved.refresh_from_db()
     assert approved.state == OrderState.LETTER_QUEUED
 
-    ok = client.post(url, body, content_type="application/json", HTTP_X_PRINT_TIMESTAMP=now, HTTP_X_PRINT_SIGNATURE=signature)
+    ok = client.post(
+        url, body, content_type="application/json", HTTP_X_PRINT_TIMESTAMP=now, HTTP_X_PRINT_SIGNATURE=signature
+    )
     assert ok.status_code == 204
-    replay = client.post(url, body, content_type="application/json", HTTP_X_PRINT_TIMESTAMP=now, HTTP_X_PRINT_SIGNATURE=signature)
+    replay = client.post(
+        url, body, content_type="application/json", HTTP_X_PRINT_TIMESTAMP=now, HTTP_X_PRINT_SIGNATURE=signature
+    )
     assert replay.status_code == 409
     approved.refresh_from_db()
     assert approved.state == OrderState.PRINTED
@@ -293,7 +302,9 @@ def test_a_protected_persons_address_is_stored_nowhere_even_when_the_register_gi
     assert "Hemligvägen" not in manifest
 
 
-def test_the_holder_is_told_via_the_tax_agency_from_the_letter_not_the_order(card, contact_person, register, employee_client):
+def test_the_holder_is_told_via_the_tax_agency_from_the_letter_not_the_order(
+    card, contact_person, register, employee_client
+):
     give_puk(card)
     order = approved_order(card, contact_person)  # registered when ordered
     page = employee_client.get(reverse("orders:detail", args=[order.pk])).content.decode()

@@ -10,10 +10,10 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from letters.tasks import produce_letter, sweep_approved_orders
 from orders import services
 from orders.models import Letter, PukOrder
 from orders.states import OrderState
-from letters.tasks import produce_letter, sweep_approved_orders
 from tests.factories import approved_order, give_puk
 from tests.letters.spool import spooled
 from tests.worker import (
@@ -57,7 +57,9 @@ def test_a_worker_killed_in_the_middle_of_a_letter_leaves_exactly_one_letter(app
     worker = WorkerProcess(tmp_path / "worker.log", env).start()
     try:
         assert wait_for(lambda: order_state(approved) == OrderState.LETTER_QUEUED), worker.log_path.read_text()
-        assert wait_for(lambda: on_broker("letters.tasks.produce_letter") == (0, 0)), "the redelivered message is not acknowledged"
+        assert wait_for(lambda: on_broker("letters.tasks.produce_letter") == (0, 0)), (
+            "the redelivered message is not acknowledged"
+        )
     finally:
         worker.stop()
     assert Letter.objects.filter(order=approved).count() == 1
@@ -96,7 +98,12 @@ def test_an_approval_while_the_broker_is_down_still_gets_its_letter_once_it_is_b
     started = time.monotonic()
     with silent_broker:
         approval = subprocess.run(
-            [sys.executable, "manage.py", "shell", "-c", script], cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=90
+            [sys.executable, "manage.py", "shell", "-c", script],
+            cwd=BASE_DIR,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=90,
         )
     assert approval.returncode == 0, approval.stderr
     assert time.monotonic() - started < 45

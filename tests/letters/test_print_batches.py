@@ -11,8 +11,8 @@ from django.db import connections, transaction
 
 from letters import services as letters
 from letters import status as print_house_status
-from orders.models import Letter, PukOrder
 from letters.print_house import SpoolPrintHouse
+from orders.models import Letter, PukOrder
 from orders.states import OrderState
 from tests.conftest import REQUIRE_SERVICES
 from tests.factories import CardFactory, EmployeeFactory, approved_order, give_puk
@@ -56,7 +56,9 @@ def test_one_run_forms_a_batch_for_every_full_one_waiting_and_leaves_the_young_r
     assert len(letters.form_print_batch()) == 1 and not Letter.objects.filter(batch="").exists()
 
 
-def test_a_letter_whose_file_is_gone_is_said_out_loud_and_its_order_can_be_retried(spooled_letters, caplog, client, contact_person):
+def test_a_letter_whose_file_is_gone_is_said_out_loud_and_its_order_can_be_retried(
+    spooled_letters, caplog, client, contact_person
+):
     lost, kept = spooled_letters(2)
     (SpoolPrintHouse().spool / f"{lost.letter_id}.pdf").unlink()
 
@@ -129,7 +131,9 @@ def test_two_runs_at_once_batch_different_letters(transactional_db, spooled_lett
 
 def test_a_letter_the_print_house_reported_on_before_any_batch_is_not_batched(spooled_letters):
     reported, waiting = spooled_letters(2)
-    print_house_status.receive(json.dumps({"event_id": "e1", "letter_id": reported.letter_id, "status": "printed"}), "t")
+    print_house_status.receive(
+        json.dumps({"event_id": "e1", "letter_id": reported.letter_id, "status": "printed"}), "t"
+    )
 
     [batch] = letters.form_print_batch(force=True)
 

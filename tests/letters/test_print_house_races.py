@@ -9,8 +9,8 @@ from django.db import connections
 
 from letters import services as letters
 from letters import status as print_house_status
-from orders.states import OrderState
 from orders import transitions
+from orders.states import OrderState
 from tests.factories import approved_order, give_puk
 
 pytestmark = pytest.mark.services

@@ -13,8 +13,8 @@ from django.urls import reverse
 
 from letters import services as letters
 from letters import status as print_house_status
-from orders.models import PrintHouseEvent
 from letters.print_house import SpoolPrintHouse
+from orders.models import PrintHouseEvent
 from orders.states import OrderState
 from tests.letters.spool import status
 
@@ -72,12 +72,19 @@ def test_the_webhook_answers_what_the_print_house_should_do_next(client, approve
     letter = letters.produce_letter(approved.pk)
 
     def event(status, **extra):
-        return json.dumps({"event_id": f"w-{status}", "letter_id": letter.letter_id, "status": status, **extra}).encode()
+        return json.dumps(
+            {"event_id": f"w-{status}", "letter_id": letter.letter_id, "status": status, **extra}
+        ).encode()
 
     assert post_signed(client, event("printed"), secret="not-ours").status_code == 403
     assert post_signed(client, b"{not json").status_code == 400
     assert post_signed(client, event("posted", tracking_id=12345)).status_code == 400
-    assert post_signed(client, json.dumps({"event_id": "u", "letter_id": "PUK-999999-1", "status": "printed"}).encode()).status_code == 400
+    assert (
+        post_signed(
+            client, json.dumps({"event_id": "u", "letter_id": "PUK-999999-1", "status": "printed"}).encode()
+        ).status_code
+        == 400
+    )
     assert post_signed(client, event("delivered")).status_code == 409  # not posted yet
     assert post_signed(client, event("printed")).status_code == 204
     assert post_signed(client, event("printed")).status_code == 409  # replay
@@ -100,7 +107,9 @@ def test_a_returned_letter_without_one_of_the_known_reasons_is_rejected(approved
     assert approved.state == OrderState.POSTED
 
 
-@pytest.mark.parametrize(("reason", "words"), [("unknown_address", "Okänd adress"), ("not_collected", "Inte uthämtat i tid")])
+@pytest.mark.parametrize(
+    ("reason", "words"), [("unknown_address", "Okänd adress"), ("not_collected", "Inte uthämtat i tid")]
+)
 def test_the_contact_person_reads_the_return_reason_in_words(approved, client, contact_person, reason, words):
     letter = letters.produce_letter(approved.pk)
     status(letter, "posted", tracking_id="RR1SE")
@@ -180,8 +189,12 @@ def test_a_file_stays_in_the_inbox_while_the_database_cannot_take_it(approved, i
 def test_the_demo_command_writes_its_status_file_under_another_name_first(approved, monkeypatch):
     letter = letters.produce_letter(approved.pk)
     written, write_text = [], Path.write_text
-    monkeypatch.setattr(Path, "write_text", lambda path, *a, **kw: written.append(path.name) or write_text(path, *a, **kw))
-    call_command("print_house", "report", letter.letter_id, "posted", "--tracking-id", "RR123456785SE", stdout=io.StringIO())
+    monkeypatch.setattr(
+        Path, "write_text", lambda path, *a, **kw: written.append(path.name) or write_text(path, *a, **kw)
+    )
+    call_command(
+        "print_house", "report", letter.letter_id, "posted", "--tracking-id", "RR123456785SE", stdout=io.StringIO()
+    )
     assert [Path(name).suffix for name in written] == [".part"]
     assert [path.suffix for path in SpoolPrintHouse().inbox.iterdir()] == [".jsonl"]
     call_command("print_house", "import", stdout=io.StringIO())

@@ -6,8 +6,8 @@ import time
 import pytest
 
 from letters import services as letters
-from orders import services
 from letters.print_house import SpoolPrintHouse
+from orders import services
 from tests.letters.spool import spooled, status
 
 pytestmark = pytest.mark.django_db

@@ -44,7 +44,9 @@ def world(employee, contact_person, register):
         "objects": {**orders, "fresh_card": CardFactory(holder=employee)},
         "bulk_form": {"order": submitted.pk, f"state-{submitted.pk}": "submitted"},
         "settings_form": {
-            "form-TOTAL_FORMS": "1", "form-INITIAL_FORMS": "1", "form-0-id": assignment.pk,
+            "form-TOTAL_FORMS": "1",
+            "form-INITIAL_FORMS": "1",
+            "form-0-id": assignment.pk,
             "form-0-email_preference": DIGEST,
         },  # fmt: skip
     }

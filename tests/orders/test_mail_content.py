@@ -11,7 +11,7 @@ from tests.factories import PukOrderFactory
 
 pytestmark = pytest.mark.django_db
 
-TRICKY_NAME = ("Ann-Marie \"Mia\"", "O'Neil & Söner")
+TRICKY_NAME = ('Ann-Marie "Mia"', "O'Neil & Söner")
 TRICKY_FORVALTNING = 'Hälsa & "Vård" i Skåne'
 ESCAPED = ("&#x27;", "&amp;", "&quot;", "&#39;", "&lt;", "&gt;")
 

@@ -16,7 +16,6 @@ from tests.worker import BASE_DIR, wait_for, worker_env
 pytestmark = pytest.mark.services
 
 
-
 def test_a_placed_order_mails_the_holder_and_the_contact_persons_through_the_worker(
     celery_worker_process, employee, contact_person
 ):

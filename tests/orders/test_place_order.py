@@ -32,7 +32,9 @@ def confirm(data):
 
 
 @pytest.mark.django_db
-def test_employee_orders_a_puk_letter_after_seeing_a_masked_address_hint(employee_client, card, django_capture_on_commit_callbacks):
+def test_employee_orders_a_puk_letter_after_seeing_a_masked_address_hint(
+    employee_client, card, django_capture_on_commit_callbacks
+):
     url = reverse("orders:new", args=[card.pk])
     preview = employee_client.post(url, VALID)
     assert preview.status_code == 200

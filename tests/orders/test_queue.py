@@ -222,7 +222,8 @@ def messages_of(response):
 def test_bulk_approve_says_how_many_selected_orders_it_could_not_handle_and_why(karin, other_forvaltning):
     theirs = [make_order(CardFactory(holder=EmployeeFactory(forvaltning=other_forvaltning))) for _ in range(2)]
     response = karin.post(
-        reverse("orders:approve_selected"), {"order": [o.pk for o in theirs] + [10**9], **shown_as_submitted(theirs)},
+        reverse("orders:approve_selected"),
+        {"order": [o.pk for o in theirs] + [10**9], **shown_as_submitted(theirs)},
         follow=True,
     )
     assert messages_of(response) == [

@@ -34,7 +34,9 @@ def export(client, **params):
     return response, list(csv.reader(io.StringIO(text[1:]), delimiter=";"))
 
 
-def test_export_has_the_columns_and_only_the_filtered_orders_of_own_forvaltning(karin, card, contact_person, other_forvaltning):
+def test_export_has_the_columns_and_only_the_filtered_orders_of_own_forvaltning(
+    karin, card, contact_person, other_forvaltning
+):
     waiting = make_order(card)
     decided = make_order(
         CardFactory(holder=card.holder), state=OrderState.REJECTED, decided_by=contact_person, rejection_reason="x"
@@ -45,8 +47,18 @@ def test_export_has_the_columns_and_only_the_filtered_orders_of_own_forvaltning(
     assert "attachment" in response["Content-Disposition"]
     header, *body = rows
     assert header == [
-        "Beställning", "Skapad", "Status", "Förvaltning", "Kortinnehavare", "HSA-id", "Korttyp",
-        "Kortnummer", "Orsak", "Spärrade koder", "Beslutad av", "Beslutad",
+        "Beställning",
+        "Skapad",
+        "Status",
+        "Förvaltning",
+        "Kortinnehavare",
+        "HSA-id",
+        "Korttyp",
+        "Kortnummer",
+        "Orsak",
+        "Spärrade koder",
+        "Beslutad av",
+        "Beslutad",
     ]
     assert [row[0] for row in body] == [decided.reference, waiting.reference]
     row = body[1]

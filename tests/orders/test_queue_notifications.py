@@ -43,7 +43,9 @@ def test_new_order_mails_only_contact_persons_who_want_each_order(card, contact_
     assert [m.to for m in mailoutbox] == [[contact_person.email]]
 
 
-def test_daily_digest_lists_the_waiting_orders_once_per_person_and_day(card, digest_person, other_forvaltning, mailoutbox):
+def test_daily_digest_lists_the_waiting_orders_once_per_person_and_day(
+    card, digest_person, other_forvaltning, mailoutbox
+):
     waiting = make_order(card)
     done = make_order(CardFactory(holder=card.holder), state=OrderState.POSTED)
     today = timezone.localdate()
@@ -119,7 +121,12 @@ def test_due_levels_follow_the_target_in_working_days(waited, target, levels):
 
 
 def test_an_overdue_order_reminds_contact_persons_then_substitutes_once_each(
-    card, contact_person, second_contact_person, forvaltning, mailoutbox, django_capture_on_commit_callbacks,
+    card,
+    contact_person,
+    second_contact_person,
+    forvaltning,
+    mailoutbox,
+    django_capture_on_commit_callbacks,
     tasks_in_process,
 ):
     forvaltning.approval_target_days = 2

@@ -13,9 +13,9 @@ from django.utils import timezone
 
 from audit.actions import AuditAction
 from audit.services import record
-from orders.views import queue as queue_views
 from orders.models import Letter, PukOrder
 from orders.states import OrderState
+from orders.views import queue as queue_views
 from organisation.services import assign_contact_person
 from tests.factories import CardFactory, EmployeeFactory, PukOrderFactory, UserFactory
 

@@ -76,7 +76,9 @@ def test_two_contact_persons_approving_at_once_approve_once_and_the_loser_is_tol
     assert sorted(enqueued) == [("notify_holder_of_decision", order.pk), ("produce_letter", order.pk)]
 
 
-def test_approve_and_reject_at_once_leave_one_decision(postgresql, card, contact_person, second_contact_person, enqueued):
+def test_approve_and_reject_at_once_leave_one_decision(
+    postgresql, card, contact_person, second_contact_person, enqueued
+):
     order = PukOrderFactory(card=card)
 
     outcomes = decide_at_once(

@@ -85,7 +85,9 @@ def test_monthly_report_keeps_a_row_for_a_forvaltning_without_orders(forvaltning
     assert (row.orders, row.letters, row.median_time_to_approval) == (0, 0, None)
 
 
-def test_monthly_report_query_count_does_not_grow_with_the_orders(forvaltning, contact_person, django_assert_max_num_queries):
+def test_monthly_report_query_count_does_not_grow_with_the_orders(
+    forvaltning, contact_person, django_assert_max_num_queries
+):
     for day in range(1, 20):
         make_letter(make_order(forvaltning, OrderState.POSTED, at(day), at(day, 12), contact_person), at(day, 13))
     with django_assert_max_num_queries(3):
@@ -93,7 +95,9 @@ def test_monthly_report_query_count_does_not_grow_with_the_orders(forvaltning, c
     assert row.letters == 19
 
 
-def test_report_page_shows_only_the_contact_persons_forvaltningar(client, contact_person, forvaltning, other_forvaltning):
+def test_report_page_shows_only_the_contact_persons_forvaltningar(
+    client, contact_person, forvaltning, other_forvaltning
+):
     make_order(forvaltning, OrderState.POSTED, at(2), at(2, 11), contact_person)
     client.force_login(contact_person)
     page = client.get(reverse("orders:report"), {"month": "2025-03"}).content.decode()

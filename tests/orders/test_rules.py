@@ -18,7 +18,11 @@ TODAY = date(2025, 3, 12)
 
 def reasons(before=0, on_behalf=False, since=date(2015, 1, 1)):
     return second_approval_reasons(
-        policy=POLICY, orders_in_window_before=before, placed_on_behalf=on_behalf, address_registered_since=since, today=TODAY
+        policy=POLICY,
+        orders_in_window_before=before,
+        placed_on_behalf=on_behalf,
+        address_registered_since=since,
+        today=TODAY,
     )
 
 
@@ -42,11 +46,17 @@ def test_a_recent_address_change_needs_a_second_approver():
 
 
 def test_all_reasons_are_listed_together():
-    assert reasons(before=5, on_behalf=True, since=TODAY) == ["repeat_orders", "placed_on_behalf", "recent_address_change"]
+    assert reasons(before=5, on_behalf=True, since=TODAY) == [
+        "repeat_orders",
+        "placed_on_behalf",
+        "recent_address_change",
+    ]
 
 
 def refusal(approver=1, holder=2, placed_by=2, first=None):
-    return decision_refusal(approver_id=approver, holder_user_id=holder, placed_by_id=placed_by, first_approved_by_id=first)
+    return decision_refusal(
+        approver_id=approver, holder_user_id=holder, placed_by_id=placed_by, first_approved_by_id=first
+    )
 
 
 def test_another_contact_person_may_decide():

@@ -121,9 +121,7 @@ def test_a_second_assignment_of_the_same_person_is_refused_with_a_message(admin_
     assert ContactPersonAssignment.objects.get().role == Role.CONTACT_PERSON
 
 
-def test_the_forvaltning_admin_has_no_page_to_edit_object_permissions_beside_the_assignments(
-    admin_client, forvaltning
-):
+def test_the_forvaltning_admin_has_no_page_to_edit_object_permissions_beside_the_assignments(admin_client, forvaltning):
     with pytest.raises(NoReverseMatch):
         reverse("admin:organisation_forvaltning_permissions", args=[forvaltning.pk])
     assert admin_client.get(change_url(forvaltning) + "permissions/").status_code in (302, 404)

@@ -29,8 +29,18 @@ def only(role_codes, others=404):
 
 CONTACT_PERSONS = {"contact_a": 200, "contact_b": 200}
 EMPLOYEES = {"employee": 200, "employee_b": 200}
-STATION_API = ["api_login", "api_logout", "api_card", "api_id_check", "api_unblock", "api_unblock_outcome", "api_redeem_ticket",
-               "api_desk_refusal", "api_pin_change", "api_close_order"]
+STATION_API = [
+    "api_login",
+    "api_logout",
+    "api_card",
+    "api_id_check",
+    "api_unblock",
+    "api_unblock_outcome",
+    "api_redeem_ticket",
+    "api_desk_refusal",
+    "api_pin_change",
+    "api_close_order",
+]
 
 # GET, for every URL.
 GET = {

@@ -50,12 +50,23 @@ def make_history(users: dict[str, User]) -> None:
     _send(posted, karin, ("printed", {}), ("posted", {"tracking_id": "RR876543216SE"}))
 
     returned = order("hanna", reason=Reason.NEVER_RECEIVED, blocked_codes=BlockedCodes.LEGITIMERING)
-    _send(returned, karin, ("printed", {}), ("posted", {"tracking_id": "RR100000003SE"}),
-          ("returned", {"reason": "unknown_address"}))
+    _send(
+        returned,
+        karin,
+        ("printed", {}),
+        ("posted", {"tracking_id": "RR100000003SE"}),
+        ("returned", {"reason": "unknown_address"}),
+    )
 
-    rejected = order("ivar", reason=Reason.OTHER, reason_text="Kortet har gått sönder.", blocked_codes=BlockedCodes.PUK_ONLY)
+    rejected = order(
+        "ivar", reason=Reason.OTHER, reason_text="Kortet har gått sönder.", blocked_codes=BlockedCodes.PUK_ONLY
+    )
     with transaction.atomic():
-        reject_order(order=rejected, by=sara, reason="Ett trasigt kort får ingen ny PUK-kod: beställ ett nytt kort hos din kontaktperson.")
+        reject_order(
+            order=rejected,
+            by=sara,
+            reason="Ett trasigt kort får ingen ny PUK-kod: beställ ett nytt kort hos din kontaktperson.",
+        )
 
 
 def _send(order: PukOrder, approver: User, *reports: tuple[str, dict[str, str]]) -> None:

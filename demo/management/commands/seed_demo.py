@@ -7,21 +7,19 @@ from datetime import date
 from typing import Any
 
 from django.conf import settings
-
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
 from django.core.management.base import BaseCommand
 from django.db import transaction
-
-from django.contrib.auth.models import Permission
 
 from cards.models import Card, CardType, PukRecord
 from cards.puk_store import encrypt_puk
 from cards.virtualcard.state import CardState
+from desk.credentials import new_credential
+from desk.models import Station
 from organisation.models import ContactPersonAssignment, Employee, Forvaltning
 from organisation.models import User as Login  # `User` is handle's name for get_user_model()
 from organisation.services import assign_contact_person
-from desk.credentials import new_credential
-from desk.models import Station
 
 from . import _demo_history
 
@@ -35,8 +33,19 @@ FORVALTNINGAR = [
 
 CARD_TYPES = [
     dict(code="rs-kort", name="RS-kort (eTjänstekort)", has_region_logo=True, puk_route=CardType.PukRoute.LETTER),
-    dict(code="rs-kort-2015", name="RS-kort, generation 2015", has_region_logo=True, puk_route=CardType.PukRoute.DESK_ONLY),
-    dict(code="reservkort", name="Reservkort", has_region_logo=True, is_reserve_card=True, puk_route=CardType.PukRoute.NONE),
+    dict(
+        code="rs-kort-2015",
+        name="RS-kort, generation 2015",
+        has_region_logo=True,
+        puk_route=CardType.PukRoute.DESK_ONLY,
+    ),
+    dict(
+        code="reservkort",
+        name="Reservkort",
+        has_region_logo=True,
+        is_reserve_card=True,
+        puk_route=CardType.PukRoute.NONE,
+    ),
     dict(code="extern", name="eTjänstekort, annan utgivare", has_region_logo=False, puk_route=CardType.PukRoute.NONE),
 ]
 
@@ -70,7 +79,10 @@ CARDS = {
         ("9752270000070024", "extern", Card.Status.ACTIVE, date(2028, 8, 31)),
     ],
     "olle": [("9752270000080015", "rs-kort", Card.Status.ACTIVE, date(2028, 4, 30))],
-    **{username: [(number, "rs-kort", Card.Status.ACTIVE, date(2029, 3, 31))] for username, number in _demo_history.CARDS.items()},
+    **{
+        username: [(number, "rs-kort", Card.Status.ACTIVE, date(2029, 3, 31))]
+        for username, number in _demo_history.CARDS.items()
+    },
 }
 
 # Cards that also exist as a virtual card for the card station: card number → tries left
@@ -167,7 +179,10 @@ class Command(BaseCommand):
                 CardState(
                     profile="rs",
                     card_number=card.card_number,
-                    pins={"legitimering": f"{secrets.randbelow(10**6):06d}", "underskrift": f"{secrets.randbelow(10**6):06d}"},
+                    pins={
+                        "legitimering": f"{secrets.randbelow(10**6):06d}",
+                        "underskrift": f"{secrets.randbelow(10**6):06d}",
+                    },
                     puk=puk,
                     pin_tries_left={"legitimering": VIRTUAL_CARDS[card.card_number]},
                 ).save(state_file)

@@ -15,8 +15,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from letters import services as letters
 from letters import status as print_house_status
-from orders.models import ReturnReason
 from letters.print_house import SpoolPrintHouse
+from orders.models import ReturnReason
 
 
 class Command(BaseCommand):

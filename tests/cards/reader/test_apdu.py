@@ -13,9 +13,7 @@ def test_select_without_fci_is_case_3():
 
 
 def test_select_with_fci_asks_for_up_to_256_bytes():
-    assert apdu.select_aid(PIV_AID, return_fci=True).to_bytes() == bytes.fromhex(
-        "00A404000BA00000030800001000010000"
-    )
+    assert apdu.select_aid(PIV_AID, return_fci=True).to_bytes() == bytes.fromhex("00A404000BA00000030800001000010000")
 
 
 def test_empty_verify_has_no_data_and_no_le():

@@ -16,7 +16,9 @@ def test_wrong_puk_says_the_tries_left():
 
 
 def test_blocked_puk_says_the_card_must_be_replaced():
-    assert "kortet måste bytas ut" in messages.describe_outcome(Outcome(Result.PUK_BLOCKED, 0), PinRole.LEGITIMERING, "")
+    assert "kortet måste bytas ut" in messages.describe_outcome(
+        Outcome(Result.PUK_BLOCKED, 0), PinRole.LEGITIMERING, ""
+    )
 
 
 def test_removed_card_never_claims_success():

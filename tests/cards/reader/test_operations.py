@@ -7,7 +7,6 @@ from cards.reader import operations, pinpad
 from cards.reader.codes import Code
 from cards.reader.operations import Result
 from cards.reader.profiles import PinRole
-
 from tests.cards.fakes import FakeConnection, FakePad, piv_state, rs_state
 
 L, U = PinRole.LEGITIMERING, PinRole.UNDERSKRIFT
@@ -149,8 +148,9 @@ def test_last_puk_try_without_a_confirmation_callback_is_not_sent():
     assert unblock(conn).result is Result.NOT_CONFIRMED
 
 
-@pytest.mark.parametrize(("new", "confirm"), [("42424", "42424"), ("4242424", "4242424"), ("42424a", "42424a"),
-                                              ("424242", "424243")])
+@pytest.mark.parametrize(
+    ("new", "confirm"), [("42424", "42424"), ("4242424", "4242424"), ("42424a", "42424a"), ("424242", "424243")]
+)
 def test_a_bad_new_pin_is_refused_before_any_apdu(new, confirm):
     conn = FakeConnection(rs_state())
     assert unblock(conn, new=new, confirm=confirm).result is Result.NEW_PIN_REFUSED
@@ -173,12 +173,15 @@ def test_card_pulled_out_during_unblock_never_claims_success():
     assert operations.read_card(FakeConnection(state)).pins[L].left == 3
 
 
-@pytest.mark.parametrize(("sw", "result"), [(0x6982, Result.SECURITY_NOT_SATISFIED), (0x6D00, Result.UNKNOWN_INSTRUCTION)])
+@pytest.mark.parametrize(
+    ("sw", "result"), [(0x6982, Result.SECURITY_NOT_SATISFIED), (0x6D00, Result.UNKNOWN_INSTRUCTION)]
+)
 def test_a_refused_command_is_a_domain_outcome_not_a_bare_card_error(sw, result):
     state = rs_state(pin_tries_left={"legitimering": 0, "underskrift": 3})
     assert unblock(FakeConnection(state, answer_at_ins={RRC: sw})).result is result
-    outcome = operations.change_pin(FakeConnection(state, answer_at_ins={CRD: sw}), U, Code("222222"), Code("333333"),
-                                    Code("333333"))
+    outcome = operations.change_pin(
+        FakeConnection(state, answer_at_ins={CRD: sw}), U, Code("222222"), Code("333333"), Code("333333")
+    )
     assert (outcome.result, outcome.sw) == (result, sw)
     assert state.pins == {"legitimering": "111111", "underskrift": "222222"}
 
@@ -251,11 +254,14 @@ def on_pad_controls():
     return conn.controls
 
 
-@pytest.mark.parametrize(("typed", "result", "puk_tries"), [
-    (("cancel",), Result.PINPAD_CANCELLED, 10),
-    (("00000000",), Result.WRONG_PUK, 9),
-    (("12345678", "424242", "434343"), Result.NEW_PIN_NOT_SET, 10),
-])
+@pytest.mark.parametrize(
+    ("typed", "result", "puk_tries"),
+    [
+        (("cancel",), Result.PINPAD_CANCELLED, 10),
+        (("00000000",), Result.WRONG_PUK, 9),
+        (("12345678", "424242", "434343"), Result.NEW_PIN_NOT_SET, 10),
+    ],
+)
 def test_pin_pad_answers_map_to_outcomes(typed, result, puk_tries):
     state = rs_state()
     outcome = operations.unblock_pin(on_pad(state, *typed), L)

@@ -11,9 +11,8 @@ from cards.reader import apdu, cli, errors, operations, transport
 from cards.reader.codes import Code
 from cards.reader.operations import Result
 from cards.reader.profiles import PinRole
-
-from tests.pcsc import REPO, start_pcsc, stop_pcsc
 from tests.cards.fakes import piv_state, rs_state
+from tests.pcsc import REPO, start_pcsc, stop_pcsc
 
 pytestmark = pytest.mark.pcsc
 
@@ -141,8 +140,9 @@ def test_no_card_in_the_reader_is_a_clear_message(rs_slot):
 class ScriptedOperator(cli.Operator):
     def __init__(self, codes, confirm=True):
         self.codes, self.answer, self.said = list(codes), confirm, []
-        super().__init__(ask_code=lambda prompt: self.codes.pop(0), ask=lambda q: "j" if self.answer else "n",
-                         say=self.said.append)
+        super().__init__(
+            ask_code=lambda prompt: self.codes.pop(0), ask=lambda q: "j" if self.answer else "n", say=self.said.append
+        )
 
 
 def test_cli_unblock_end_to_end_leaks_no_code(rs_slot, caplog, capsys):
@@ -172,12 +172,15 @@ def test_cli_warns_before_every_piv_puk_try_and_sends_nothing_unconfirmed(piv_sl
     assert piv_slot.state().pin_tries_left["legitimering"] == 0 and piv_slot.state().puk_tries_left == 10
 
 
-@pytest.mark.parametrize(("command", "codes"), [
-    ("unblock", ["12345678", "24680", "24680"]),  # five digits
-    ("unblock", ["12345678", "246802", "246803"]),  # the confirmation differs
-    ("unblock", ["1234567", "246802", "246802"]),  # a PUK one digit short
-    ("change-pin", ["111111", "2468022", "2468022"]),
-])
+@pytest.mark.parametrize(
+    ("command", "codes"),
+    [
+        ("unblock", ["12345678", "24680", "24680"]),  # five digits
+        ("unblock", ["12345678", "246802", "246803"]),  # the confirmation differs
+        ("unblock", ["1234567", "246802", "246802"]),  # a PUK one digit short
+        ("change-pin", ["111111", "2468022", "2468022"]),
+    ],
+)
 def test_cli_refuses_bad_codes_before_any_apdu(rs_slot, monkeypatch, command, codes):
     rs_slot.put(rs_state(pin_tries_left={"legitimering": 0, "underskrift": 3}))
     opened = []
@@ -218,9 +221,15 @@ def test_reader_unplugged_is_a_clear_message(tmp_path):
     rs_state().save(state)
     env = start_pcsc(tmp_path / "run", [("rs", state)])
     reader = (tmp_path / "run" / "cards.tsv").read_text().split("\t")[0]
-    child = subprocess.Popen([sys.executable, "-c", READER_GONE_CHILD, reader], cwd=REPO, text=True,
-                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                             env=dict(os.environ, **env))
+    child = subprocess.Popen(
+        [sys.executable, "-c", READER_GONE_CHILD, reader],
+        cwd=REPO,
+        text=True,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        env=dict(os.environ, **env),
+    )
     try:
         assert child.stdout.readline().strip() == "connected"
     finally:

@@ -41,8 +41,25 @@ def test_unblock_step_one_takes_exactly_the_puk_into_a_reset_with_the_temporary_
 
 def test_unblock_step_two_takes_the_new_pin_twice_after_the_temporary_one():
     s = pinpad.new_pin_structure(RS_KORT, 0x81, Code("913579"))
-    (timeout, timeout2, fmt, block, length_fmt, off_old, off_new, extra, confirm, validation, messages,
-     lang, m1, m2, m3, teo, data_length) = struct.unpack("<BBBBBBBHBBBHBBB3sI", s[:24])
+    (
+        timeout,
+        timeout2,
+        fmt,
+        block,
+        length_fmt,
+        off_old,
+        off_new,
+        extra,
+        confirm,
+        validation,
+        messages,
+        lang,
+        m1,
+        m2,
+        m3,
+        teo,
+        data_length,
+    ) = struct.unpack("<BBBBBBBHBBBHBBB3sI", s[:24])
     assert (fmt, block, off_new, extra) == (0x82, 8, 8, (6 << 8) | 6)
     assert (confirm, messages, (m1, m2)) == (0x01, 2, (1, 2))  # no current PIN typed: it is in the APDU
     assert s[24:] == bytes.fromhex("0024008110") + b"913579\0\0" + b"\0" * 8 and data_length == 21
@@ -56,5 +73,6 @@ def test_change_structure_uses_the_profiles_padding():
 
 def test_a_profile_without_padding_cannot_use_a_pin_pad():
     from dataclasses import replace
+
     with pytest.raises(ValueError):
         pinpad.change_structure(replace(RS_KORT, block_length=None), 0x81)

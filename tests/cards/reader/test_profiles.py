@@ -52,7 +52,11 @@ def test_piv_has_one_pin_for_both_roles():
 def test_fascn_decodes_the_yubico_default():
     fields = fascn.decode(bytes.fromhex("D4E739DA739CED39CE739D836858210842108421C84210C3EB"))
     assert (fields["agency"], fields["system"], fields["credential"], fields["org_category"]) == (
-        "9999", "9999", "999999", "3")
+        "9999",
+        "9999",
+        "999999",
+        "3",
+    )
 
 
 def test_fascn_round_trips():
@@ -83,8 +87,14 @@ def test_rs_card_number_is_bcd_without_padding():
 
 def test_rs_references_are_configurable():
     rs, piv = profiles.configure(
-        {"rs": {"legitimering_reference": "01", "puk_reference": "84", "aid": "D2760001",
-                "extra_atrs": [{"atr": "3B 02 14 50"}]}}
+        {
+            "rs": {
+                "legitimering_reference": "01",
+                "puk_reference": "84",
+                "aid": "D2760001",
+                "extra_atrs": [{"atr": "3B 02 14 50"}],
+            }
+        }
     )
     assert (rs.legitimering_reference, rs.underskrift_reference, rs.puk_reference) == (0x01, 0x82, 0x84)
     assert rs.aid == bytes.fromhex("D2760001") and identify(bytes.fromhex("3B021450"), (rs, piv)) is rs

@@ -170,8 +170,15 @@ def test_malformed_apdus_are_wrong_length():
     assert card.process(bytes.fromhex("80200081"))[0] == b"\x6e\x00"
 
 
-PRODUCT = {"rs": {"legitimering_reference": "01", "underskrift_reference": "02", "puk_reference": "84",
-                  "padding": "FF", "atrs": [{"atr": "3B 88 80 01 52 53 2D 4B 4F 52 54 32 15"}]}}
+PRODUCT = {
+    "rs": {
+        "legitimering_reference": "01",
+        "underskrift_reference": "02",
+        "puk_reference": "84",
+        "padding": "FF",
+        "atrs": [{"atr": "3B 88 80 01 52 53 2D 4B 4F 52 54 32 15"}],
+    }
+}
 
 
 def test_the_card_follows_the_stations_profiles_file(tmp_path, monkeypatch):
