@@ -7,6 +7,7 @@ PCSCLITE_CSOCK_NAME (read by the PC/SC library) picks a private pcscd, as for rs
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import os
 import signal
@@ -22,10 +23,16 @@ from .server import InsecureServer
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m cards.agent", description="Kortstationens program för skrivbordsdatorn.")
+    parser = argparse.ArgumentParser(
+        prog="python -m cards.agent", description="Kortstationens program för skrivbordsdatorn."
+    )
     parser.add_argument("--server", required=True, help="RS-portal, t.ex. https://rs-portal.skane.se")
-    parser.add_argument("--station-credential-file", required=True, type=Path,
-                        help="fil med stationens inloggningsnyckel (bara läsbar för stationens användare)")
+    parser.add_argument(
+        "--station-credential-file",
+        required=True,
+        type=Path,
+        help="fil med stationens inloggningsnyckel (bara läsbar för stationens användare)",
+    )
     parser.add_argument("--port", type=int, default=8765, help="porten på 127.0.0.1 (standard 8765)")
     parser.add_argument("--reader", help="kortläsarens namn (eller en del av det)")
     parser.add_argument("--profiles", default=os.environ.get("RS_STATION_PROFILES"), help="JSON-fil med kortprofiler")
@@ -36,9 +43,14 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Stationens nyckelfil går inte att läsa: {problem}", file=sys.stderr)
         return 2
     try:
-        agent = Agent(server_url=args.server, credential=credential, port=args.port, reader=args.reader,
-                      profiles_file=args.profiles,
-                      announce=lambda link: print(f"Öppna kortstationen i webbläsaren: {link}", flush=True))
+        agent = Agent(
+            server_url=args.server,
+            credential=credential,
+            port=args.port,
+            reader=args.reader,
+            profiles_file=args.profiles,
+            announce=lambda link: print(f"Öppna kortstationen i webbläsaren: {link}", flush=True),
+        )
     except StationError as problem:
         print(messages.describe_error(problem), file=sys.stderr)
         return 2
@@ -52,10 +64,8 @@ def main(argv: list[str] | None = None) -> int:
     agent.start()
     done = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: done.set())
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         done.wait()
-    except KeyboardInterrupt:
-        pass
     agent.stop()
     return 0
 

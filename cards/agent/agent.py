@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from typing import Callable
+from collections.abc import Callable
 
 from cards.reader import profiles, transport
 from cards.reader.errors import StationError
@@ -12,22 +12,31 @@ from .desk import Desk
 from .server import StationApi
 from .web import DeskServer
 
-
 # How soon the card watcher tries again after the reader or pcscd went away.
 WATCH_RETRY_SECONDS = 1.0
 
 
 class Agent:
-    def __init__(self, *, server_url: str, credential: str, port: int, reader: str | None = None,
-                 profiles_file: str | None = None, announce: Callable[[str], None] = print):
+    def __init__(
+        self,
+        *,
+        server_url: str,
+        credential: str,
+        port: int,
+        reader: str | None = None,
+        profiles_file: str | None = None,
+        announce: Callable[[str], None] = print,
+    ):
         api = StationApi(server_url, credential)  # refuses a server that is not https first
         known = profiles.load(profiles_file)
         self.reader = transport.choose_reader(reader)
         self.desk = Desk(api, lambda: transport.connect(self.reader, known))
         self.web = DeskServer(port, self.desk, announce)
         self._stopping = threading.Event()
-        self._threads = [threading.Thread(target=self._watch, name="rs-desk-card", daemon=True),
-                         threading.Thread(target=self.web.serve_forever, name="rs-desk-web", daemon=True)]
+        self._threads = [
+            threading.Thread(target=self._watch, name="rs-desk-card", daemon=True),
+            threading.Thread(target=self.web.serve_forever, name="rs-desk-web", daemon=True),
+        ]
 
     @property
     def origin(self) -> str:

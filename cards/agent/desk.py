@@ -15,26 +15,29 @@ from __future__ import annotations
 
 import logging
 import threading
-from dataclasses import dataclass, field
-from typing import Callable
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from typing import Any, Protocol
 
-from cards.reader import messages, operations, pinpad
+from cards.reader import operations, pinpad
 from cards.reader.codes import Code
 from cards.reader.errors import CardError, StationError
 from cards.reader.operations import CardReading, Outcome, Result
 from cards.reader.profiles import PinRole
 
+from . import words
+from .i18n import Text, _, sentences
 from .server import ServerRefused, ServerUnavailable, StationApi
 
 log = logging.getLogger(__name__)
 
-SESSION_ENDED = "Inloggningen vid kortstationen gäller inte längre. Logga in igen."
+SESSION_ENDED = _("Inloggningen vid kortstationen gäller inte längre. Logga in igen.")
 
 ID_DOCUMENTS = {
-    "passport": "Pass",
-    "national_id": "Nationellt id-kort",
-    "driving_licence": "Körkort",
-    "employee_card": "Tjänstekort med foto",
+    "passport": _("Pass"),
+    "national_id": _("Nationellt id-kort"),
+    "driving_licence": _("Körkort"),
+    "employee_card": _("Tjänstekort med foto"),
 }
 
 
@@ -54,34 +57,41 @@ class Visit:
 @dataclass
 class CardView:
     reading: CardReading
-    registry: dict
+    registry: dict[str, Any]
     pinpad: pinpad.PinPad
+    registry_problem: Text | None = None  # the registry could not be asked: why
+
+
+class StationLink(operations.CardLink, Protocol):
+    """The connection to the card that `connect` opens for one act, closed after it."""
+
+    def close(self) -> None: ...
 
 
 @dataclass
 class Note:
     kind: str  # "ok" | "error" | "info"
-    text: str
+    text: Text
 
 
 class Refused(Exception):
     """The desk refused an unblock on its own, before any code reached the card: the words
     for the operator, and `refusal`, the reason as the server records it."""
 
-    def __init__(self, text: str, refusal: str):
-        super().__init__(text)
-        self.refusal = refusal
+    def __init__(self, text: Text, refusal: str) -> None:
+        super().__init__(refusal)
+        self.text, self.refusal = text, refusal
 
 
 class Desk:
-    def __init__(self, api: StationApi, connect: Callable[[], object], station: str = ""):
+    def __init__(self, api: StationApi, connect: Callable[[], StationLink], station: str = "") -> None:
         self.api, self._connect, self.station = api, connect, station
         self.lock = threading.RLock()
         self.operator: OperatorSession | None = None
         self.present = False
         self.card: CardView | None = None
-        self.card_problem = ""
-        self.reader_problem = ""  # the reader or pcscd is gone: in words, until it is back
+        self.card_problem: Text | None = None
+        self.reader_problem: Text | None = None  # the reader or pcscd is gone: in words, until it is back
         self.visit: Visit | None = None
         self.notes: list[Note] = []
         self.generation = 0  # moves whenever the page should be drawn again
@@ -119,10 +129,10 @@ class Desk:
     def presence_changed(self, present: bool) -> None:
         with self.lock:
             self.present = present
-            self.card, self.card_problem, self.reader_problem = None, "", ""
+            self.card, self.card_problem, self.reader_problem = None, None, None
             if not present:
                 if self.visit:
-                    self._note("info", "Kortet togs ut. ID-kontrollen gäller inte längre.")
+                    self._note("info", _("Kortet togs ut. ID-kontrollen gäller inte längre."))
                 self.visit = None
             elif self.operator:
                 self._read()
@@ -131,11 +141,11 @@ class Desk:
     def reader_lost(self, problem: StationError) -> None:
         """The reader (or pcscd) went away: no card, no visit, and the reason shown."""
         with self.lock:
-            text = messages.describe_error(problem)
+            text = words.describe_error(problem)
             if text == self.reader_problem:
                 return  # the watcher tries again every second: draw the page once
             if self.visit:
-                self._note("info", "Kortläsaren försvann. ID-kontrollen gäller inte längre.")
+                self._note("info", _("Kortläsaren försvann. ID-kontrollen gäller inte längre."))
             self.present, self.card, self.visit, self.reader_problem = False, None, None, text
             self._changed()
 
@@ -149,81 +159,124 @@ class Desk:
             finally:
                 conn.close()
         except StationError as problem:
-            self.card, self.card_problem = None, messages.describe_error(problem)
+            self.card, self.card_problem = None, words.describe_error(problem)
             return
-        payload = {"card_number": reading.card_number, "profile": reading.profile.name,
-                   "pins": {role.value: tries.left for role, tries in reading.pins.items()},
-                   "puk_tries_left": reading.puk.left}
+        payload = {
+            "card_number": reading.card_number,
+            "profile": reading.profile.name,
+            "pins": {role.value: tries.left for role, tries in reading.pins.items()},
+            "puk_tries_left": reading.puk.left,
+        }
+        unasked: Text | None = None
         try:
             registry = self._call("card/", payload)
-        except (ServerRefused, ServerUnavailable) as problem:
-            registry = {"known": False, "problem": _server_text(problem)}
+        except (ServerRefused, ServerUnavailable) as refused:
+            registry, unasked = {"known": False}, _server_text(refused)
         if self.visit and self.visit.card_number != reading.card_number:
             self.visit = None
-        self.card = CardView(reading, registry, pad)
+        self.card = CardView(reading, registry, pad, unasked)
 
     # --- acts --------------------------------------------------------------------
 
     def record_id_check(self, document: str) -> None:
         with self.lock:
-            if not self._ready() or document not in ID_DOCUMENTS:
-                return self._note("error", "Välj vilken sorts id-handling som visades.")
+            view = self._ready()
+            if view is None or document not in ID_DOCUMENTS:
+                return self._note("error", _("Välj vilken sorts id-handling som visades."))
             try:
-                answer = self._call("id-check/", {"card_number": self.card.reading.card_number, "id_document": document})
+                answer = self._call("id-check/", {"card_number": view.reading.card_number, "id_document": document})
             except (ServerRefused, ServerUnavailable) as problem:
                 return self._note("error", _server_text(problem))
-            self.visit = Visit(answer["visit"], self.card.reading.card_number, answer["id_document"])
-            self._note("ok", f"ID-kontrollen är registrerad ({answer['id_document']}).")
+            self.visit = Visit(answer["visit"], view.reading.card_number, answer["id_document"])
+            self._note("ok", _("ID-kontrollen är registrerad (%(document)s).", document=answer["id_document"]))
 
-    def unblock(self, role: PinRole, *, assisted: bool, puk: Code | None, new_pin: Code | None,
-                confirm: Code | None, second_operator: tuple[str, str] | None) -> None:
+    def unblock(
+        self,
+        role: PinRole,
+        *,
+        assisted: bool,
+        puk: Code | None,
+        new_pin: Code | None,
+        confirm: Code | None,
+        second_operator: tuple[str, str] | None,
+    ) -> None:
         with self.lock:
-            if not self._ready():
+            view = self._ready()
+            if view is None:
                 return
-            card_number = self.visit.card_number if self.visit else self.card.reading.card_number
+            card_number = self.visit.card_number if self.visit else view.reading.card_number
             try:
-                if self.visit is None or self.visit.card_number != self.card.reading.card_number:
-                    raise Refused("Gör ID-kontrollen av kortinnehavaren först. Inget skickades till kortet.", "no_id_check")
-                self._note(*self._unblock(role, assisted, puk, new_pin, confirm, second_operator))
+                visit = self.visit
+                if visit is None or visit.card_number != view.reading.card_number:
+                    raise Refused(
+                        _("Gör ID-kontrollen av kortinnehavaren först. Inget skickades till kortet."), "no_id_check"
+                    )
+                self._note(*self._unblock(view, visit, role, assisted, puk, new_pin, confirm, second_operator))
             except Refused as refused:
                 self._report_refusal(card_number, refused.refusal, role, assisted)
-                self._note("error", str(refused))
+                self._note("error", refused.text)
             except StationError as problem:
-                self._note("error", messages.describe_error(problem))
+                self._note("error", words.describe_error(problem))
                 self._read_again()
             except (ServerRefused, ServerUnavailable) as problem:
                 self._note("error", _server_text(problem))
 
-    def _unblock(self, role, assisted, puk, new_pin, confirm, second_operator) -> tuple[str, str]:
-        view = self.card
+    def _unblock(
+        self,
+        view: CardView,
+        visit: Visit,
+        role: PinRole,
+        assisted: bool,
+        puk: Code | None,
+        new_pin: Code | None,
+        confirm: Code | None,
+        second_operator: tuple[str, str] | None,
+    ) -> tuple[str, Text]:
+        """The unblock of `view`'s card for `visit`, which unblock() checked is this card's."""
         profile = view.reading.profile
+        done = _("%(pin)s är upplåst och har en ny kod.", pin=words.PIN_NAMES[role])
         # Before the server is asked (for an assisted unblock: before it releases the PUK).
         entry = operations.PadEntry.for_unblock(view.pinpad, puk_from_station=assisted)
         if entry.current:  # the pad asks for them: a page drawn before the reader was known may still send them
             puk = None
         if entry.new_pin:
             new_pin = confirm = None
-        refusal = operations.refuse_codes(profile, entry, new_pin, confirm, puk, None if assisted else profile.puk_length)
+        puk_length = None if assisted else profile.puk_length
+        refusal = operations.refuse_codes(profile, entry, new_pin, confirm, puk, puk_length)
         if refusal is not None:
-            raise Refused(messages.describe_outcome(refusal, role, ""), refusal.result.value)
+            raise Refused(words.describe_outcome(refusal, role, done), refusal.result.value)
         conn = self._connect()
         try:
             # Which card it is and the PUK's tries, read first: all the unblock needs.
             card_number = operations.read_card_number(conn)
             puk_tries = operations.read_puk_tries(conn)
-            if card_number != self.visit.card_number:
+            if card_number != visit.card_number:
                 self._read()
-                raise Refused("Det är ett annat kort i läsaren än det ID-kontrollen gällde. Inget skickades till kortet.",
-                              "other_card")
+                raise Refused(
+                    _("Det är ett annat kort i läsaren än det ID-kontrollen gällde. Inget skickades till kortet."),
+                    "other_card",
+                )
             if puk_tries.blocked:
-                raise Refused("PUK-koden är spärrad: kortet måste bytas ut. Inget skickades till kortet.", "puk_blocked")
+                raise Refused(
+                    _("PUK-koden är spärrad: kortet måste bytas ut. Inget skickades till kortet."), "puk_blocked"
+                )
             before = CardReading(view.reading.profile, card_number, view.reading.pins, puk_tries)
             second = {"username": second_operator[0], "password": second_operator[1]} if second_operator else None
-            started = self._call("unblocks/", {
-                "visit": self.visit.id, "card_number": card_number, "pin": role.value,
-                "assisted": assisted, "puk_tries_left": puk_tries.left, "second_operator": second})
+            started = self._call(
+                "unblocks/",
+                {
+                    "visit": visit.id,
+                    "card_number": card_number,
+                    "pin": role.value,
+                    "assisted": assisted,
+                    "puk_tries_left": puk_tries.left,
+                    "second_operator": second,
+                },
+            )
             try:
-                outcome = self._send_unblock(conn, role, assisted, started, card_number, puk, new_pin, confirm, puk_tries)
+                outcome = self._send_unblock(
+                    conn, role, assisted, started, card_number, puk, new_pin, confirm, puk_tries
+                )
             except (StationError, ValueError) as problem:
                 # Allowed by the server (for an assisted one the PUK released): the attempt
                 # gets its outcome whatever the card did.
@@ -235,25 +288,40 @@ class Desk:
             conn.close()
         self._report(started["attempt"], outcome.result.value, outcome.tries_left)
         self._show(after)
-        return ("ok" if outcome.succeeded else "error"), _outcome_text(outcome, role, "upplåst och har en ny kod")
+        return ("ok" if outcome.succeeded else "error"), _outcome_text(outcome, role, done)
 
-    def _send_unblock(self, conn, role, assisted, started, card_number, puk, new_pin, confirm, puk_tries) -> Outcome:
+    def _send_unblock(
+        self,
+        conn: StationLink,
+        role: PinRole,
+        assisted: bool,
+        started: dict[str, Any],
+        card_number: str,
+        puk: Code | None,
+        new_pin: Code | None,
+        confirm: Code | None,
+        puk_tries: operations.Tries,
+    ) -> Outcome:
         # The server allowed this unblock after the second operator confirmed where the
         # PUK has two tries or fewer left, so the last-try question is answered yes.
         if assisted:
             try:
+                if self.operator is None:  # not reached: _call just answered for this operator
+                    raise ServerRefused("denied", SESSION_ENDED)
                 puk = self.api.redeem(self.operator.token, started["ticket"], card_number)
             except (ServerRefused, ServerUnavailable):
                 self._report(started["attempt"], "puk_not_released", None)
                 raise
-        return operations.unblock_pin(conn, role, puk, new_pin, confirm, confirm_last_try=lambda: True,
-                                      puk_tries=puk_tries)
+        return operations.unblock_pin(
+            conn, role, puk, new_pin, confirm, confirm_last_try=lambda: True, puk_tries=puk_tries
+        )
 
     def _report_refusal(self, card_number: str, refusal: str, role: PinRole, assisted: bool) -> None:
         """The server records the desk's own refusals too (audited as desk_refused)."""
         try:
-            self._call("refusals/", {"card_number": card_number, "refusal": refusal, "pin": role.value,
-                                     "assisted": assisted})
+            self._call(
+                "refusals/", {"card_number": card_number, "refusal": refusal, "pin": role.value, "assisted": assisted}
+            )
         except (ServerRefused, ServerUnavailable):
             log.warning("refusal %s not reported to the server", refusal)
 
@@ -265,39 +333,51 @@ class Desk:
 
     def change_pin(self, role: PinRole, old_pin: Code | None, new_pin: Code | None, confirm: Code | None) -> None:
         with self.lock:
-            if not self._ready():
+            view = self._ready()
+            if view is None:
                 return
-            view = self.card
             try:
                 conn = self._connect()
                 try:
-                    codes = {} if conn.pinpad.changes else {"old_pin": old_pin, "new_pin": new_pin, "new_pin_confirm": confirm}
+                    codes: dict[str, Code | None] = {}
+                    if not conn.pinpad.changes:
+                        codes = {"old_pin": old_pin, "new_pin": new_pin, "new_pin_confirm": confirm}
                     outcome = operations.change_pin(conn, role, **codes)
                 finally:
                     conn.close()
             except StationError as problem:
-                self._note("error", messages.describe_error(problem))
+                self._note("error", words.describe_error(problem))
                 return self._read_again()
             try:
-                self._call("pin-changes/", {"card_number": view.reading.card_number, "pin": role.value,
-                                            "result": outcome.result.value, "tries_left": outcome.tries_left})
+                self._call(
+                    "pin-changes/",
+                    {
+                        "card_number": view.reading.card_number,
+                        "pin": role.value,
+                        "result": outcome.result.value,
+                        "tries_left": outcome.tries_left,
+                    },
+                )
             except (ServerRefused, ServerUnavailable):
                 log.warning("PIN change not reported to the server")
-            self._note("ok" if outcome.succeeded else "error", _outcome_text(outcome, role, "ändrad"))
+            done = _("%(pin)s är ändrad.", pin=words.PIN_NAMES[role])
+            self._note("ok" if outcome.succeeded else "error", _outcome_text(outcome, role, done))
             self._show(operations.after_change(view.reading, role, outcome))
 
     def close_order(self, order_id: int) -> None:
         with self.lock:
-            if not self._ready():
+            if self._ready() is None:
                 return
             if self.visit is None:
-                return self._note("error", "Gör ID-kontrollen av kortinnehavaren först.")
+                return self._note("error", _("Gör ID-kontrollen av kortinnehavaren först."))
             try:
-                answer = self._call(f"orders/{order_id}/handled-at-desk/",
-                                    {"visit": self.visit.id, "card_number": self.visit.card_number})
+                answer = self._call(
+                    f"orders/{order_id}/handled-at-desk/",
+                    {"visit": self.visit.id, "card_number": self.visit.card_number},
+                )
             except (ServerRefused, ServerUnavailable) as problem:
                 return self._note("error", _server_text(problem))
-            self._note("ok", f"Beställningen är stängd: {answer['state']}. Inget kodbrev skickas.")
+            self._note("ok", _("Beställningen är stängd: %(state)s. Inget kodbrev skickas.", state=answer["state"]))
             self._read_again()
 
     # --- helpers --------------------------------------------------------------------
@@ -307,14 +387,15 @@ class Desk:
             notes, self.notes = self.notes, []
             return notes
 
-    def _ready(self) -> bool:
+    def _ready(self) -> CardView | None:
+        """The card to act on; None, said to the operator, without an operator or a card."""
         if self.operator is None:
-            self._note("error", "Logga in först.")
-            return False
+            self._note("error", _("Logga in först."))
+            return None
         if self.card is None:
-            self._note("error", "Sätt i kortet i kortläsaren.")
-            return False
-        return True
+            self._note("error", _("Sätt i kortet i kortläsaren."))
+            return None
+        return self.card
 
     def _read_again(self) -> None:
         if self.present and self.operator:
@@ -326,10 +407,10 @@ class Desk:
         if reading is None:
             return self._read_again()
         if self.card is not None:  # None: the operator's login ended meanwhile
-            self.card = CardView(reading, self.card.registry, self.card.pinpad)
+            self.card = replace(self.card, reading=reading)
         self._changed()
 
-    def _call(self, path: str, payload: dict) -> dict:
+    def _call(self, path: str, payload: dict[str, Any]) -> dict[str, Any]:
         if self.operator is None:
             raise ServerRefused("denied", SESSION_ENDED)
         try:
@@ -341,7 +422,7 @@ class Desk:
                 raise ServerRefused("denied", SESSION_ENDED) from None
             raise
 
-    def _note(self, kind: str, text: str) -> None:
+    def _note(self, kind: str, text: Text) -> None:
         if not self.notes or self.notes[-1] != Note(kind, text):  # said once, not twice in a row
             self.notes.append(Note(kind, text))
         self._changed()
@@ -357,14 +438,14 @@ def _read_if_there(read: Callable[[], CardReading | None]) -> CardReading | None
         return None
 
 
-def _server_text(problem: Exception) -> str:
+def _server_text(problem: Exception) -> Text:
     if isinstance(problem, ServerRefused):
         return problem.message
-    return "RS-portal svarar inte. Kontrollera nätverket och försök igen."
+    return _("RS-portal svarar inte. Kontrollera nätverket och försök igen.")
 
 
-def _outcome_text(outcome: Outcome, role: PinRole, action: str) -> str:
-    text = messages.describe_outcome(outcome, role, action)
+def _outcome_text(outcome: Outcome, role: PinRole, done: Text) -> Text:
+    text = words.describe_outcome(outcome, role, done)
     if outcome.succeeded and outcome.tries_left is not None:
-        text += f" {messages.tries_in_words(outcome.tries_left).capitalize()}."
+        return sentences(text, words.tries_left(outcome.tries_left))
     return text

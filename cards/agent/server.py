@@ -11,16 +11,19 @@ import ipaddress
 import json
 import urllib.error
 import urllib.request
+from typing import Any
 from urllib.parse import urlsplit
 
 from cards.reader.codes import Code
 
+from .i18n import Text, _, verbatim
+
 
 class ServerRefused(Exception):
-    """The server said no; `message` is in words for the operator."""
+    """The server said no; `message` says why, in words for the operator."""
 
-    def __init__(self, code: str, message: str):
-        super().__init__(message)
+    def __init__(self, code: str, message: Text):
+        super().__init__(code)
         self.code, self.message = code, message
 
 
@@ -59,27 +62,35 @@ class StationApi:
     def __repr__(self) -> str:
         return f"StationApi({self.base_url})"  # never the credential
 
-    def call(self, path: str, payload: dict, token: str | None = None) -> dict:
-        headers = {"Content-Type": "application/json", "Accept": "application/json",
-                   "Authorization": f"Station {self._credential}"}
+    def call(self, path: str, payload: dict[str, Any], token: str | None = None) -> dict[str, Any]:
+        headers = {
+            "Content-Type": "application/json",
+            "Accept": "application/json",
+            "Authorization": f"Station {self._credential}",
+        }
         if token:
             headers["X-RS-Operator"] = token
-        request = urllib.request.Request(f"{self.base_url}/api/station/{path}", json.dumps(payload).encode(),
-                                         headers, method="POST")
+        request = urllib.request.Request(
+            f"{self.base_url}/api/station/{path}", json.dumps(payload).encode(), headers, method="POST"
+        )
         try:
             with urllib.request.urlopen(request, timeout=self.timeout) as response:
-                return json.loads(response.read())
+                answer: dict[str, Any] = json.loads(response.read())
+                return answer
         except urllib.error.HTTPError as error:
             try:
                 answer = json.loads(error.read())
             except ValueError:
                 answer = {}
-            raise ServerRefused(answer.get("error", str(error.code)),
-                                answer.get("message", "RS-portal sa nej.")) from None
+            message = answer.get("message")
+            raise ServerRefused(
+                answer.get("error", str(error.code)),
+                verbatim(message) if isinstance(message, str) else _("RS-portal sa nej."),
+            ) from None
         except (urllib.error.URLError, OSError, ValueError):
             raise ServerUnavailable(self.base_url) from None
 
-    def log_in(self, username: str, password: str) -> dict:
+    def log_in(self, username: str, password: str) -> dict[str, Any]:
         return self.call("login/", {"username": username, "password": password})
 
     def redeem(self, token: str, ticket: str, card_number: str) -> Code:

@@ -8,6 +8,7 @@ import threading
 import pytest
 
 from cards.agent.desk import Desk, OperatorSession, Visit
+from cards.agent.i18n import translations
 from cards.agent.web import DeskServer
 from cards.reader.codes import Code
 from cards.reader.errors import CardError
@@ -53,6 +54,11 @@ class CountingConnect:
         return self.conn
 
 
+def said(text, language="sv"):
+    """A note or a problem of the desk as the page says it."""
+    return text.say(translations(language))
+
+
 def make_desk(state):
     desk = Desk(FakeApi(state.puk), CountingConnect(state))
     desk.operator = OperatorSession("Olle", "token")
@@ -67,26 +73,44 @@ def desk():
 
 def test_no_unblock_without_an_id_check_sends_no_apdu(desk):
     sent_before = len(desk._connect.conn.sent)
-    desk.unblock(PinRole.LEGITIMERING, assisted=True, puk=None, new_pin=Code("246813"), confirm=Code("246813"),
-                 second_operator=None)
+    desk.unblock(
+        PinRole.LEGITIMERING,
+        assisted=True,
+        puk=None,
+        new_pin=Code("246813"),
+        confirm=Code("246813"),
+        second_operator=None,
+    )
     assert len(desk._connect.conn.sent) == sent_before
     assert "unblocks/" not in desk.api.calls
-    assert "ID-kontrollen" in desk.take_notes()[0].text
+    assert "ID-kontrollen" in said(desk.take_notes()[0].text)
 
 
 def test_an_id_check_for_another_card_does_not_count(desk):
     desk.visit = Visit(1, "1111222233334444", "Pass")
     sent_before = len(desk._connect.conn.sent)
-    desk.unblock(PinRole.LEGITIMERING, assisted=False, puk=Code("12345678"), new_pin=Code("246813"),
-                 confirm=Code("246813"), second_operator=None)
+    desk.unblock(
+        PinRole.LEGITIMERING,
+        assisted=False,
+        puk=Code("12345678"),
+        new_pin=Code("246813"),
+        confirm=Code("246813"),
+        second_operator=None,
+    )
     assert len(desk._connect.conn.sent) == sent_before
 
 
 def test_a_wrong_new_pin_is_refused_before_any_apdu(desk):
     desk.visit = Visit(1, desk.card.reading.card_number, "Pass")
     sent_before = len(desk._connect.conn.sent)
-    desk.unblock(PinRole.LEGITIMERING, assisted=True, puk=None, new_pin=Code("246813"), confirm=Code("246814"),
-                 second_operator=None)
+    desk.unblock(
+        PinRole.LEGITIMERING,
+        assisted=True,
+        puk=None,
+        new_pin=Code("246813"),
+        confirm=Code("246814"),
+        second_operator=None,
+    )
     assert len(desk._connect.conn.sent) == sent_before
     assert "unblocks/" not in desk.api.calls
 
@@ -98,8 +122,9 @@ L = PinRole.LEGITIMERING
 def unblock_with_the_holders_puk(desk, puk="12345678", new="246813", confirm=None):
     desk.visit = Visit(1, desk.card.reading.card_number, "Pass")
     desk._connect.conn.sent.clear()
-    desk.unblock(L, assisted=False, puk=Code(puk), new_pin=Code(new), confirm=Code(confirm or new),
-                 second_operator=None)
+    desk.unblock(
+        L, assisted=False, puk=Code(puk), new_pin=Code(new), confirm=Code(confirm or new), second_operator=None
+    )
     return desk._connect.conn.ins_sent
 
 
@@ -121,7 +146,7 @@ def test_a_desk_unblock_of_a_piv_card_sends_four_apdus():
 def test_a_wrong_puk_at_the_desk_shows_the_tries_left_without_reading_again(desk):
     assert unblock_with_the_holders_puk(desk, puk="00000000") == [SELECT, GET_DATA, VERIFY, RRC]
     assert desk.card.reading.puk.left == 9 and desk.card.reading.pins[L].left == 0
-    assert "Nio försök kvar" in desk.take_notes()[-1].text
+    assert "Nio försök kvar" in said(desk.take_notes()[-1].text)
 
 
 def assisted_unblock(desk, new="246813"):
@@ -134,10 +159,10 @@ def test_an_unexpected_card_answer_after_the_puk_was_released_is_still_reported(
     desk._connect.conn.answer_at_ins = {RRC: answer}
     assisted_unblock(desk)
     calls = desk.api.calls
-    assert calls[calls.index("unblocks/"):][:3] == ["unblocks/", "tickets/ticket-1/redeem/", "unblocks/7/outcome/"]
+    assert calls[calls.index("unblocks/") :][:3] == ["unblocks/", "tickets/ticket-1/redeem/", "unblocks/7/outcome/"]
     assert desk.api.payloads("unblocks/7/outcome/") == [{"result": "card_error", "tries_left": None}]
     note = desk.take_notes()[-1]
-    assert note.kind == "error" and note.text.startswith("Kortet svarade oväntat")
+    assert note.kind == "error" and said(note.text).startswith("Kortet svarade oväntat")
 
 
 def test_a_card_pulled_during_pad_entry_is_reported_as_removed():
@@ -148,7 +173,7 @@ def test_a_card_pulled_during_pad_entry_is_reported_as_removed():
     desk.visit = Visit(1, desk.card.reading.card_number, "Pass")
     desk.unblock(L, assisted=False, puk=None, new_pin=None, confirm=None, second_operator=None)
     assert desk.api.payloads("unblocks/7/outcome/") == [{"result": "card_removed", "tries_left": None}]
-    assert "Kortet togs ut innan åtgärden var klar" in desk.take_notes()[-1].text
+    assert "Kortet togs ut innan åtgärden var klar" in said(desk.take_notes()[-1].text)
 
 
 def refusals(desk):
@@ -168,8 +193,9 @@ def test_another_card_in_the_reader_is_refused_and_reported():
     desk = make_desk(rs_state(pin_tries_left={"legitimering": 0}))
     desk.visit = Visit(1, desk.card.reading.card_number, "Pass")
     desk._connect.conn.card.state.card_number = "9752209999999999"  # swapped faster than the watcher saw
-    desk.unblock(L, assisted=False, puk=Code("12345678"), new_pin=Code("246813"), confirm=Code("246813"),
-                 second_operator=None)
+    desk.unblock(
+        L, assisted=False, puk=Code("12345678"), new_pin=Code("246813"), confirm=Code("246813"), second_operator=None
+    )
     assert refusals(desk) == [("other_card", "9752201234567890")]
     assert desk._connect.conn.ins_sent.count(RRC) == 0 and desk.visit is None
 
@@ -178,7 +204,7 @@ def test_a_blocked_puk_is_refused_and_reported():
     desk = make_desk(rs_state(pin_tries_left={"legitimering": 0}, puk_tries_left=0))
     assert unblock_with_the_holders_puk(desk) == [SELECT, GET_DATA, VERIFY]
     assert refusals(desk) == [("puk_blocked", desk.card.reading.card_number)]
-    assert "kortet måste bytas ut" in desk.take_notes()[-1].text
+    assert "kortet måste bytas ut" in said(desk.take_notes()[-1].text)
 
 
 def test_a_lost_reader_is_told_in_words_until_the_watcher_sees_it_again(desk):
@@ -190,9 +216,9 @@ def test_a_lost_reader_is_told_in_words_until_the_watcher_sees_it_again(desk):
     desk.reader_lost(ReaderGone("Virtual PCD 00 00"))  # the watcher's next try: nothing new to draw
     assert desk.generation == generation
     assert (desk.present, desk.card, desk.visit) == (False, None, None)
-    assert desk.reader_problem == "Kortläsaren kopplades bort. Anslut den igen."
+    assert said(desk.reader_problem) == "Kortläsaren kopplades bort. Anslut den igen."
     desk.presence_changed(True)
-    assert desk.reader_problem == "" and desk.card is not None
+    assert desk.reader_problem is None and desk.card is not None
 
 
 CRD = 0x24
@@ -205,16 +231,19 @@ def test_a_pin_change_at_the_desk_sets_the_pin_and_is_reported(desk):
     desk.change_pin(U, Code("222222"), Code("135790"), Code("135790"))
     assert conn.card.state.pins["underskrift"] == "135790"
     assert conn.ins_sent == [SELECT, CRD]  # and nothing read again: the outcome tells
-    assert desk.api.payloads("pin-changes/") == [{"card_number": "9752201234567890", "pin": "underskrift",
-                                                  "result": "done", "tries_left": 3}]
-    assert desk.take_notes()[-1].text == "PIN-koden för underskrift är ändrad. Tre försök kvar."
+    assert desk.api.payloads("pin-changes/") == [
+        {"card_number": "9752201234567890", "pin": "underskrift", "result": "done", "tries_left": 3}
+    ]
+    assert said(desk.take_notes()[-1].text) == "PIN-koden för underskrift är ändrad. Tre försök kvar."
 
 
 def test_a_wrong_current_pin_at_the_desk_shows_and_reports_the_tries_left(desk):
     desk.change_pin(U, Code("999999"), Code("135790"), Code("135790"))
-    assert desk.api.payloads("pin-changes/")[-1] | {"result": "wrong_pin", "tries_left": 2} == \
-        desk.api.payloads("pin-changes/")[-1]
-    assert desk.card.reading.pins[U].left == 2 and desk.take_notes()[-1].text == "Fel PIN-kod. Två försök kvar."
+    assert (
+        desk.api.payloads("pin-changes/")[-1] | {"result": "wrong_pin", "tries_left": 2}
+        == desk.api.payloads("pin-changes/")[-1]
+    )
+    assert desk.card.reading.pins[U].left == 2 and said(desk.take_notes()[-1].text) == "Fel PIN-kod. Två försök kvar."
 
 
 def test_a_new_pin_of_the_wrong_form_at_the_desk_sends_nothing(desk):
@@ -326,16 +355,33 @@ def test_an_assisted_unblock_on_a_pin_pad_takes_the_new_pin_there_and_the_puk_fr
     assert [code for code, _ in conn.controls] == [conn.pinpad.modify_control]
 
 
-@pytest.mark.parametrize("url", ["https://rs-portal.skane.se", "http://127.0.0.1:8000", "http://localhost:8000/",
-                                 "http://[::1]:8000", "http://127.0.0.2"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://rs-portal.skane.se",
+        "http://127.0.0.1:8000",
+        "http://localhost:8000/",
+        "http://[::1]:8000",
+        "http://127.0.0.2",
+    ],
+)
 def test_the_agent_talks_to_an_https_server_or_to_this_machine(url):
     from cards.agent.server import StationApi
 
     assert StationApi(url, "credential").base_url == url.rstrip("/")
 
 
-@pytest.mark.parametrize("url", ["http://rs-portal.skane.se", "http://10.0.0.5:8000", "ftp://rs-portal.skane.se",
-                                 "https://", "rs-portal.skane.se", "http://127.0.0.1.evil.example"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://rs-portal.skane.se",
+        "http://10.0.0.5:8000",
+        "ftp://rs-portal.skane.se",
+        "https://",
+        "rs-portal.skane.se",
+        "http://127.0.0.1.evil.example",
+    ],
+)
 def test_the_agent_refuses_a_server_it_would_talk_to_in_clear(url, tmp_path, capsys):
     from cards.agent import __main__ as agent_main
     from cards.agent.server import InsecureServer, StationApi
@@ -354,12 +400,15 @@ def test_logging_out_at_the_desk_ends_the_token_on_the_server(desk):
 
 
 def test_a_login_the_server_ended_logs_the_operator_out_at_the_desk(desk):
+    from cards.agent.i18n import verbatim
     from cards.agent.server import ServerRefused
 
     def denied(path, payload, token=None):
-        raise ServerRefused("denied", "Kortstationen eller operatören är inte behörig.")
+        raise ServerRefused("denied", verbatim("Kortstationen eller operatören är inte behörig."))
 
     desk.api.call = denied
     desk.record_id_check("passport")
     assert desk.operator is None
-    assert [n.text for n in desk.take_notes()] == ["Inloggningen vid kortstationen gäller inte längre. Logga in igen."]
+    assert [said(n.text) for n in desk.take_notes()] == [
+        "Inloggningen vid kortstationen gäller inte längre. Logga in igen."
+    ]

@@ -9,8 +9,8 @@ import time
 
 import pytest
 
-from tests.pcsc import REPO, start_pcsc, stop_pcsc
 from tests.cards.fakes import rs_state
+from tests.pcsc import REPO, start_pcsc, stop_pcsc
 
 pytestmark = pytest.mark.pcsc
 
@@ -18,21 +18,28 @@ AGENT_CHILD = """
 import sys
 from cards.agent import page
 from cards.agent.agent import Agent
+from cards.agent.i18n import translations
 
 agent = Agent(server_url="http://127.0.0.1:9", credential="-", port=0, reader=sys.argv[1], announce=lambda link: None)
 agent.start()
 for _ in sys.stdin:
     desk = agent.desk
-    print(f"{desk.present}|{desk.reader_problem}|{'Kortläsaren går inte att använda' in page.render(desk, '')}",
-          flush=True)
+    problem = desk.reader_problem.say(translations("sv")) if desk.reader_problem else ""
+    print(f"{desk.present}|{problem}|{'Kortläsaren går inte att använda' in page.render(desk, '')}", flush=True)
 agent.stop()
 """
 
 
 class Child:
     def __init__(self, reader, env):
-        self.process = subprocess.Popen([sys.executable, "-c", AGENT_CHILD, reader], cwd=REPO, text=True,
-                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env)
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", AGENT_CHILD, reader],
+            cwd=REPO,
+            text=True,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            env=env,
+        )
 
     def until(self, wanted, timeout=20.0):
         deadline = time.monotonic() + timeout
@@ -63,8 +70,10 @@ def test_a_reader_that_goes_away_is_told_and_the_desk_works_again_when_it_is_bac
         stop_pcsc(rundir)
         present, problem, shown = child.until(lambda s: s[1])
         assert not present and shown
-        assert problem in ("Kortläsaren kopplades bort. Anslut den igen.",
-                           "Kortläsartjänsten (pcscd) svarar inte. Starta den och försök igen.")
+        assert problem in (
+            "Kortläsaren kopplades bort. Anslut den igen.",
+            "Kortläsartjänsten (pcscd) svarar inte. Starta den och försök igen.",
+        )
         start_pcsc(rundir, [("rs", state)], port=port)
         assert child.until(lambda s: s[0]) == (True, "", False)  # watching again by itself
     finally:

@@ -1,0 +1,173 @@
+"""What the desk tells the operator about the card and the reader, as `Text`s for the
+page's language. The same words as cards.reader.messages gives rs-card in Swedish."""
+
+from __future__ import annotations
+
+from cards.reader import errors
+from cards.reader.operations import CardReading, Outcome, Result, Tries
+from cards.reader.profiles import PinRole
+
+from .i18n import Text, _, ngettext, sentences, verbatim
+
+_NUMBERS = (
+    _("inga"),
+    _("ett"),
+    _("två"),
+    _("tre"),
+    _("fyra"),
+    _("fem"),
+    _("sex"),
+    _("sju"),
+    _("åtta"),
+    _("nio"),
+    _("tio"),
+    _("elva"),
+    _("tolv"),
+    _("tretton"),
+    _("fjorton"),
+    _("femton"),
+)
+
+# Status words the operator is told in words wherever the card answers them.
+STATUS_WORDS = {
+    0x6982: _("säkerhetsvillkoren för kommandot är inte uppfyllda"),
+    0x6D00: _("kortet känner inte till kommandot (stämmer kortprofilen?)"),
+}
+
+PIN_NAMES = {PinRole.LEGITIMERING: _("PIN-koden för legitimering"), PinRole.UNDERSKRIFT: _("PIN-koden för underskrift")}
+
+
+def number_in_words(n: int) -> Text:
+    return _NUMBERS[n] if 0 <= n < len(_NUMBERS) else verbatim(str(n))
+
+
+def tries_left(n: int) -> Text:
+    """A sentence of its own: "Tre försök kvar." """
+    return ngettext("%(number)s försök kvar.", "%(number)s försök kvar.", n, number=number_in_words(n)).capitalized()
+
+
+def describe_tries(tries: Tries) -> Text:
+    if tries.left is None:
+        return _("antal försök kan inte läsas från kortet")
+    if tries.blocked:
+        return _("spärrad")
+    return _("%(left)s av %(limit)s försök kvar", left=number_in_words(tries.left), limit=number_in_words(tries.limit))
+
+
+def describe_reading(reading: CardReading) -> list[Text]:
+    p = reading.profile
+    lines = [_("Korttyp: %(type)s", type=p.title), _("Kortnummer: %(number)s", number=reading.card_number)]
+    if p.legitimering_reference == p.underskrift_reference:
+        lines.append(
+            _(
+                "PIN-kod (legitimering och underskrift): %(tries)s",
+                tries=describe_tries(reading.pins[PinRole.LEGITIMERING]),
+            )
+        )
+    else:
+        for role in PinRole:
+            lines.append(_("%(pin)s: %(tries)s", pin=PIN_NAMES[role], tries=describe_tries(reading.pins[role])))
+    lines.append(_("PUK-kod: %(tries)s", tries=describe_tries(reading.puk)))
+    if reading.must_be_replaced:
+        lines.append(_("PUK-koden är spärrad: kortet måste bytas ut."))
+    return lines
+
+
+_OUTCOME_TEXTS = {
+    Result.NEW_PIN_REFUSED: _(
+        "Den nya PIN-koden ska vara sex siffror och skrivas likadant två gånger. Inget skickades till kortet."
+    ),
+    Result.CODE_MALFORMED: _(
+        "Koden har fel form (PUK-koden är åtta siffror, PIN-koden sex). Inget skickades till kortet."
+    ),
+    Result.PUK_BLOCKED: _("PUK-koden är spärrad: kortet måste bytas ut."),
+    Result.CARD_REFUSED_NEW_PIN: _("Kortet godtog inte den nya PIN-koden."),
+    Result.NEW_PIN_NOT_WORKING: _(
+        "Kortet tog emot PUK-koden men den nya PIN-koden gick inte att kontrollera. Läs av kortet igen."
+    ),
+    Result.PINPAD_CANCELLED: _("Avbrutet på kortläsarens knappsats."),
+    Result.PINPAD_TIMEOUT: _("Ingen kod slogs in på kortläsarens knappsats i tid."),
+    Result.PINPAD_MISMATCH: _("De två nya PIN-koderna på knappsatsen var olika."),
+    Result.SECURITY_NOT_SATISFIED: _(
+        "Kortet vägrade: %(status)s (%(sw)s). Inget ändrades.", status=STATUS_WORDS[0x6982], sw="6982"
+    ),
+    Result.UNKNOWN_INSTRUCTION: _(
+        "Kortet vägrade: %(status)s (%(sw)s). Inget ändrades.", status=STATUS_WORDS[0x6D00], sw="6D00"
+    ),
+    Result.CARD_REMOVED: _(
+        "Kortet togs ut innan åtgärden var klar. Det är okänt om den hann genomföras: "
+        "sätt i kortet och läs av det igen."
+    ),
+}
+
+_PAD_REASONS = {
+    0x6400: _("ingen kod i tid"),
+    0x6401: _("avbrutet"),
+    0x6402: _("de två nya PIN-koderna var olika"),
+    0x6403: _("fel antal siffror"),
+}
+
+
+def describe_outcome(outcome: Outcome, role: PinRole, done: Text) -> Text:
+    """What came of an act on the card; `done` says it when it went through."""
+    result = outcome.result
+    if result in _OUTCOME_TEXTS:
+        return _OUTCOME_TEXTS[result]
+    if result is Result.DONE:
+        return done
+    if result in (Result.WRONG_PUK, Result.WRONG_PIN):
+        wrong = _("Fel PUK-kod.") if result is Result.WRONG_PUK else _("Fel PIN-kod.")
+        return wrong if outcome.tries_left is None else sentences(wrong, tries_left(outcome.tries_left))
+    if result is Result.PIN_BLOCKED:
+        return _("%(pin)s är spärrad. Lås upp den med PUK-koden.", pin=PIN_NAMES[role])
+    if result is Result.NOT_CONFIRMED:
+        if outcome.tries_left == 1:
+            return _("Avbrutet: PUK-koden har ett försök kvar och sista försöket bekräftades inte. Inget skickades.")
+        return _("Avbrutet: det kan vara PUK-kodens sista försök och det bekräftades inte. Inget skickades.")
+    if result is Result.NEW_PIN_NOT_SET:
+        return _new_pin_not_set(outcome.sw)
+    return _("Kortet svarade med ett fel (%(sw)s).", sw=f"{outcome.sw or 0:04X}")
+
+
+def _new_pin_not_set(sw: int | None) -> Text:
+    reason = _PAD_REASONS.get(sw) if sw is not None else None
+    if reason is None:
+        return _("Kortet tog emot PUK-koden, men den nya PIN-koden sattes inte på knappsatsen. Lås upp PIN-koden igen.")
+    return _(
+        "Kortet tog emot PUK-koden, men den nya PIN-koden sattes inte på knappsatsen (%(reason)s). "
+        "Lås upp PIN-koden igen.",
+        reason=reason,
+    )
+
+
+_ERROR_TEXTS: dict[type[errors.StationError], Text] = {
+    errors.PcscUnavailable: _("Kortläsartjänsten (pcscd) svarar inte. Starta den och försök igen."),
+    errors.NoCard: _("Inget kort i kortläsaren."),
+    errors.CardRemoved: _("Kortet togs ut. Sätt i det igen och läs av det."),
+    errors.ReaderGone: _("Kortläsaren kopplades bort. Anslut den igen."),
+    errors.CardBusy: _("Kortet används av ett annat program. Stäng det och försök igen."),
+}
+
+
+def describe_error(error: errors.StationError) -> Text:
+    if isinstance(error, errors.UnknownCard):
+        return _("Okänd korttyp (ATR %(atr)s).", atr=error.atr.hex(" ").upper())
+    if isinstance(error, errors.NoReader):
+        return _no_reader(str(error))
+    if isinstance(error, errors.CardError):
+        status = STATUS_WORDS.get(error.sw) if error.sw is not None else None
+        if status is not None:
+            return _("Kortet svarade att %(status)s (%(detail)s).", status=status, detail=str(error))
+        return _("Kortet svarade oväntat (%(detail)s).", detail=str(error))
+    for kind, text in _ERROR_TEXTS.items():
+        if isinstance(error, kind):
+            return text
+    return _("Något gick fel med kortläsaren.")
+
+
+def _no_reader(names: str) -> Text:
+    if not names:
+        return _("Ingen kortläsare är ansluten.")
+    if "," in names:
+        return _("Välj kortläsare med --reader. Anslutna läsare: %(readers)s", readers=names)
+    return _("Hittar ingen kortläsare som heter %(reader)s.", reader=names)
