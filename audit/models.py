@@ -8,6 +8,8 @@ like a code. Rows can be added, never changed or deleted: the model and queryset
 refuse it, and on PostgreSQL a trigger refuses it too.
 """
 
+from typing import Self
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -19,14 +21,14 @@ class AppendOnlyError(Exception):
     pass
 
 
-class AuditEventQuerySet(models.QuerySet):
+class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
     def update(self, **kwargs):
         raise AppendOnlyError("audit events are append-only")
 
     def delete(self):
         raise AppendOnlyError("audit events are append-only")
 
-    def for_object(self, obj):
+    def for_object(self, obj: models.Model) -> Self:
         return self.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk))
 
 

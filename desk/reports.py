@@ -1,6 +1,7 @@
 """The report per station and operator per day, counted from the audit trail."""
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -22,7 +23,8 @@ COLUMNS = [
     ("pin_changes", _("Ändrade PIN-koder")),
     ("orders", _("Beställningar stängda")),
 ]
-_BY_ACTION = {
+# Keyed by str: an AuditAction is one, and the report looks events' actions up as read.
+_BY_ACTION: dict[str, str] = {
     AuditAction.DESK_CARD_READ: "read",
     AuditAction.DESK_ID_CHECKED: "id",
     AuditAction.DESK_TICKET_USED: "assisted",
@@ -40,9 +42,9 @@ class Row:
     day: date
     station: str
     operator: str
-    counts: dict = field(default_factory=lambda: defaultdict(int))
+    counts: dict[str, int] = field(default_factory=lambda: defaultdict(int))
 
-    def cells(self):
+    def cells(self) -> list[int]:
         return [self.counts[key] for key, _ in COLUMNS]
 
 
@@ -55,9 +57,9 @@ def column_for(action: str, result: str | None) -> str | None:
     return _BY_ACTION.get(action)
 
 
-def pivot(groups) -> list[Row]:
+def pivot(groups: Iterable[tuple[date, str, str, str, str | None, int]]) -> list[Row]:
     """Pure: (day, station, operator, action, result, n) groups into one row per day, station, operator."""
-    rows = {}
+    rows: dict[tuple[date, str, str], Row] = {}
     for day, station, operator, action, result, n in groups:
         key = column_for(action, result)
         if key is None:

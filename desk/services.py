@@ -5,11 +5,15 @@ the token) already established. Every act, and every refusal, is an audit event
 carrying the station's name; never a code value, never an ID document's number.
 """
 
-from datetime import timedelta
+import uuid
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib.auth import authenticate, get_user_model
 from django.db import transaction
+from django.db.models import Model, QuerySet
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -23,27 +27,33 @@ from orders import services as order_services
 from orders.models import PukOrder
 from orders.states import BEFORE_POSTING, OPEN_STATES
 from orders.transitions import OrderRefused
+from organisation.models import User
 
 from rsportal.queueing import enqueue_on_commit
 
 from . import rules
 from .credentials import end_session, may_operate, start_session
-from .models import DeskVisit, PukTicket, UnblockAttempt
+from .models import DeskSession, DeskVisit, PukTicket, Station, UnblockAttempt
+
+if TYPE_CHECKING:  # what gettext_lazy gives, named in django-stubs only
+    from django.utils.functional import _StrPromise
 
 
 class StationRefused(Exception):
     """Refused; `code` for the station software, `message` in words for the operator."""
 
-    def __init__(self, code, message):
+    def __init__(self, code: str, message: "str | _StrPromise") -> None:
         super().__init__(message)
         self.code, self.message = code, message
 
 
-def _act(action, obj, station, operator, **data):
+def _act(action: AuditAction, obj: Model, station: Station, operator: User, **data: Any) -> AuditEvent:
     return record(action, obj, actor=operator, station=station.name, station_id=station.pk, **data)
 
 
-def log_in(station, username, password, request=None):
+def log_in(
+    station: Station, username: str, password: str, request: HttpRequest | None = None
+) -> tuple[User, str]:
     user = authenticate(request, username=username, password=password)
     if user is None or not may_operate(user, station):
         record(AuditAction.DESK_LOGIN_REFUSED, station, station=station.name, station_id=station.pk, username=username[:150])
@@ -52,12 +62,17 @@ def log_in(station, username, password, request=None):
     return user, start_session(user, station)
 
 
-def log_out(station, operator, session):
+def log_out(station: Station, operator: User, session: DeskSession | None) -> None:
+    if session is None:  # station_api hands an operator's view the session the operator came with
+        raise RuntimeError("logging out needs the operator's session")
     end_session(session)
     _act(AuditAction.DESK_LOGOUT, station, station, operator)
 
 
-def card_read(station, operator, *, card_number, profile, pins, puk_tries_left):
+def card_read(
+    station: Station, operator: User, *, card_number: str, profile: str, pins: dict[str, int | None],
+    puk_tries_left: int | None,
+) -> Card | None:
     """The station read a card: record it and say what the registry knows of it."""
     card = Card.objects.select_related("holder", "card_type").filter(card_number=card_number).first()
     _act(AuditAction.DESK_CARD_READ, card or station, station, operator, card_number=card_number, profile=profile,
@@ -65,22 +80,22 @@ def card_read(station, operator, *, card_number, profile, pins, puk_tries_left):
     return card
 
 
-def open_orders_of_holder(card):
+def open_orders_of_holder(card: Card) -> QuerySet[PukOrder]:
     return PukOrder.objects.filter(holder=card.holder, state__in=OPEN_STATES).select_related("card")
 
 
-def can_close_at_desk(order) -> bool:
+def can_close_at_desk(order: PukOrder) -> bool:
     return order.state in BEFORE_POSTING
 
 
-def record_id_check(station, operator, *, card_number, id_document):
+def record_id_check(station: Station, operator: User, *, card_number: str, id_document: str) -> DeskVisit:
     card = _registered_card(station, operator, card_number)
     visit = DeskVisit.objects.create(station=station, operator=operator, card=card, id_document=id_document)
     _act(AuditAction.DESK_ID_CHECKED, visit, station, operator, card_number=card_number, id_document=id_document)
     return visit
 
 
-def _registered_card(station, operator, card_number):
+def _registered_card(station: Station, operator: User, card_number: str) -> Card:
     card = Card.objects.select_related("holder").filter(card_number=card_number).first()
     if card is None:
         _act(AuditAction.DESK_REFUSED, station, station, operator, card_number=card_number, refusal="unknown_card")
@@ -88,7 +103,7 @@ def _registered_card(station, operator, card_number):
     return card
 
 
-def current_visit(station, operator, visit_id, card_number):
+def current_visit(station: Station, operator: User, visit_id: int | None, card_number: str) -> DeskVisit:
     """The visit in which this holder's ID was checked, at this station by this operator."""
     visit = DeskVisit.objects.select_related("card__holder").filter(
         pk=visit_id or 0, station=station, operator=operator, card__card_number=card_number).first()
@@ -98,12 +113,16 @@ def current_visit(station, operator, visit_id, card_number):
     return visit
 
 
-def start_unblock(station, operator, *, visit_id, card_number, pin, assisted, puk_tries_left, second_operator=None):
+def start_unblock(
+    station: Station, operator: User, *, visit_id: int | None, card_number: str, pin: str, assisted: bool,
+    puk_tries_left: int | None, second_operator: tuple[str, str] | None = None,
+) -> UnblockAttempt:
     """Allow one unblock before any PUK is sent; for an assisted one, issue the ticket.
 
     `second_operator` is (username, password) when the PUK has two tries or fewer left."""
     visit = current_visit(station, operator, visit_id, card_number)
     confirmer = _second_operator(station, operator, visit, puk_tries_left, second_operator)
+    attempt: UnblockAttempt | None
     with transaction.atomic():
         if assisted and _hourly_limit_reached(station, operator, visit):
             attempt = None  # the refusal and the alert are recorded: commit them, then say no
@@ -115,7 +134,10 @@ def start_unblock(station, operator, *, visit_id, card_number, pin, assisted, pu
     return attempt
 
 
-def _allow_unblock(station, operator, visit, pin, assisted, puk_tries_left, confirmer):
+def _allow_unblock(
+    station: Station, operator: User, visit: DeskVisit, pin: str, assisted: bool, puk_tries_left: int | None,
+    confirmer: User | None,
+) -> UnblockAttempt:
     card_number = visit.card.card_number
     attempt = UnblockAttempt.objects.create(visit=visit, pin=pin, assisted=assisted,
                                             puk_tries_before=puk_tries_left, second_operator=confirmer)
@@ -130,7 +152,9 @@ def _allow_unblock(station, operator, visit, pin, assisted, puk_tries_left, conf
     return attempt
 
 
-def _second_operator(station, operator, visit, puk_tries_left, credentials):
+def _second_operator(
+    station: Station, operator: User, visit: DeskVisit, puk_tries_left: int | None, credentials: tuple[str, str] | None
+) -> User | None:
     if not rules.needs_second_operator(puk_tries_left):
         return None
     username, password = credentials or ("", "")
@@ -145,7 +169,7 @@ def _second_operator(station, operator, visit, puk_tries_left, credentials):
     return confirmer
 
 
-def _hourly_limit_reached(station, operator, visit) -> bool:
+def _hourly_limit_reached(station: Station, operator: User, visit: DeskVisit) -> bool:
     """Whether the operator has had this hour's assisted unblocks (recorded, and the
     administrators told once an hour). Holds the operator's row locked until the caller's
     transaction ends, so requests at once are counted one after the other."""
@@ -162,15 +186,20 @@ def _hourly_limit_reached(station, operator, visit) -> bool:
     return True
 
 
-def redeem_ticket(station, operator, *, ticket_id, card_number) -> Code:
+def redeem_ticket(station: Station, operator: User, *, ticket_id: uuid.UUID | None, card_number: str) -> Code:
     """The card's PUK, once, to the station that holds the ticket; every refusal recorded."""
     now = timezone.now()
     ticket = PukTicket.objects.select_related("card").filter(pk=ticket_id).first() if ticket_id else None
-    facts = ticket and rules.TicketFacts(ticket.card.card_number, ticket.operator_id, ticket.station_id,
-                                         ticket.expires_at, ticket.used_at is not None)
+    facts = None if ticket is None else rules.TicketFacts(
+        ticket.card.card_number, ticket.operator_id, ticket.station_id, ticket.expires_at, ticket.used_at is not None
+    )
     refusal = rules.ticket_refusal(facts, now=now, card_number=card_number, operator_id=operator.pk,
                                    station_id=station.pk)
-    if refusal is None and not PukTicket.objects.filter(pk=ticket.pk, used_at__isnull=True).update(used_at=now):
+    if (
+        refusal is None
+        and ticket is not None  # always so: ticket_refusal refuses a missing ticket
+        and not PukTicket.objects.filter(pk=ticket.pk, used_at__isnull=True).update(used_at=now)
+    ):
         refusal = rules.TicketRefusal.USED  # another redemption won the race
     if refusal is not None:
         action = (
@@ -178,6 +207,8 @@ def redeem_ticket(station, operator, *, ticket_id, card_number) -> Code:
         )
         _act(action, ticket or station, station, operator, card_number=card_number, refusal=refusal.value)
         raise StationRefused(f"ticket_{refusal.value}", _("Biljetten till PUK-koden gäller inte. Börja om upplåsningen."))
+    if ticket is None:  # ticket_refusal refuses a missing ticket (UNKNOWN), so never here
+        raise RuntimeError("a missing PUK ticket was not refused")
     try:
         puk = get_puk_store().puk_for(ticket.card)
     except PukUnavailable:
@@ -187,7 +218,7 @@ def redeem_ticket(station, operator, *, ticket_id, card_number) -> Code:
     return puk
 
 
-def record_lapsed_tickets(now=None):
+def record_lapsed_tickets(now: datetime | None = None) -> int:
     """Record each ticket that expired unused, once: a ticket issued and never redeemed
     (the card pulled, the holder gone) is an act worth seeing in the audit trail too."""
     now = now or timezone.now()
@@ -203,7 +234,9 @@ def record_lapsed_tickets(now=None):
     return recorded
 
 
-def record_outcome(station, operator, *, attempt_id, result, tries_left):
+def record_outcome(
+    station: Station, operator: User, *, attempt_id: int | None, result: str, tries_left: int | None
+) -> UnblockAttempt:
     attempt = UnblockAttempt.objects.select_related("visit__card").filter(
         pk=attempt_id or 0, visit__station=station, visit__operator=operator, finished_at__isnull=True).first()
     if attempt is None:
@@ -215,20 +248,26 @@ def record_outcome(station, operator, *, attempt_id, result, tries_left):
     return attempt
 
 
-def record_desk_refusal(station, operator, *, card_number, refusal, pin, assisted):
+def record_desk_refusal(
+    station: Station, operator: User, *, card_number: str, refusal: rules.DeskRefusal, pin: str, assisted: bool
+) -> None:
     """An unblock the station software refused on its own (rules.DeskRefusal)."""
     card = Card.objects.filter(card_number=card_number).first()
     _act(AuditAction.DESK_REFUSED, card or station, station, operator, card_number=card_number, refusal=refusal.value,
          pin_role=pin, assisted=assisted, refused_by="station")
 
 
-def record_pin_change(station, operator, *, card_number, pin, result, tries_left):
+def record_pin_change(
+    station: Station, operator: User, *, card_number: str, pin: str, result: str, tries_left: int | None
+) -> None:
     card = Card.objects.filter(card_number=card_number).first()
     _act(AuditAction.DESK_PIN_CHANGED, card or station, station, operator, card_number=card_number, pin_role=pin,
          result=result, tries_left=tries_left)
 
 
-def close_order_at_desk(station, operator, *, visit_id, card_number, order_id):
+def close_order_at_desk(
+    station: Station, operator: User, *, visit_id: int | None, card_number: str, order_id: int | None
+) -> PukOrder:
     """Close the holder's open order as handled here, so no letter is sent needlessly."""
     visit = current_visit(station, operator, visit_id, card_number)
     order = PukOrder.objects.filter(pk=order_id or 0, holder=visit.card.holder).first()

@@ -9,6 +9,8 @@ same transaction as the order's move to `letter_queued`.
 
 import logging
 import traceback
+from collections.abc import Callable, Collection
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -25,10 +27,11 @@ from organisation.population_register import AddressStatus, RegisterUnavailable,
 from orders.models import Letter, PrintHouseEvent, PukOrder
 from orders.states import OrderState
 from orders import transitions
+from organisation.models import User
 from rsportal.queueing import enqueue, enqueue_on_commit
 
 from .pdf import LetterContent, render_letter
-from .print_house import get_print_house
+from .print_house import PrintHouse, get_print_house
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +43,7 @@ class LetterNotPossible(Exception):
     language active where the task runs; the pages translate it for their reader."""
 
 
-def produce_letter(order_id):
+def produce_letter(order_id: int) -> Letter | None:
     """Make the order's letter and hand it to the print house. Returns the Letter, or None
     when there is nothing to do (already made, or the order moved on). A permanent cause
     fails the order at once; anything else raises, for attempt_letter to retry."""
@@ -65,7 +68,7 @@ def produce_letter(order_id):
     return letter
 
 
-def _letter_content(order, letter_id):
+def _letter_content(order: PukOrder, letter_id: str) -> LetterContent:
     """Look the address up again at letter time and take the PUK from the store."""
     answer = get_population_register().lookup(order.holder.personnummer)  # RegisterUnavailable → retry
     if answer.status == AddressStatus.MISSING:
@@ -78,11 +81,14 @@ def _letter_content(order, letter_id):
         log.error("the PUK store's key is missing or invalid (RSPORTAL_PUK_STORE_KEY)")
         raise LetterNotPossible(gettext_noop("PUK-arkivet kan inte läsas: dess nyckel saknas eller är fel. Kontakta IT-support."))
     forwarded = answer.status == AddressStatus.PROTECTED
+    recipient: tuple[str, ...]
     if forwarded:
         # The inner envelope names the person; the outer one goes to the forwarding service.
         recipient = (order.holder.full_name, display_personnummer(order.holder.personnummer))
     else:
-        address = answer.address
+        address = answer.address  # the status is REGISTERED
+        if address is None:
+            raise RuntimeError("the population register answered REGISTERED without an address")
         recipient = tuple(
             line for line in (address.name, address.care_of, address.street, f"{address.postal_code} {address.town}") if line
         )
@@ -99,15 +105,15 @@ def _letter_content(order, letter_id):
     )
 
 
-def form_print_batch(*, force=False):
+def form_print_batch(*, force: bool = False) -> list[str]:
     """Beat: hand the spooled letters over in batches, one after the other while a full
     batch waits, and the rest once the oldest has waited long enough (or `force`).
     Returns the ids of the batches formed."""
     print_house = get_print_house()
-    for batch_id in print_house.unreleased_batches():
-        if Letter.objects.filter(batch=batch_id).exists():  # recorded, then the run stopped
-            print_house.release_batch(batch_id)
-    formed = []
+    for unreleased_id in print_house.unreleased_batches():
+        if Letter.objects.filter(batch=unreleased_id).exists():  # recorded, then the run stopped
+            print_house.release_batch(unreleased_id)
+    formed: list[str] = []
     while True:
         batch_id, full = _form_one_batch(print_house, force=force)
         if batch_id is None:
@@ -117,11 +123,11 @@ def form_print_batch(*, force=False):
             return formed
 
 
-def _form_one_batch(print_house, *, force):
+def _form_one_batch(print_house: PrintHouse, *, force: bool) -> tuple[str | None, bool]:
     """(batch id or None, whether the batch was full). Letters another run has locked are
     skipped (PostgreSQL), so two runs at once form two batches of different letters."""
     size = settings.RSPORTAL_PRINT_BATCH_SIZE
-    max_age = timezone.timedelta(minutes=settings.RSPORTAL_PRINT_BATCH_MAX_AGE_MINUTES)
+    max_age = timedelta(minutes=settings.RSPORTAL_PRINT_BATCH_MAX_AGE_MINUTES)
     # Waiting: the latest letter of an order in letter_queued that the print house has not
     # reported on (a report means it has the letter, batch or no batch).
     reported = PrintHouseEvent.objects.filter(letter=OuterRef("pk"))
@@ -135,13 +141,13 @@ def _form_one_batch(print_house, *, force):
         )
         if not waiting or (not force and len(waiting) < size and timezone.now() - waiting[0].created_at < max_age):
             return None, False
-        batch_id, missing = print_house.form_batch(
+        batch_id, missing_ids = print_house.form_batch(
             [
                 {"letter_id": letter.letter_id, "outer_envelope": settings.RSPORTAL_FORWARDING_ADDRESS if letter.forwarded else None}
                 for letter in waiting
             ]
         )
-        missing = set(missing)
+        missing = set(missing_ids)
         for letter in waiting:
             if letter.letter_id in missing:
                 _lose_letter(letter)
@@ -151,7 +157,7 @@ def _form_one_batch(print_house, *, force):
     return batch_id, len(waiting) == size
 
 
-def _lose_letter(letter):
+def _lose_letter(letter: Letter) -> None:
     """A spooled letter whose file is gone: the order fails, so that a retry makes the
     letter anew under the same id. The letter never reached the print house."""
     log.error("letter %s: its file is missing from the spool; the order is failed so it can be made again", letter.letter_id)
@@ -161,21 +167,22 @@ def _lose_letter(letter):
     letter.delete()
 
 
-def clean_print_spool():
+def clean_print_spool() -> int:
     """Beat: no letter stays readable on disk that nothing waits for. A letter's file lives
     while its order is in letter_queued (spooled, or in a batch the print house has not
     reported printed); anything else, left longer than the grace period, is deleted."""
-    remove_stale = getattr(get_print_house(), "remove_stale", None)  # a real print house keeps no files here
+    # A real print house keeps no files here; SpoolPrintHouse.remove_stale(live letter ids, older than).
+    remove_stale: Callable[[Collection[str], datetime], int] | None = getattr(get_print_house(), "remove_stale", None)
     if remove_stale is None:
         return 0
     queued = Letter.objects.filter(order__state=OrderState.LETTER_QUEUED).select_related("order")
     # In generation order, so each order's latest letter is the one kept.
     latest = {letter.order_id: letter.letter_id for letter in queued.only("generation", "order__id").order_by("generation")}
-    grace = timezone.timedelta(minutes=settings.RSPORTAL_PRINT_SPOOL_GRACE_MINUTES)
+    grace = timedelta(minutes=settings.RSPORTAL_PRINT_SPOOL_GRACE_MINUTES)
     return remove_stale(set(latest.values()), timezone.now() - grace)
 
 
-def attempt_letter(order_id, *, max_attempts):
+def attempt_letter(order_id: int, *, max_attempts: int) -> int | None:
     """One run of the letter task. Returns the seconds to wait before the next attempt, or
     None when there is none to make: the letter is made, the order has moved on, or this
     was the last attempt and the order is now `failed` with the error in words."""
@@ -194,14 +201,14 @@ def attempt_letter(order_id, *, max_attempts):
         if attempts >= max_attempts:
             transitions.fail_letter(order, error=error)
             return None
-        delay = min(2 ** (attempts - 1) * 10, 600)
+        delay: int = min(2 ** (attempts - 1) * 10, 600)  # int ** int is Any to typeshed
         PukOrder.objects.filter(pk=order_id).update(
-            letter_attempts=attempts, letter_retry_at=timezone.now() + timezone.timedelta(seconds=delay)
+            letter_attempts=attempts, letter_retry_at=timezone.now() + timedelta(seconds=delay)
         )
     return delay
 
 
-def _failure_in_words(order_id, exc):
+def _failure_in_words(order_id: int, exc: Exception) -> str:
     """What the contact person reads. The log names the exception's class and where it was
     raised, never its text."""
     where = traceback.extract_tb(exc.__traceback__)[-1]
@@ -215,12 +222,12 @@ def _failure_in_words(order_id, exc):
     return gettext_noop("Ett oväntat fel uppstod när kodbrevet skulle skapas. Försök igen; kvarstår felet, kontakta IT-support.")
 
 
-def sweep_approved_orders(older_than_seconds=120):
+def sweep_approved_orders(older_than_seconds: int = 120) -> int:
     """Enqueue the letter task for approved orders that have waited too long: the task
     that was enqueued at approval may have been lost (a broker that was down). An order
     whose task is retrying waits for that retry, and counts as waiting only once the
     retry is overdue."""
-    cutoff = timezone.now() - timezone.timedelta(seconds=older_than_seconds)
+    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
     order_ids = list(
         PukOrder.objects.filter(state=OrderState.APPROVED)
         .alias(due=Coalesce("letter_retry_at", "updated_at"))
@@ -232,16 +239,16 @@ def sweep_approved_orders(older_than_seconds=120):
     return len(order_ids)
 
 
-def retry_letter(*, order, by):
+def retry_letter(*, order: PukOrder, by: User) -> None:
     transitions.retry_letter(order, by=by)
     enqueue_on_commit("letters.tasks.produce_letter", order.pk)
 
 
-def send_letter_again(*, order, by):
+def send_letter_again(*, order: PukOrder, by: User) -> None:
     """A returned letter: a fresh address look-up happens when the new letter is made."""
     transitions.send_letter_again(order, by=by)
     enqueue_on_commit("letters.tasks.produce_letter", order.pk)
 
 
-def close_returned(*, order, by, reason):
+def close_returned(*, order: PukOrder, by: User, reason: str) -> None:
     transitions.close_returned(order, by=by, reason=reason)

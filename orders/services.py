@@ -6,7 +6,7 @@ enqueued only once the transaction has committed.
 """
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -17,6 +17,8 @@ from audit.actions import AuditAction
 from audit.services import record
 from rsportal.queueing import enqueue_on_commit
 from cards.eligibility import REFUSAL_MESSAGES, Refusal, letter_refusal
+from cards.models import Card
+from organisation.models import Employee, User
 from organisation.population_register import (
     AddressStatus,
     RegisterAnswer,
@@ -51,7 +53,7 @@ class AddressPreview:
 
 
 
-def check_card_may_get_letter(card):
+def check_card_may_get_letter(card: Card) -> None:
     """Raise OrderRefused unless a PUK letter may be ordered for `card` right now."""
     existing = open_order_for_card(card)
     refusal = letter_refusal(card.eligibility_facts(has_open_order=existing is not None), timezone.localdate())
@@ -63,7 +65,7 @@ def check_card_may_get_letter(card):
         )
 
 
-def preview_address(holder, *, asked_by_holder=True):
+def preview_address(holder: Employee, *, asked_by_holder: bool = True) -> AddressPreview:
     """Look the holder up in the population register. Never returns the address itself."""
     try:
         answer = get_population_register().lookup(holder.personnummer)
@@ -71,11 +73,14 @@ def preview_address(holder, *, asked_by_holder=True):
         raise OrderRefused(_("Folkbokföringsregistret svarar inte just nu. Försök igen om en stund."))
     if answer.status == AddressStatus.MISSING:
         raise OrderRefused(_NO_ADDRESS_TO_HOLDER if asked_by_holder else _NO_ADDRESS_TO_CONTACT_PERSON, to_desk=True)
-    hint = masked_address_hint(answer.address) if answer.status == AddressStatus.REGISTERED else ""
-    return AddressPreview(answer.status, hint, answer)
+    if answer.status != AddressStatus.REGISTERED:
+        return AddressPreview(answer.status, "", answer)
+    if answer.address is None:
+        raise RuntimeError("the population register answered REGISTERED without an address")
+    return AddressPreview(answer.status, masked_address_hint(answer.address), answer)
 
 
-def place_order(*, placed_by, card, reason, blocked_codes, reason_text=""):
+def place_order(*, placed_by: User, card: Card, reason: str, blocked_codes: str, reason_text: str = "") -> PukOrder:
     """Create a submitted order for `card`. Raises OrderRefused when it may not be placed."""
     if reason == Reason.OTHER and not reason_text.strip():
         raise OrderRefused(_("Beskriv orsaken när du väljer Annat."))
@@ -108,7 +113,7 @@ def place_order(*, placed_by, card, reason, blocked_codes, reason_text=""):
     return order
 
 
-def _second_approval_reasons(holder, placed_by, address_registered_since):
+def _second_approval_reasons(holder: Employee, placed_by: User, address_registered_since: date | None) -> list[str]:
     policy = SecondApprovalPolicy(
         repeat_order_limit=settings.RSPORTAL_SECOND_APPROVAL_ORDER_LIMIT,
         repeat_window_days=settings.RSPORTAL_SECOND_APPROVAL_WINDOW_DAYS,
@@ -125,7 +130,7 @@ def _second_approval_reasons(holder, placed_by, address_registered_since):
     )
 
 
-def approve_order(*, order, by, expected_state=None):
+def approve_order(*, order: PukOrder, by: User, expected_state: str | None = None) -> PukOrder:
     """Approve, as a contact person with approve rights on the order's förvaltning (the
     caller's queryset has checked that). A second approval, where needed, must come from
     someone else; the final approval triggers the letter and tells the holder.
@@ -148,7 +153,7 @@ def approve_order(*, order, by, expected_state=None):
     return order
 
 
-def reject_order(*, order, by, reason, expected_state=None):
+def reject_order(*, order: PukOrder, by: User, reason: str, expected_state: str | None = None) -> PukOrder:
     if not reason.strip():
         raise OrderRefused(_("Skriv ett skäl till avslaget; innehavaren får se det."))
     _check_unchanged(order, expected_state)
@@ -158,7 +163,7 @@ def reject_order(*, order, by, reason, expected_state=None):
     return order
 
 
-def _check_unchanged(order, expected_state):
+def _check_unchanged(order: PukOrder, expected_state: str | None) -> None:
     if expected_state is None or expected_state == order.state:
         return
     if expected_state not in AWAITING_DECISION:  # only those pages offer a decision: a tampered form
@@ -166,7 +171,7 @@ def _check_unchanged(order, expected_state):
     raise OrderRefused(changed_meanwhile_message(order))
 
 
-def _check_may_decide(order, by):
+def _check_may_decide(order: PukOrder, by: User) -> None:
     refusal = decision_refusal(
         approver_id=by.pk,
         holder_user_id=order.holder.user_id,
@@ -177,13 +182,13 @@ def _check_may_decide(order, by):
         raise OrderRefused(str(refusal))
 
 
-def cancel_order(*, order, by, reason=""):
+def cancel_order(*, order: PukOrder, by: User, reason: str = "") -> PukOrder:
     """The holder (or whoever placed it) withdraws an order that is not yet approved."""
     transitions.cancel(order, by=by, reason=reason)
     return order
 
 
-def close_order_handled_at_desk(*, order, by, station_name):
+def close_order_handled_at_desk(*, order: PukOrder, by: User, station_name: str) -> PukOrder:
     """The holder was helped at a card station, so the letter is not needed. Only before
     the letter is on its way (BEFORE_POSTING); the caller has checked the operator's
     station rights and that the order is the holder's at the desk."""

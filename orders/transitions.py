@@ -5,7 +5,7 @@ else sets state.
 """
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -17,12 +17,17 @@ from audit.services import record
 from .models import PukOrder
 from .states import OrderState
 
+if TYPE_CHECKING:  # what gettext_lazy gives, named in django-stubs only
+    from django.utils.functional import _StrPromise
+
 
 class OrderRefused(Exception):
     """The order cannot be placed or changed; `message` says why and what to do instead.
     `to_desk`: what to do instead is to visit a card station (the page then lists them)."""
 
-    def __init__(self, message: str, existing_order: PukOrder | None = None, *, to_desk: bool = False) -> None:
+    def __init__(
+        self, message: "str | _StrPromise", existing_order: PukOrder | None = None, *, to_desk: bool = False
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.existing_order = existing_order
