@@ -75,6 +75,8 @@ def _send(order: PukOrder, approver: User, *reports: tuple[str, dict[str, str]])
     with transaction.atomic():
         approve_order(order=order, by=approver)
     letter = letters.produce_letter(order.pk)
+    if letter is None:  # not approved for the letter, or it could not be made
+        raise RuntimeError(f"demo order {order.reference}: no letter was made")
     for status, extra in reports:
         print_house_status.apply_event(
             {"event_id": str(uuid.uuid4()), "letter_id": letter.letter_id, "status": status, **extra}
