@@ -140,34 +140,22 @@ def letters_end_to_end(order_ids, workers, work, env, timeout):
     from orders.states import OrderState
 
     connection.close()
-    processes = [
-        subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "rsportal",
-                "worker",
-                "--queues",
-                env["CELERY_TASK_DEFAULT_QUEUE"],
-                "--concurrency",
-                "1",
-                "--loglevel",
-                "WARNING",
-                "--without-gossip",
-                "--without-mingle",
-                "--without-heartbeat",
-                "-n",
-                f"bench{i}@%h",
-            ],
-            cwd=BASE_DIR,
-            env={**os.environ, **env},
-            stdout=open(work / f"worker{i}.log", "wb"),
-            stderr=subprocess.STDOUT,
-        )  # fmt: skip
-        for i in range(workers)
-    ]
+    worker = [sys.executable, "-m", "celery", "-A", "rsportal", "worker", "--queues", env["CELERY_TASK_DEFAULT_QUEUE"],
+              "--concurrency", "1", "--loglevel", "WARNING", "--without-gossip", "--without-mingle",
+              "--without-heartbeat"]  # fmt: skip
+    processes = []
+    for i in range(workers):
+        # The worker writes to its own copy of the descriptor: ours can be closed once it runs.
+        with open(work / f"worker{i}.log", "wb") as log:
+            processes.append(
+                subprocess.Popen(
+                    [*worker, "-n", f"bench{i}@%h"],
+                    cwd=BASE_DIR,
+                    env={**os.environ, **env},
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                )
+            )
     try:
         started = time.perf_counter()
         for order_id in order_ids:

@@ -36,9 +36,27 @@ CARDS = 100_000
 QUERY_LIMIT = 10
 P95_LIMIT_MS = 50.0
 
-FIRST_NAMES = ["Anna", "Eva", "Maria", "Karin", "Sara", "Emma", "Lena", "Kristina", "Elin", "Johanna", "Ida", "Linnea", "Malin", "Sofia", "Hanna", "Julia", "Ingrid", "Marie", "Camilla", "Helena", "Cecilia", "Frida", "Louise", "Petra", "Ulrika", "Erik", "Lars", "Karl", "Anders", "Johan", "Per", "Nils", "Mikael", "Jan", "Hans", "Peter", "Daniel", "Fredrik", "Andreas", "Magnus", "Oskar", "Gustav", "Axel", "Viktor", "Henrik", "Jonas", "Mattias", "Stefan", "Niklas", "Sven", "Bertil", "Olof", "David", "Ahmed", "Mohammed", "Ali", "Fatima", "Leila", "Omar", "Yusuf", "Zeynep"]
+FIRST_NAMES = [
+    "Anna", "Eva", "Maria", "Karin", "Sara", "Emma", "Lena", "Kristina", "Elin", "Johanna", "Ida", "Linnea", "Malin",
+    "Sofia", "Hanna", "Julia", "Ingrid", "Marie", "Camilla", "Helena", "Cecilia", "Frida", "Louise", "Petra", "Ulrika",
+    "Erik", "Lars", "Karl", "Anders", "Johan", "Per", "Nils", "Mikael", "Jan", "Hans", "Peter", "Daniel", "Fredrik",
+    "Andreas", "Magnus", "Oskar", "Gustav", "Axel", "Viktor", "Henrik", "Jonas", "Mattias", "Stefan", "Niklas", "Sven",
+    "Bertil", "Olof", "David", "Ahmed", "Mohammed", "Ali", "Fatima", "Leila", "Omar", "Yusuf", "Zeynep",
+]  # fmt: skip
 # Common Swedish surnames first: the index is drawn skewed, as real surnames are.
-LAST_NAMES = ["Andersson", "Johansson", "Karlsson", "Nilsson", "Eriksson", "Larsson", "Olsson", "Persson", "Svensson", "Gustafsson", "Pettersson", "Jonsson", "Jansson", "Hansson", "Bengtsson", "Jönsson", "Lindberg", "Jakobsson", "Magnusson", "Olofsson", "Lindström", "Lindqvist", "Lindgren", "Berg", "Axelsson", "Bergström", "Lundberg", "Lind", "Lundgren", "Lundqvist", "Mattsson", "Berglund", "Fredriksson", "Sandberg", "Henriksson", "Forsberg", "Sjöberg", "Wallin", "Ali", "Engström", "Mohammed", "Eklund", "Danielsson", "Lundin", "Håkansson", "Björk", "Bergman", "Gunnarsson", "Holm", "Wikström", "Samuelsson", "Isaksson", "Fransson", "Bergqvist", "Nyström", "Holmberg", "Arvidsson", "Löfgren", "Söderberg", "Nyberg", "Blomqvist", "Claesson", "Nordström", "Mårtensson", "Lundström", "Ahmed", "Viklund", "Björklund", "Eliasson", "Pålsson", "Berggren", "Sandström", "Lund", "Nordin", "Ström", "Åberg", "Hermansson", "Ekström", "Holmgren", "Sundberg", "Hedlund", "Dahlberg", "Hellström", "Sjögren", "Abrahamsson", "Falk", "Öberg", "Andreasson", "Blom", "Ek", "Månsson", "Strand", "Sundström", "Nordqvist", "Kristiansson", "Hassan", "Lindholm", "Thorsell", "Wennerström", "Åkesson", "Bäckström"]
+LAST_NAMES = [
+    "Andersson", "Johansson", "Karlsson", "Nilsson", "Eriksson", "Larsson", "Olsson", "Persson", "Svensson",
+    "Gustafsson", "Pettersson", "Jonsson", "Jansson", "Hansson", "Bengtsson", "Jönsson", "Lindberg", "Jakobsson",
+    "Magnusson", "Olofsson", "Lindström", "Lindqvist", "Lindgren", "Berg", "Axelsson", "Bergström", "Lundberg", "Lind",
+    "Lundgren", "Lundqvist", "Mattsson", "Berglund", "Fredriksson", "Sandberg", "Henriksson", "Forsberg", "Sjöberg",
+    "Wallin", "Ali", "Engström", "Mohammed", "Eklund", "Danielsson", "Lundin", "Håkansson", "Björk", "Bergman",
+    "Gunnarsson", "Holm", "Wikström", "Samuelsson", "Isaksson", "Fransson", "Bergqvist", "Nyström", "Holmberg",
+    "Arvidsson", "Löfgren", "Söderberg", "Nyberg", "Blomqvist", "Claesson", "Nordström", "Mårtensson", "Lundström",
+    "Ahmed", "Viklund", "Björklund", "Eliasson", "Pålsson", "Berggren", "Sandström", "Lund", "Nordin", "Ström", "Åberg",
+    "Hermansson", "Ekström", "Holmgren", "Sundberg", "Hedlund", "Dahlberg", "Hellström", "Sjögren", "Abrahamsson",
+    "Falk", "Öberg", "Andreasson", "Blom", "Ek", "Månsson", "Strand", "Sundström", "Nordqvist", "Kristiansson",
+    "Hassan", "Lindholm", "Thorsell", "Wennerström", "Åkesson", "Bäckström",
+]  # fmt: skip
 
 
 def main():
@@ -99,8 +117,12 @@ def seed(order_count):
     deciders = []
     for index, forvaltning in enumerate(forvaltningar):
         for k in range(2):
-            user = User.objects.create(username=f"kp{index:02d}{k}", first_name="Kontakt", last_name=f"Person {index}-{k}",
-                                       email=f"kp{index:02d}{k}@bench.test")  # fmt: skip
+            user = User.objects.create(
+                username=f"kp{index:02d}{k}",
+                first_name="Kontakt",
+                last_name=f"Person {index}-{k}",
+                email=f"kp{index:02d}{k}@bench.test",
+            )
             assign_contact_person(user=user, forvaltning=forvaltning)
             deciders.append(user.pk)
     karin = User.objects.create(username="karin", first_name="Karin", last_name="Kontakt", email="karin@bench.test")
@@ -123,8 +145,8 @@ def seed(order_count):
         names = cursor.fetchall()
         first_employee = _next_id(cursor, "organisation_employee")
         with cursor.copy(
-            "COPY organisation_employee (user_id, personnummer, hsa_id, first_name, last_name, work_email, forvaltning_id) "
-            "FROM STDIN"
+            "COPY organisation_employee (user_id, personnummer, hsa_id, first_name, last_name, work_email, "
+            "forvaltning_id) FROM STDIN"
         ) as copy:
             for n, (first, last) in enumerate(names):
                 copy.write_row((first_user + n, f"19{n:010d}", f"SE2321000289-E{n:06d}", first, last,
@@ -190,7 +212,8 @@ def _seed_orders(cursor, order_count, first_card, first_employee, first_user, fo
                state = 'second_approval',
                CASE WHEN state = 'second_approval' THEN '["placed_on_behalf"]'::jsonb ELSE '[]'::jsonb END,
                CASE WHEN state = 'second_approval' THEN decider END,
-               CASE WHEN state IN ('submitted','second_approval','cancelled','handled_at_desk') THEN NULL ELSE decider END,
+               CASE WHEN state IN ('submitted','second_approval','cancelled','handled_at_desk') THEN NULL
+                    ELSE decider END,
                CASE WHEN state IN ('submitted','second_approval','cancelled','handled_at_desk') THEN NULL
                     ELSE created_at + r2 * interval '3 days' END,
                CASE WHEN state = 'rejected' THEN 'Kortet ska bytas i stället.' ELSE '' END,
@@ -221,7 +244,8 @@ def _seed_orders(cursor, order_count, first_card, first_employee, first_user, fo
                     ({forvaltning_ids})[1 + ((n % {CARDS}) % {EMPLOYEES}) % {FORVALTNINGAR}] AS forvaltning_id,
                     ({decider_ids})[1 + 2 * (((n % {CARDS}) % {EMPLOYEES}) % {FORVALTNINGAR}) + n % 2] AS decider,
                     {first_user} + (n % {CARDS}) % {EMPLOYEES} AS placed_by_id,
-                    CASE WHEN n % 10 < 5 THEN 'lost_letter' WHEN n % 10 < 9 THEN 'never_received' ELSE 'other' END AS reason,
+                    CASE WHEN n % 10 < 5 THEN 'lost_letter' WHEN n % 10 < 9 THEN 'never_received'
+                         ELSE 'other' END AS reason,
                     t AS created_at,
                     t > now() - interval '30 days' AS recent,
                     n >= {order_count} - {CARDS} AS latest,
@@ -245,15 +269,18 @@ def _seed_timelines_and_letters(cursor, order_count):
     since = cursor.fetchone()[0]
     events = [
         ("order_submitted", "created_at", "placed_by_id", "TRUE"),
-        ("order_first_approval", "created_at + interval '2 hours'", "first_approved_by_id", "state = 'second_approval'"),
+        ("order_first_approval", "created_at + interval '2 hours'", "first_approved_by_id",
+         "state = 'second_approval'"),
         ("order_cancelled", "created_at + interval '3 hours'", "placed_by_id", "state = 'cancelled'"),
         ("order_rejected", "decided_at", "decided_by_id", "state = 'rejected'"),
         ("order_approved", "decided_at", "decided_by_id", "decided_at IS NOT NULL AND state <> 'rejected'"),
         ("letter_queued", "decided_at + interval '1 minute'", "NULL",
          "state IN ('letter_queued','printed','posted','delivered','forwarded','returned')"),
         ("letter_failed", "decided_at + interval '1 minute'", "NULL", "state = 'failed'"),
-        ("letter_printed", "decided_at + interval '1 day'", "NULL", "state IN ('printed','posted','delivered','forwarded','returned')"),
-        ("letter_posted", "decided_at + interval '2 days'", "NULL", "state IN ('posted','delivered','forwarded','returned')"),
+        ("letter_printed", "decided_at + interval '1 day'", "NULL",
+         "state IN ('printed','posted','delivered','forwarded','returned')"),
+        ("letter_posted", "decided_at + interval '2 days'", "NULL",
+         "state IN ('posted','delivered','forwarded','returned')"),
         ("letter_delivered", "decided_at + interval '4 days'", "NULL", "state = 'delivered'"),
         ("letter_returned", "decided_at + interval '12 days'", "NULL", "state = 'returned'"),
     ]  # fmt: skip
@@ -276,7 +303,8 @@ def _seed_timelines_and_letters(cursor, order_count):
                CASE WHEN state = 'letter_queued' THEN '' ELSE 'batch-' || to_char(decided_at, 'YYYYMMDD') END,
                CASE WHEN state = 'letter_queued' THEN NULL ELSE decided_at + interval '1 day' END,
                CASE WHEN state IN ('posted','delivered','forwarded','returned') THEN decided_at + interval '2 days' END,
-               CASE WHEN state IN ('posted','delivered','returned') THEN 'RR' || lpad(id::text, 9, '0') || 'SE' ELSE '' END,
+               CASE WHEN state IN ('posted','delivered','returned') THEN 'RR' || lpad(id::text, 9, '0') || 'SE'
+                    ELSE '' END,
                CASE WHEN state = 'delivered' THEN decided_at + interval '4 days' END,
                CASE WHEN state = 'returned' THEN decided_at + interval '12 days' END,
                CASE WHEN state = 'returned' THEN 'not_collected' ELSE '' END
@@ -448,7 +476,8 @@ def print_table(args, results):
     constant = large["queries"] == small["queries"] and large["peak"] <= 1.5 * small["peak"] + 256 * 1024
     all_pass &= constant
     print(f"CSV export memory constant ({small['rows']:,} vs {large['rows']:,} rows, "
-          f"{args.export_requests} requests each, time to last byte): {'PASS' if constant else 'FAIL'}", file=out)  # fmt: skip
+          f"{args.export_requests} requests each, time to last byte): {'PASS' if constant else 'FAIL'}",
+          file=out)  # fmt: skip
     print(
         f"targets: <= {QUERY_LIMIT} queries, p95 <= {P95_LIMIT_MS:.0f} ms; overall {'PASS' if all_pass else 'FAIL'}",
         file=out,

@@ -72,6 +72,9 @@ class Card(models.Model):
         verbose_name_plural = pgettext_lazy("plural", "kort")
         permissions = [("operate_station", _("Arbeta vid en kortstation"))]
 
+    def __str__(self) -> str:
+        return f"{self.card_type} {self.masked_number}"
+
     def eligibility_facts(self, *, has_open_order: bool) -> CardFacts:
         """The card as the pure rules of cards.eligibility see it."""
         return CardFacts(
@@ -82,9 +85,6 @@ class Card(models.Model):
             valid_to=self.valid_to,
             has_open_order=has_open_order,
         )
-
-    def __str__(self) -> str:
-        return f"{self.card_type} {self.masked_number}"
 
     @property
     def masked_number(self) -> str:

@@ -37,7 +37,8 @@ class StationAdmin(admin.ModelAdmin):
         messages.warning(
             request,
             _(
-                "Inloggningsnyckel för %(station)s (visas bara nu; spara den i stationsprogrammets nyckelfil): %(credential)s"
+                "Inloggningsnyckel för %(station)s (visas bara nu; spara den i stationsprogrammets nyckelfil): "
+                "%(credential)s"
             )
             % {"station": station.name, "credential": credential},
         )
@@ -63,6 +64,7 @@ class DeskVisitAdmin(ReadOnlyAdmin):
 @admin.register(UnblockAttempt)
 class UnblockAttemptAdmin(ReadOnlyAdmin):
     list_display = ["started_at", "visit", "pin", "assisted", "result", "tries_left_after"]
+    list_select_related = ["visit__card", "visit__station"]  # what the visit's name shows
     list_filter = ["assisted", "result"]
 
 

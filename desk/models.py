@@ -55,6 +55,9 @@ class DeskSession(models.Model):
         verbose_name = _("inloggning vid kortstation")
         verbose_name_plural = _("inloggningar vid kortstation")
 
+    def __str__(self) -> str:
+        return f"{self.operator} vid {self.station}"
+
 
 class IdDocument(models.TextChoices):
     """The kind of document the holder showed; never its number."""
@@ -80,6 +83,9 @@ class DeskVisit(models.Model):
         ordering = ["-started_at"]
         verbose_name = _("besök vid kortstation")
         verbose_name_plural = pgettext_lazy("plural", "besök vid kortstation")
+
+    def __str__(self) -> str:
+        return f"{self.card.masked_number} vid {self.station}"
 
 
 class Outcome(models.TextChoices):
@@ -135,6 +141,9 @@ class UnblockAttempt(models.Model):
         verbose_name = _("upplåsning")
         verbose_name_plural = _("upplåsningar")
 
+    def __str__(self) -> str:
+        return f"{self.visit}: {self.get_pin_display()}"
+
 
 class PukTicket(models.Model):
     """The right to fetch one card's PUK once, for one operator at one station, briefly.
@@ -159,3 +168,7 @@ class PukTicket(models.Model):
     class Meta:
         verbose_name = _("PUK-biljett")
         verbose_name_plural = _("PUK-biljetter")
+
+    def __str__(self) -> str:
+        # Not the id: with the station's credential and the operator's token it fetches the PUK.
+        return f"PUK-biljett för {self.card.masked_number}"

@@ -18,7 +18,7 @@ from .forms import validate_plausible_year
 from .models import PukOrder
 from .states import NEEDS_ACTION, OrderState
 
-STATE_CHOICES = [("action", _("Att hantera")), ("all", _("Alla"))] + list(OrderState.choices)
+STATE_CHOICES = [("action", _("Att hantera")), ("all", _("Alla")), *OrderState.choices]
 
 
 class _InSubquery(Lookup):

@@ -247,6 +247,9 @@ class Notification(models.Model):
             models.UniqueConstraint(fields=["order", "kind", "recipient"], name="one_notification_per_recipient")
         ]
 
+    def __str__(self) -> str:
+        return f"{order_reference(self.order_id)} {self.kind} → {self.recipient}"
+
 
 class ReturnReason(models.TextChoices):
     """Why the post brought a letter back, as the print house reports it."""
@@ -295,6 +298,9 @@ class PrintHouseEvent(models.Model):
     status = models.CharField(max_length=20)
     received_at = models.DateTimeField(auto_now_add=True)
 
+    def __str__(self) -> str:
+        return f"{self.event_id}: {self.status}"
+
 
 class Escalation(models.Model):
     """A reminder that an order has waited too long for its decision. The unique (order,
@@ -313,6 +319,9 @@ class Escalation(models.Model):
         verbose_name_plural = _("påminnelser")
         constraints = [models.UniqueConstraint(fields=["order", "level"], name="one_escalation_per_level")]
 
+    def __str__(self) -> str:
+        return f"{order_reference(self.order_id)}: {self.get_level_display()}"
+
 
 class DigestSent(models.Model):
     """The daily digest mailed to one contact person on one day: the idempotency key."""
@@ -324,3 +333,6 @@ class DigestSent(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "date"], name="one_digest_per_user_and_day")]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.date}"

@@ -17,7 +17,7 @@ def normalise_personnummer(value: str) -> str:
         raise ValidationError(
             _("Ange ett giltigt personnummer eller samordningsnummer, t.ex. 19811228-9874."),
             code="invalid_personnummer",
-        )
+        ) from None  # the library's message can carry the number itself
 
 
 def validate_personnummer(value: str) -> None:

@@ -42,17 +42,18 @@ class WorkerProcess:
         self.process = None
 
     def start(self, timeout=60):
-        self._log = open(self.log_path, "ab")
-        self.process = subprocess.Popen(
-            [
-                sys.executable, "-m", "celery", "-A", "rsportal", "worker",
-                "--queues", settings.CELERY_TASK_DEFAULT_QUEUE,
-                "--concurrency", str(self.concurrency), "--loglevel", "INFO",
-                "--without-gossip", "--without-mingle", "--without-heartbeat",
-            ],
-            cwd=BASE_DIR, env=self.env, stdout=self._log, stderr=subprocess.STDOUT,
-            start_new_session=True,  # a process group of its own, for kill()
-        )  # fmt: skip
+        # The worker writes to its own copy of the descriptor: ours can be closed once it runs.
+        with open(self.log_path, "ab") as log:
+            self.process = subprocess.Popen(
+                [
+                    sys.executable, "-m", "celery", "-A", "rsportal", "worker",
+                    "--queues", settings.CELERY_TASK_DEFAULT_QUEUE,
+                    "--concurrency", str(self.concurrency), "--loglevel", "INFO",
+                    "--without-gossip", "--without-mingle", "--without-heartbeat",
+                ],
+                cwd=BASE_DIR, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+                start_new_session=True,  # a process group of its own, for kill()
+            )  # fmt: skip
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if " ready." in self.log_path.read_text(errors="replace"):
@@ -70,7 +71,6 @@ class WorkerProcess:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
-        self._log.close()
 
     def kill(self):
         """kill -9 the whole worker at once, the main process and its pool children: none
@@ -78,7 +78,6 @@ class WorkerProcess:
         brings the message back is the broker alone."""
         os.killpg(self.process.pid, signal.SIGKILL)
         self.process.wait()
-        self._log.close()
 
 
 def on_broker(task_name):

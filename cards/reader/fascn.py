@@ -30,7 +30,7 @@ _SEPARATED = 5  # the first five fields end with FS
 
 def _bits(value: int) -> str:
     data = [(value >> k) & 1 for k in range(4)]
-    return "".join(map(str, data + [1 - sum(data) % 2]))
+    return "".join(map(str, [*data, 1 - sum(data) % 2]))
 
 
 def encode(**fields: str) -> bytes:

@@ -65,17 +65,26 @@ def describe_reading(reading: CardReading) -> list[str]:
 
 
 _OUTCOME_TEXTS = {
-    Result.NEW_PIN_REFUSED: "Den nya PIN-koden ska vara sex siffror och skrivas likadant två gånger. Inget skickades till kortet.",
-    Result.CODE_MALFORMED: "Koden har fel form (PUK-koden är åtta siffror, PIN-koden sex). Inget skickades till kortet.",
+    Result.NEW_PIN_REFUSED: (
+        "Den nya PIN-koden ska vara sex siffror och skrivas likadant två gånger. Inget skickades till kortet."
+    ),
+    Result.CODE_MALFORMED: (
+        "Koden har fel form (PUK-koden är åtta siffror, PIN-koden sex). Inget skickades till kortet."
+    ),
     Result.PUK_BLOCKED: "PUK-koden är spärrad: kortet måste bytas ut.",
     Result.CARD_REFUSED_NEW_PIN: "Kortet godtog inte den nya PIN-koden.",
-    Result.NEW_PIN_NOT_WORKING: "Kortet tog emot PUK-koden men den nya PIN-koden gick inte att kontrollera. Läs av kortet igen.",
+    Result.NEW_PIN_NOT_WORKING: (
+        "Kortet tog emot PUK-koden men den nya PIN-koden gick inte att kontrollera. Läs av kortet igen."
+    ),
     Result.PINPAD_CANCELLED: "Avbrutet på kortläsarens knappsats.",
     Result.PINPAD_TIMEOUT: "Ingen kod slogs in på kortläsarens knappsats i tid.",
     Result.PINPAD_MISMATCH: "De två nya PIN-koderna på knappsatsen var olika.",
     Result.SECURITY_NOT_SATISFIED: f"Kortet vägrade: {STATUS_WORDS[0x6982]} (6982). Inget ändrades.",
     Result.UNKNOWN_INSTRUCTION: f"Kortet vägrade: {STATUS_WORDS[0x6D00]} (6D00). Inget ändrades.",
-    Result.CARD_REMOVED: "Kortet togs ut innan åtgärden var klar. Det är okänt om den hann genomföras: sätt i kortet och läs av det igen.",
+    Result.CARD_REMOVED: (
+        "Kortet togs ut innan åtgärden var klar. Det är okänt om den hann genomföras: "
+        "sätt i kortet och läs av det igen."
+    ),
 }
 
 

@@ -3,15 +3,15 @@
 APDUs per operation, the minimum the profile needs (SELECT is left out when the
 same exclusive connection already selected the application):
 
-| operation                                | RS-kort                                      | PIV                                |
-|------------------------------------------|----------------------------------------------|------------------------------------|
-| read_card                                | SELECT, GET DATA, VERIFY-empty x3 = 5        | SELECT, GET DATA, VERIFY-empty = 3 |
-| unblock_pin                              | SELECT, VERIFY-empty PUK, RRC, VERIFY = 4    | SELECT, RRC, VERIFY = 3            |
-| unblock_pin after read_card (puk_tries)  | RRC, VERIFY = 2                              | RRC, VERIFY = 2                    |
-| after_unblock (done)                     | VERIFY-empty PUK = 1                         | 0                                  |
-| change_pin, then after_change            | SELECT, CHANGE REFERENCE DATA = 2            | the same = 2                       |
-| unblock on a PIN pad (after the read)    | pad: RRC with the PUK, pad: CRD new PIN = 2  | the same = 2                       |
-| PUK from the station, new PIN on a pad   | RRC, pad: CRD new PIN = 2                    | the same = 2                       |
+operation                               | RS-kort                                   | PIV
+----------------------------------------|-------------------------------------------|-----------------------------------
+read_card                               | SELECT, GET DATA, VERIFY-empty x3 = 5     | SELECT, GET DATA, VERIFY-empty = 3
+unblock_pin                             | SELECT, VERIFY-empty PUK, RRC, VERIFY = 4 | SELECT, RRC, VERIFY = 3
+unblock_pin after read_card (puk_tries) | RRC, VERIFY = 2                           | RRC, VERIFY = 2
+after_unblock (done)                    | VERIFY-empty PUK = 1                      | 0
+change_pin, then after_change           | SELECT, CHANGE REFERENCE DATA = 2         | the same = 2
+unblock on a PIN pad (after the read)   | pad: RRC with PUK, pad: CRD new PIN = 2   | the same = 2
+PUK from the station, new PIN on a pad  | RRC, pad: CRD new PIN = 2                 | the same = 2
 
 The empty VERIFY of the PUK is what lets the station warn before the last
 PUK try; PIV cannot read its PUK counter, so it is not sent there, and as any

@@ -40,7 +40,9 @@ class AtrPattern:
         return cls(raw, bytes.fromhex(mask.replace(":", " ")) if mask else b"\xff" * len(raw))
 
     def matches(self, atr: bytes) -> bool:
-        return len(atr) == len(self.atr) and all((a & m) == (p & m) for a, p, m in zip(atr, self.atr, self.mask))
+        return len(atr) == len(self.atr) and all(
+            (a & m) == (p & m) for a, p, m in zip(atr, self.atr, self.mask, strict=True)
+        )
 
 
 class CardNumberSource(enum.Enum):

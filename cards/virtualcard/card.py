@@ -165,7 +165,7 @@ class VirtualCard:
         return None
 
     def _respond(self, data: bytes, le: int | None) -> bytes:
-        room = 256 if not le else le
+        room = le or 256  # Le absent or 00: up to 256 bytes
         if len(data) <= room:
             return data + SW_OK
         self.pending = data[room:]

@@ -29,5 +29,8 @@ env.pop("LISTEN_FDNAMES", None)
 unshare = ["unshare", "--mount", "--propagation", "private"]
 if os.geteuid() != 0:
     unshare[1:1] = ["--user", "--map-root-user"]
-script = 'mount -t tmpfs -o mode=0755 rs-pcscd /run && mkdir /run/pcscd && exec pcscd --foreground ${RS_PCSCD_DEBUG:+-d} -c "$1"'
-os.execvpe("unshare", unshare + ["sh", "-c", script, "sh", str(rundir / "reader.conf.d")], env)
+script = (
+    "mount -t tmpfs -o mode=0755 rs-pcscd /run && mkdir /run/pcscd"
+    ' && exec pcscd --foreground ${RS_PCSCD_DEBUG:+-d} -c "$1"'
+)
+os.execvpe("unshare", [*unshare, "sh", "-c", script, "sh", str(rundir / "reader.conf.d")], env)

@@ -45,9 +45,7 @@ def main() -> int:
                 missing = [n for n in wanted if n not in present]
                 print(f"timed out waiting for a card in: {', '.join(missing)} (readers: {readers})", file=sys.stderr)
                 return 1
-            hresult, changed = scard.SCardGetStatusChange(
-                context, int(left * 1000), [(n, s) for n, s in states.items()]
-            )
+            hresult, changed = scard.SCardGetStatusChange(context, int(left * 1000), list(states.items()))
             if hresult == scard.SCARD_S_SUCCESS:
                 for name, event_state, _atr in changed:
                     states[name] = event_state & ~scard.SCARD_STATE_CHANGED

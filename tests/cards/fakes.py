@@ -12,18 +12,23 @@ from cards.virtualcard.state import CardState
 
 
 def rs_state(**changes):
-    fields = dict(
-        profile="rs",
-        card_number="9752201234567890",
-        pins={"legitimering": "111111", "underskrift": "222222"},
-        puk="12345678",
-    )
+    fields = {
+        "profile": "rs",
+        "card_number": "9752201234567890",
+        "pins": {"legitimering": "111111", "underskrift": "222222"},
+        "puk": "12345678",
+    }
     fields.update(changes)
     return CardState(**fields)
 
 
 def piv_state(**changes):
-    fields = dict(profile="piv", card_number="1234-5678-000042", pins={"legitimering": "111111"}, puk="87654321")
+    fields = {
+        "profile": "piv",
+        "card_number": "1234-5678-000042",
+        "pins": {"legitimering": "111111"},
+        "puk": "87654321",
+    }
     fields.update(changes)
     return CardState(**fields)
 
@@ -61,7 +66,7 @@ class FakePad:
         new = self._take(extra >> 8, extra & 0xFF)
         if confirm & 0x01 and self._take(extra >> 8, extra & 0xFF) != new:
             raise PadAnswer(0x6402)
-        return self._send(card, structure[24:], entries + [(new_at, new)])
+        return self._send(card, structure[24:], [*entries, (new_at, new)])
 
     def _send(self, card, command, entries):
         raw = bytearray(command)
@@ -76,11 +81,14 @@ class PadAnswer(Exception):
         self.sw = sw
 
 
+NO_PINPAD = PinPad()  # a reader without a pad; PinPad is frozen, so one serves every connection
+
+
 class FakeConnection:
     def __init__(
         self,
         state,
-        pinpad=PinPad(),
+        pinpad=NO_PINPAD,
         pull_at_ins=None,
         pad_answers=None,
         answer_at_ins=None,

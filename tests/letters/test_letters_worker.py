@@ -92,7 +92,8 @@ def test_an_approval_while_the_broker_is_down_still_gets_its_letter_once_it_is_b
     script = (
         "from orders.models import PukOrder; from orders import services; "
         "from django.contrib.auth import get_user_model; "
-        f"services.approve_order(order=PukOrder.objects.get(pk={order.pk}), by=get_user_model().objects.get(pk={contact_person.pk}))"
+        f"services.approve_order(order=PukOrder.objects.get(pk={order.pk}), "
+        f"by=get_user_model().objects.get(pk={contact_person.pk}))"
     )
     env = worker_env(tmp_path, CELERY_BROKER_URL=f"redis://127.0.0.1:{silent_broker.getsockname()[1]}/0")
     started = time.monotonic()

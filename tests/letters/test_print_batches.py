@@ -50,7 +50,8 @@ def test_one_run_forms_a_batch_for_every_full_one_waiting_and_leaves_the_young_r
     formed = letters.form_print_batch()
 
     assert len(formed) == 2 and sorted(manifests()) == sorted(formed)
-    assert sorted(sum(manifests().values(), [])) == sorted(letter.letter_id for letter in made[:4])
+    batched = [letter_id for letter_ids in manifests().values() for letter_id in letter_ids]
+    assert sorted(batched) == sorted(letter.letter_id for letter in made[:4])
     assert Letter.objects.filter(batch="").get() == made[4]  # one letter, and young: it waits
     settings.RSPORTAL_PRINT_BATCH_MAX_AGE_MINUTES = 0
     assert len(letters.form_print_batch()) == 1 and not Letter.objects.filter(batch="").exists()

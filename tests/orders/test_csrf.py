@@ -48,7 +48,7 @@ def world(employee, contact_person, register):
             "form-INITIAL_FORMS": "1",
             "form-0-id": assignment.pk,
             "form-0-email_preference": DIGEST,
-        },  # fmt: skip
+        },
     }
 
 

@@ -200,7 +200,7 @@ def test_bulk_approve_decides_each_selected_order_and_ignores_foreign_ids(karin,
         reverse("orders:approve_selected"),
         {
             "order": [o.pk for o in mine] + [theirs.pk, "x", "9" * 30],
-            **shown_as_submitted(mine + [theirs]),
+            **shown_as_submitted([*mine, theirs]),
             "next": "https://evil.example/",
         },
     )

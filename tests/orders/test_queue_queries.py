@@ -121,10 +121,12 @@ def test_a_date_range_is_whole_days_in_swedish_time(karin, forvaltning):
 
 
 def test_search_needs_every_word_to_start_a_name_of_the_holder(karin, forvaltning):
-    anna = PukOrderFactory(card=CardFactory(holder=EmployeeFactory(
-        forvaltning=forvaltning, user=None, first_name="Anna", last_name="Lindqvist")), placed_by=UserFactory())  # fmt: skip
-    other_anna = PukOrderFactory(card=CardFactory(holder=EmployeeFactory(
-        forvaltning=forvaltning, user=None, first_name="Anna", last_name="Berg", hsa_id="SE-LIND-1")), placed_by=UserFactory())  # fmt: skip
+    def order_of(**holder):
+        employee = EmployeeFactory(forvaltning=forvaltning, user=None, **holder)
+        return PukOrderFactory(card=CardFactory(holder=employee), placed_by=UserFactory())
+
+    anna = order_of(first_name="Anna", last_name="Lindqvist")
+    other_anna = order_of(first_name="Anna", last_name="Berg", hsa_id="SE-LIND-1")
 
     def found(query):
         page = karin.get(reverse("orders:queue"), {"q": query, "state": "all"}).content.decode()

@@ -1,7 +1,7 @@
 from rsportal.celery import app
 
 
-def test_beat_runs_the_letter_and_mail_sweeps_print_batches_status_imports_spool_clean_up_escalations_digests_and_ticket_lapses():
+def test_beat_runs_exactly_the_periodic_tasks_and_each_is_registered():
     app.loader.import_default_modules()
     scheduled = {entry["task"] for entry in app.conf.beat_schedule.values()}
     assert scheduled == {

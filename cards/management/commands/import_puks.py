@@ -17,7 +17,7 @@ class Command(BaseCommand):
             with open(csv_file, encoding="utf-8-sig", errors="replace", newline="") as f:
                 report = import_puks(f)
         except OSError as exc:
-            raise CommandError(f"cannot read {csv_file}: {exc.strerror}")
+            raise CommandError(f"cannot read {csv_file}: {exc.strerror}") from exc
         for line, problem in report.problems:
             self.stderr.write(f"line {line}: {problem}")
         self.stdout.write(f"{report.imported} PUKs imported, {len(report.problems)} rows refused")

@@ -32,21 +32,31 @@ FORVALTNINGAR = [
 ]
 
 CARD_TYPES = [
-    dict(code="rs-kort", name="RS-kort (eTjänstekort)", has_region_logo=True, puk_route=CardType.PukRoute.LETTER),
-    dict(
-        code="rs-kort-2015",
-        name="RS-kort, generation 2015",
-        has_region_logo=True,
-        puk_route=CardType.PukRoute.DESK_ONLY,
-    ),
-    dict(
-        code="reservkort",
-        name="Reservkort",
-        has_region_logo=True,
-        is_reserve_card=True,
-        puk_route=CardType.PukRoute.NONE,
-    ),
-    dict(code="extern", name="eTjänstekort, annan utgivare", has_region_logo=False, puk_route=CardType.PukRoute.NONE),
+    {
+        "code": "rs-kort",
+        "name": "RS-kort (eTjänstekort)",
+        "has_region_logo": True,
+        "puk_route": CardType.PukRoute.LETTER,
+    },
+    {
+        "code": "rs-kort-2015",
+        "name": "RS-kort, generation 2015",
+        "has_region_logo": True,
+        "puk_route": CardType.PukRoute.DESK_ONLY,
+    },
+    {
+        "code": "reservkort",
+        "name": "Reservkort",
+        "has_region_logo": True,
+        "is_reserve_card": True,
+        "puk_route": CardType.PukRoute.NONE,
+    },
+    {
+        "code": "extern",
+        "name": "eTjänstekort, annan utgivare",
+        "has_region_logo": False,
+        "puk_route": CardType.PukRoute.NONE,
+    },
 ]
 
 # username: (first, last, personnummer, hsa-id, förvaltning code)
@@ -134,25 +144,25 @@ class Command(BaseCommand):
             users[username] = user
             employee, _ = Employee.objects.update_or_create(
                 personnummer=pnr,
-                defaults=dict(
-                    user=user,
-                    hsa_id=hsa_id,
-                    first_name=first,
-                    last_name=last,
-                    work_email=user.email,
-                    forvaltning=forvaltningar[forvaltning_code],
-                ),
+                defaults={
+                    "user": user,
+                    "hsa_id": hsa_id,
+                    "first_name": first,
+                    "last_name": last,
+                    "work_email": user.email,
+                    "forvaltning": forvaltningar[forvaltning_code],
+                },
             )
             for number, type_code, status, valid_to in CARDS[username]:
                 Card.objects.update_or_create(
                     card_number=number,
-                    defaults=dict(
-                        holder=employee,
-                        card_type=card_types[type_code],
-                        status=status,
-                        valid_from=date(valid_to.year - 5, valid_to.month, 1),
-                        valid_to=valid_to,
-                    ),
+                    defaults={
+                        "holder": employee,
+                        "card_type": card_types[type_code],
+                        "status": status,
+                        "valid_from": date(valid_to.year - 5, valid_to.month, 1),
+                        "valid_to": valid_to,
+                    },
                 )
         for username, code, role in ASSIGNMENTS:
             assign_contact_person(user=users[username], forvaltning=forvaltningar[code], role=role)

@@ -42,22 +42,22 @@ def test_unblock_step_one_takes_exactly_the_puk_into_a_reset_with_the_temporary_
 def test_unblock_step_two_takes_the_new_pin_twice_after_the_temporary_one():
     s = pinpad.new_pin_structure(RS_KORT, 0x81, Code("913579"))
     (
-        timeout,
-        timeout2,
+        _timeout,
+        _timeout2,
         fmt,
         block,
-        length_fmt,
-        off_old,
+        _length_fmt,
+        _off_old,
         off_new,
         extra,
         confirm,
-        validation,
+        _validation,
         messages,
-        lang,
+        _lang,
         m1,
         m2,
-        m3,
-        teo,
+        _m3,
+        _teo,
         data_length,
     ) = struct.unpack("<BBBBBBBHBBBHBBB3sI", s[:24])
     assert (fmt, block, off_new, extra) == (0x82, 8, 8, (6 << 8) | 6)
