@@ -17,8 +17,8 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from audit.models import AuditEvent
 from audit.actions import AuditAction
+from audit.models import AuditEvent
 from audit.services import record
 from cards.models import Card
 from cards.puk_store import PukUnavailable, get_puk_store
@@ -28,7 +28,6 @@ from orders.models import PukOrder
 from orders.states import BEFORE_POSTING, OPEN_STATES
 from orders.transitions import OrderRefused
 from organisation.models import User
-
 from rsportal.queueing import enqueue_on_commit
 
 from . import rules
@@ -51,13 +50,19 @@ def _act(action: AuditAction, obj: Model, station: Station, operator: User, **da
     return record(action, obj, actor=operator, station=station.name, station_id=station.pk, **data)
 
 
-def log_in(
-    station: Station, username: str, password: str, request: HttpRequest | None = None
-) -> tuple[User, str]:
+def log_in(station: Station, username: str, password: str, request: HttpRequest | None = None) -> tuple[User, str]:
     user = authenticate(request, username=username, password=password)
     if user is None or not may_operate(user, station):
-        record(AuditAction.DESK_LOGIN_REFUSED, station, station=station.name, station_id=station.pk, username=username[:150])
-        raise StationRefused("login", _("Fel användarnamn eller lösenord, eller så saknar du behörighet vid den här kortstationen."))
+        record(
+            AuditAction.DESK_LOGIN_REFUSED,
+            station,
+            station=station.name,
+            station_id=station.pk,
+            username=username[:150],
+        )
+        raise StationRefused(
+            "login", _("Fel användarnamn eller lösenord, eller så saknar du behörighet vid den här kortstationen.")
+        )
     _act(AuditAction.DESK_LOGIN, station, station, user)
     return user, start_session(user, station)
 
@@ -70,13 +75,27 @@ def log_out(station: Station, operator: User, session: DeskSession | None) -> No
 
 
 def card_read(
-    station: Station, operator: User, *, card_number: str, profile: str, pins: dict[str, int | None],
+    station: Station,
+    operator: User,
+    *,
+    card_number: str,
+    profile: str,
+    pins: dict[str, int | None],
     puk_tries_left: int | None,
 ) -> Card | None:
     """The station read a card: record it and say what the registry knows of it."""
     card = Card.objects.select_related("holder", "card_type").filter(card_number=card_number).first()
-    _act(AuditAction.DESK_CARD_READ, card or station, station, operator, card_number=card_number, profile=profile,
-         pin_tries_left=pins, puk_tries_left=puk_tries_left, known=card is not None)
+    _act(
+        AuditAction.DESK_CARD_READ,
+        card or station,
+        station,
+        operator,
+        card_number=card_number,
+        profile=profile,
+        pin_tries_left=pins,
+        puk_tries_left=puk_tries_left,
+        known=card is not None,
+    )
     return card
 
 
@@ -105,17 +124,29 @@ def _registered_card(station: Station, operator: User, card_number: str) -> Card
 
 def current_visit(station: Station, operator: User, visit_id: int | None, card_number: str) -> DeskVisit:
     """The visit in which this holder's ID was checked, at this station by this operator."""
-    visit = DeskVisit.objects.select_related("card__holder").filter(
-        pk=visit_id or 0, station=station, operator=operator, card__card_number=card_number).first()
-    if visit is None or not rules.visit_is_current(visit.started_at, timezone.now(), settings.RSPORTAL_DESK_VISIT_MINUTES):
+    visit = (
+        DeskVisit.objects.select_related("card__holder")
+        .filter(pk=visit_id or 0, station=station, operator=operator, card__card_number=card_number)
+        .first()
+    )
+    if visit is None or not rules.visit_is_current(
+        visit.started_at, timezone.now(), settings.RSPORTAL_DESK_VISIT_MINUTES
+    ):
         _act(AuditAction.DESK_REFUSED, station, station, operator, card_number=card_number, refusal="no_id_check")
         raise StationRefused("no_id_check", _("Gör ID-kontrollen av kortinnehavaren först."))
     return visit
 
 
 def start_unblock(
-    station: Station, operator: User, *, visit_id: int | None, card_number: str, pin: str, assisted: bool,
-    puk_tries_left: int | None, second_operator: tuple[str, str] | None = None,
+    station: Station,
+    operator: User,
+    *,
+    visit_id: int | None,
+    card_number: str,
+    pin: str,
+    assisted: bool,
+    puk_tries_left: int | None,
+    second_operator: tuple[str, str] | None = None,
 ) -> UnblockAttempt:
     """Allow one unblock before any PUK is sent; for an assisted one, issue the ticket.
 
@@ -129,26 +160,49 @@ def start_unblock(
         else:
             attempt = _allow_unblock(station, operator, visit, pin, assisted, puk_tries_left, confirmer)
     if attempt is None:
-        raise StationRefused("limit", _(
-            "Gränsen för assisterade upplåsningar per timme är nådd. En administratör har fått besked."))
+        raise StationRefused(
+            "limit", _("Gränsen för assisterade upplåsningar per timme är nådd. En administratör har fått besked.")
+        )
     return attempt
 
 
 def _allow_unblock(
-    station: Station, operator: User, visit: DeskVisit, pin: str, assisted: bool, puk_tries_left: int | None,
+    station: Station,
+    operator: User,
+    visit: DeskVisit,
+    pin: str,
+    assisted: bool,
+    puk_tries_left: int | None,
     confirmer: User | None,
 ) -> UnblockAttempt:
     card_number = visit.card.card_number
-    attempt = UnblockAttempt.objects.create(visit=visit, pin=pin, assisted=assisted,
-                                            puk_tries_before=puk_tries_left, second_operator=confirmer)
-    _act(AuditAction.DESK_UNBLOCK_STARTED, attempt, station, operator, card_number=card_number, pin_role=pin,
-         assisted=assisted, puk_tries_left=puk_tries_left, second_operator=confirmer.get_username() if confirmer else "")
+    attempt = UnblockAttempt.objects.create(
+        visit=visit, pin=pin, assisted=assisted, puk_tries_before=puk_tries_left, second_operator=confirmer
+    )
+    _act(
+        AuditAction.DESK_UNBLOCK_STARTED,
+        attempt,
+        station,
+        operator,
+        card_number=card_number,
+        pin_role=pin,
+        assisted=assisted,
+        puk_tries_left=puk_tries_left,
+        second_operator=confirmer.get_username() if confirmer else "",
+    )
     if assisted:
         lifetime = rules.ticket_lifetime(settings.RSPORTAL_PUK_TICKET_SECONDS)
-        PukTicket.objects.create(attempt=attempt, card=visit.card, operator=operator, station=station,
-                                 expires_at=timezone.now() + lifetime)
-        _act(AuditAction.DESK_TICKET_ISSUED, attempt.ticket, station, operator, card_number=card_number,
-             expires_in_seconds=int(lifetime.total_seconds()))
+        PukTicket.objects.create(
+            attempt=attempt, card=visit.card, operator=operator, station=station, expires_at=timezone.now() + lifetime
+        )
+        _act(
+            AuditAction.DESK_TICKET_ISSUED,
+            attempt.ticket,
+            station,
+            operator,
+            card_number=card_number,
+            expires_in_seconds=int(lifetime.total_seconds()),
+        )
     return attempt
 
 
@@ -160,12 +214,30 @@ def _second_operator(
     username, password = credentials or ("", "")
     confirmer = authenticate(None, username=username, password=password) if username else None
     if confirmer is None or confirmer.pk == operator.pk or not may_operate(confirmer, station):
-        _act(AuditAction.DESK_REFUSED, visit, station, operator, card_number=visit.card.card_number,
-             refusal="second_operator", puk_tries_left=puk_tries_left)
-        raise StationRefused("second_operator", _(
-            "PUK-koden har två försök kvar eller färre: en annan operatör vid stationen ska bekräfta med sin inloggning."))
-    _act(AuditAction.DESK_SECOND_OPERATOR_CONFIRMED, visit, station, operator, second_operator=confirmer.get_username(),
-         puk_tries_left=puk_tries_left)
+        _act(
+            AuditAction.DESK_REFUSED,
+            visit,
+            station,
+            operator,
+            card_number=visit.card.card_number,
+            refusal="second_operator",
+            puk_tries_left=puk_tries_left,
+        )
+        raise StationRefused(
+            "second_operator",
+            _(
+                "PUK-koden har två försök kvar eller färre: en annan operatör vid stationen ska bekräfta "
+                "med sin inloggning."
+            ),
+        )
+    _act(
+        AuditAction.DESK_SECOND_OPERATOR_CONFIRMED,
+        visit,
+        station,
+        operator,
+        second_operator=confirmer.get_username(),
+        puk_tries_left=puk_tries_left,
+    )
     return confirmer
 
 
@@ -179,7 +251,9 @@ def _hourly_limit_reached(station: Station, operator: User, visit: DeskVisit) ->
     if PukTicket.objects.filter(operator=operator, issued_at__gte=hour_ago).count() < limit:
         return False
     _act(AuditAction.DESK_LIMIT_REACHED, visit, station, operator, card_number=visit.card.card_number, limit=limit)
-    already_told = AuditEvent.objects.for_object(operator).filter(action=AuditAction.DESK_LIMIT_ALERTED, at__gte=hour_ago)
+    already_told = AuditEvent.objects.for_object(operator).filter(
+        action=AuditAction.DESK_LIMIT_ALERTED, at__gte=hour_ago
+    )
     if not already_told.exists():
         _act(AuditAction.DESK_LIMIT_ALERTED, operator, station, operator, limit=limit)
         enqueue_on_commit("desk.tasks.alert_assisted_unblock_limit", operator.pk, station.pk)
@@ -190,11 +264,20 @@ def redeem_ticket(station: Station, operator: User, *, ticket_id: uuid.UUID | No
     """The card's PUK, once, to the station that holds the ticket; every refusal recorded."""
     now = timezone.now()
     ticket = PukTicket.objects.select_related("card").filter(pk=ticket_id).first() if ticket_id else None
-    facts = None if ticket is None else rules.TicketFacts(
-        ticket.card.card_number, ticket.operator_id, ticket.station_id, ticket.expires_at, ticket.used_at is not None
+    facts = (
+        None
+        if ticket is None
+        else rules.TicketFacts(
+            ticket.card.card_number,
+            ticket.operator_id,
+            ticket.station_id,
+            ticket.expires_at,
+            ticket.used_at is not None,
+        )
     )
-    refusal = rules.ticket_refusal(facts, now=now, card_number=card_number, operator_id=operator.pk,
-                                   station_id=station.pk)
+    refusal = rules.ticket_refusal(
+        facts, now=now, card_number=card_number, operator_id=operator.pk, station_id=station.pk
+    )
     if (
         refusal is None
         and ticket is not None  # always so: ticket_refusal refuses a missing ticket
@@ -203,10 +286,14 @@ def redeem_ticket(station: Station, operator: User, *, ticket_id: uuid.UUID | No
         refusal = rules.TicketRefusal.USED  # another redemption won the race
     if refusal is not None:
         action = (
-            AuditAction.DESK_TICKET_EXPIRED if refusal is rules.TicketRefusal.EXPIRED else AuditAction.DESK_TICKET_REFUSED
+            AuditAction.DESK_TICKET_EXPIRED
+            if refusal is rules.TicketRefusal.EXPIRED
+            else AuditAction.DESK_TICKET_REFUSED
         )
         _act(action, ticket or station, station, operator, card_number=card_number, refusal=refusal.value)
-        raise StationRefused(f"ticket_{refusal.value}", _("Biljetten till PUK-koden gäller inte. Börja om upplåsningen."))
+        raise StationRefused(
+            f"ticket_{refusal.value}", _("Biljetten till PUK-koden gäller inte. Börja om upplåsningen.")
+        )
     if ticket is None:  # ticket_refusal refuses a missing ticket (UNKNOWN), so never here
         raise RuntimeError("a missing PUK ticket was not refused")
     try:
@@ -237,14 +324,26 @@ def record_lapsed_tickets(now: datetime | None = None) -> int:
 def record_outcome(
     station: Station, operator: User, *, attempt_id: int | None, result: str, tries_left: int | None
 ) -> UnblockAttempt:
-    attempt = UnblockAttempt.objects.select_related("visit__card").filter(
-        pk=attempt_id or 0, visit__station=station, visit__operator=operator, finished_at__isnull=True).first()
+    attempt = (
+        UnblockAttempt.objects.select_related("visit__card")
+        .filter(pk=attempt_id or 0, visit__station=station, visit__operator=operator, finished_at__isnull=True)
+        .first()
+    )
     if attempt is None:
         raise StationRefused("unknown_attempt", _("Upplåsningen är okänd eller redan avslutad."))
     attempt.result, attempt.tries_left_after, attempt.finished_at = result, tries_left, timezone.now()
     attempt.save(update_fields=["result", "tries_left_after", "finished_at"])
-    _act(AuditAction.DESK_UNBLOCK_OUTCOME, attempt, station, operator, card_number=attempt.visit.card.card_number,
-         pin_role=attempt.pin, assisted=attempt.assisted, result=attempt.result, tries_left=tries_left)
+    _act(
+        AuditAction.DESK_UNBLOCK_OUTCOME,
+        attempt,
+        station,
+        operator,
+        card_number=attempt.visit.card.card_number,
+        pin_role=attempt.pin,
+        assisted=attempt.assisted,
+        result=attempt.result,
+        tries_left=tries_left,
+    )
     return attempt
 
 
@@ -253,16 +352,33 @@ def record_desk_refusal(
 ) -> None:
     """An unblock the station software refused on its own (rules.DeskRefusal)."""
     card = Card.objects.filter(card_number=card_number).first()
-    _act(AuditAction.DESK_REFUSED, card or station, station, operator, card_number=card_number, refusal=refusal.value,
-         pin_role=pin, assisted=assisted, refused_by="station")
+    _act(
+        AuditAction.DESK_REFUSED,
+        card or station,
+        station,
+        operator,
+        card_number=card_number,
+        refusal=refusal.value,
+        pin_role=pin,
+        assisted=assisted,
+        refused_by="station",
+    )
 
 
 def record_pin_change(
     station: Station, operator: User, *, card_number: str, pin: str, result: str, tries_left: int | None
 ) -> None:
     card = Card.objects.filter(card_number=card_number).first()
-    _act(AuditAction.DESK_PIN_CHANGED, card or station, station, operator, card_number=card_number, pin_role=pin,
-         result=result, tries_left=tries_left)
+    _act(
+        AuditAction.DESK_PIN_CHANGED,
+        card or station,
+        station,
+        operator,
+        card_number=card_number,
+        pin_role=pin,
+        result=result,
+        tries_left=tries_left,
+    )
 
 
 def close_order_at_desk(
@@ -272,7 +388,9 @@ def close_order_at_desk(
     visit = current_visit(station, operator, visit_id, card_number)
     order = PukOrder.objects.filter(pk=order_id or 0, holder=visit.card.holder).first()
     if order is None or not can_close_at_desk(order):
-        raise StationRefused("order", _("Beställningen kan inte stängas här: kodbrevet är redan på väg eller ärendet är avslutat."))
+        raise StationRefused(
+            "order", _("Beställningen kan inte stängas här: kodbrevet är redan på väg eller ärendet är avslutat.")
+        )
     try:
         return order_services.close_order_handled_at_desk(order=order, by=operator, station_name=station.name)
     except OrderRefused as refused:

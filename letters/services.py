@@ -21,13 +21,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_noop
 
 from cards.puk_store import PukUnavailable, get_puk_store
-from organisation.identity import display_personnummer
-from organisation.population_register import AddressStatus, RegisterUnavailable, get_population_register
-
+from orders import transitions
 from orders.models import Letter, PrintHouseEvent, PukOrder
 from orders.states import OrderState
-from orders import transitions
+from organisation.identity import display_personnummer
 from organisation.models import User
+from organisation.population_register import AddressStatus, RegisterUnavailable, get_population_register
 from rsportal.queueing import enqueue, enqueue_on_commit
 
 from .pdf import LetterContent, render_letter
@@ -72,14 +71,18 @@ def _letter_content(order: PukOrder, letter_id: str) -> LetterContent:
     """Look the address up again at letter time and take the PUK from the store."""
     answer = get_population_register().lookup(order.holder.personnummer)  # RegisterUnavailable → retry
     if answer.status == AddressStatus.MISSING:
-        raise LetterNotPossible(gettext_noop("Innehavaren saknar numera folkbokföringsadress: hänvisa till en kortstation."))
+        raise LetterNotPossible(
+            gettext_noop("Innehavaren saknar numera folkbokföringsadress: hänvisa till en kortstation.")
+        )
     try:
         puk = get_puk_store().puk_for(order.card)
     except PukUnavailable:
-        raise LetterNotPossible(gettext_noop("PUK-koden för kortet finns inte i PUK-arkivet."))
+        raise LetterNotPossible(gettext_noop("PUK-koden för kortet finns inte i PUK-arkivet.")) from None
     except ImproperlyConfigured:
         log.error("the PUK store's key is missing or invalid (RSPORTAL_PUK_STORE_KEY)")
-        raise LetterNotPossible(gettext_noop("PUK-arkivet kan inte läsas: dess nyckel saknas eller är fel. Kontakta IT-support."))
+        raise LetterNotPossible(
+            gettext_noop("PUK-arkivet kan inte läsas: dess nyckel saknas eller är fel. Kontakta IT-support.")
+        ) from None
     forwarded = answer.status == AddressStatus.PROTECTED
     recipient: tuple[str, ...]
     if forwarded:
@@ -90,7 +93,9 @@ def _letter_content(order: PukOrder, letter_id: str) -> LetterContent:
         if address is None:
             raise RuntimeError("the population register answered REGISTERED without an address")
         recipient = tuple(
-            line for line in (address.name, address.care_of, address.street, f"{address.postal_code} {address.town}") if line
+            line
+            for line in (address.name, address.care_of, address.street, f"{address.postal_code} {address.town}")
+            if line
         )
     return LetterContent(
         letter_id=letter_id,
@@ -143,7 +148,10 @@ def _form_one_batch(print_house: PrintHouse, *, force: bool) -> tuple[str | None
             return None, False
         batch_id, missing_ids = print_house.form_batch(
             [
-                {"letter_id": letter.letter_id, "outer_envelope": settings.RSPORTAL_FORWARDING_ADDRESS if letter.forwarded else None}
+                {
+                    "letter_id": letter.letter_id,
+                    "outer_envelope": settings.RSPORTAL_FORWARDING_ADDRESS if letter.forwarded else None,
+                }
                 for letter in waiting
             ]
         )
@@ -151,7 +159,9 @@ def _form_one_batch(print_house: PrintHouse, *, force: bool) -> tuple[str | None
         for letter in waiting:
             if letter.letter_id in missing:
                 _lose_letter(letter)
-        Letter.objects.filter(pk__in=[letter.pk for letter in waiting if letter.letter_id not in missing]).update(batch=batch_id)
+        Letter.objects.filter(pk__in=[letter.pk for letter in waiting if letter.letter_id not in missing]).update(
+            batch=batch_id
+        )
     if len(missing) < len(waiting):
         print_house.release_batch(batch_id)
     return batch_id, len(waiting) == size
@@ -160,7 +170,9 @@ def _form_one_batch(print_house: PrintHouse, *, force: bool) -> tuple[str | None
 def _lose_letter(letter: Letter) -> None:
     """A spooled letter whose file is gone: the order fails, so that a retry makes the
     letter anew under the same id. The letter never reached the print house."""
-    log.error("letter %s: its file is missing from the spool; the order is failed so it can be made again", letter.letter_id)
+    log.error(
+        "letter %s: its file is missing from the spool; the order is failed so it can be made again", letter.letter_id
+    )
     order = PukOrder.objects.select_for_update().get(pk=letter.order_id)
     error = gettext_noop("Kodbrevets fil saknades när det skulle lämnas till tryckeriet. Försök igen.")
     transitions.fail_letter(order, error=error, letter_id=letter.letter_id)
@@ -177,7 +189,9 @@ def clean_print_spool() -> int:
         return 0
     queued = Letter.objects.filter(order__state=OrderState.LETTER_QUEUED).select_related("order")
     # In generation order, so each order's latest letter is the one kept.
-    latest = {letter.order_id: letter.letter_id for letter in queued.only("generation", "order__id").order_by("generation")}
+    latest = {
+        letter.order_id: letter.letter_id for letter in queued.only("generation", "order__id").order_by("generation")
+    }
     grace = timedelta(minutes=settings.RSPORTAL_PRINT_SPOOL_GRACE_MINUTES)
     return remove_stale(set(latest.values()), timezone.now() - grace)
 
@@ -212,14 +226,14 @@ def _failure_in_words(order_id: int, exc: Exception) -> str:
     """What the contact person reads. The log names the exception's class and where it was
     raised, never its text."""
     where = traceback.extract_tb(exc.__traceback__)[-1]
-    log.warning(
-        "letter for order %s failed: %s at %s:%s", order_id, type(exc).__name__, where.filename, where.lineno
-    )
+    log.warning("letter for order %s failed: %s at %s:%s", order_id, type(exc).__name__, where.filename, where.lineno)
     if isinstance(exc, RegisterUnavailable):
         return gettext_noop("Folkbokföringsregistret svarade inte.")
     if isinstance(exc, OSError):
         return gettext_noop("Brevet kunde inte lämnas till tryckeriet.")
-    return gettext_noop("Ett oväntat fel uppstod när kodbrevet skulle skapas. Försök igen; kvarstår felet, kontakta IT-support.")
+    return gettext_noop(
+        "Ett oväntat fel uppstod när kodbrevet skulle skapas. Försök igen; kvarstår felet, kontakta IT-support."
+    )
 
 
 def sweep_approved_orders(older_than_seconds: int = 120) -> int:

@@ -1,6 +1,6 @@
 """Status reports from the print house: printed, posted (with the registered-mail tracking
-id), delivered, returned (with its reason: unknown_address, not_collected or other). They arrive as files in the spool's inbox or
-as a webhook signed with a shared secret (HMAC-SHA256 over "timestamp.body").
+id), delivered, returned (with its reason: unknown_address, not_collected or other). They
+arrive as files in the spool's inbox or as a webhook signed with a shared secret (HMAC-SHA256 over "timestamp.body").
 
 A report for an unknown letter, with a bad signature, seen before (replayed), too old, or
 out of order for the order's state is rejected and logged, and changes nothing.
@@ -17,8 +17,8 @@ from django.conf import settings
 from django.db import IntegrityError, InterfaceError, OperationalError, transaction
 from django.utils import timezone
 
-from orders.models import Letter, PrintHouseEvent, PukOrder, ReturnReason
 from orders import transitions
+from orders.models import Letter, PrintHouseEvent, PukOrder, ReturnReason
 from orders.transitions import OrderRefused
 
 from .print_house import get_print_house
@@ -57,7 +57,7 @@ def verify_signature(body: bytes, timestamp: str, signature: str, *, now=None) -
     try:
         age = (now or time.time()) - int(timestamp)
     except (TypeError, ValueError):
-        raise BadSignature("bad timestamp")
+        raise BadSignature("bad timestamp") from None
     if abs(age) > MAX_SIGNATURE_AGE_SECONDS:
         raise BadSignature("timestamp outside the allowed window")
     if not hmac.compare_digest(sign(body, timestamp, secret), signature or ""):
@@ -69,7 +69,7 @@ def parse_event(raw: bytes | str) -> dict:
     try:
         event = json.loads(raw)
     except (ValueError, UnicodeDecodeError):
-        raise StatusRejected("not JSON")
+        raise StatusRejected("not JSON") from None
     if not isinstance(event, dict) or not all(_text(event.get(k), 100) for k in ("event_id", "letter_id", "status")):
         raise StatusRejected("event_id, letter_id and status are required, as text of at most 100 characters")
     if event["status"] not in STATUSES:
@@ -96,10 +96,10 @@ def apply_event(event: dict) -> Letter:
                 with transaction.atomic():
                     PrintHouseEvent.objects.create(event_id=event["event_id"], letter=letter, status=event["status"])
             except IntegrityError:  # the unique event_id: the only constraint this insert can break
-                raise StatusConflict("event already received (replay)")
+                raise StatusConflict("event already received (replay)") from None
             _apply(letter, event)
     except OrderRefused:
-        raise StatusConflict(f"{event['status']} does not follow the order's state {letter.order.state}")
+        raise StatusConflict(f"{event['status']} does not follow the order's state {letter.order.state}") from None
     if event["status"] in ("printed", "posted"):
         _discard(letter)
     return letter

@@ -10,8 +10,8 @@ from cards.agent.agent import Agent
 from cards.reader import apdu, transport
 from cards.reader.codes import Code
 from cards.reader.profiles import RS_KORT
-from tests.factories import CardFactory, give_puk
 from tests.cards.fakes import rs_state
+from tests.factories import CardFactory, give_puk
 
 from .conftest import make_operator, make_station
 
@@ -37,8 +37,13 @@ def agent(live_server, rs_slot, desk_card, transactional_db):
     station = make_station("Kortstation Lund, Universitetssjukhuset")
     make_operator("olle", station)
     make_operator("ove", station)
-    agent = Agent(server_url=live_server.url, credential=station.credential, port=0, reader=rs_slot.reader,
-                  announce=lambda link: None)
+    agent = Agent(
+        server_url=live_server.url,
+        credential=station.credential,
+        port=0,
+        reader=rs_slot.reader,
+        announce=lambda link: None,
+    )
     agent.pairing_link = agent.start()
     yield agent
     agent.stop()
@@ -73,7 +78,10 @@ def the_pin_is_new_and_the_counters_full(slot, new_pin):
     VERIFYs spend nothing); then the new PIN verifies."""
     verify_new = apdu.verify(LEGITIMERING, RS_KORT.code_block(Code(new_pin)))
     return own_apdus(slot, apdu.verify_status(LEGITIMERING), apdu.verify_status(PUK_REFERENCE), verify_new) == [
-        0x63C3, 0x63CA, 0x9000]
+        0x63C3,
+        0x63CA,
+        0x9000,
+    ]
 
 
 def check_id(page, document="Pass"):
@@ -100,7 +108,8 @@ def test_assisted_unblock_sets_the_new_pin_and_never_shows_the_puk(desk_page, de
     done = AuditEvent.objects.get(action="desk_unblock_outcome")
     assert (done.data["result"], done.data["tries_left"], done.data["assisted"]) == ("done", 3, True)
     assert {"desk_card_read", "desk_id_checked", "desk_ticket_issued", "desk_ticket_used"} <= set(
-        AuditEvent.objects.values_list("action", flat=True))
+        AuditEvent.objects.values_list("action", flat=True)
+    )
     assert not any(PUK in str(e.data) for e in AuditEvent.objects.all())
 
 
