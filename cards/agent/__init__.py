@@ -6,6 +6,7 @@ RS-portal's station API with the station's own credential. No Django in here: it
 on the desk PC with the station core and Jinja2 only. See docs/desk.md.
 
 The page is drawn from templates/ (Jinja2, autoescaped) and loads its script and style
-from static/. Its words are Swedish, the source, or English from locale/ (see i18n.py;
-how to update the translations is at the top of locale/en/LC_MESSAGES/agent.po).
+from static/. Its words are Swedish, the source, or English, from the card library's
+catalogue, which holds rs-card's words too (cards/reader/i18n.py; how to update the
+translations is at the top of cards/reader/locale/en/LC_MESSAGES/station.po).
 """

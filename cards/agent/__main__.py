@@ -15,7 +15,7 @@ import sys
 import threading
 from pathlib import Path
 
-from cards.reader import messages
+from cards.reader import i18n, messages
 from cards.reader.errors import StationError
 
 from .agent import Agent
@@ -52,7 +52,7 @@ def main(argv: list[str] | None = None) -> int:
             announce=lambda link: print(f"Öppna kortstationen i webbläsaren: {link}", flush=True),
         )
     except StationError as problem:
-        print(messages.describe_error(problem), file=sys.stderr)
+        print(messages.describe_error(problem).say(i18n.translations(i18n.DEFAULT)), file=sys.stderr)
         return 2
     except InsecureServer as problem:
         print(problem, file=sys.stderr)

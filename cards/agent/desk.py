@@ -19,14 +19,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
-from cards.reader import operations, pinpad
+from cards.reader import messages, operations, pinpad
 from cards.reader.codes import Code
 from cards.reader.errors import CardError, StationError
+from cards.reader.i18n import Text, _, sentences
 from cards.reader.operations import CardReading, Outcome, Result
 from cards.reader.profiles import PinRole
 
-from . import words
-from .i18n import Text, _, sentences
 from .server import ServerRefused, ServerUnavailable, StationApi
 
 log = logging.getLogger(__name__)
@@ -141,7 +140,7 @@ class Desk:
     def reader_lost(self, problem: StationError) -> None:
         """The reader (or pcscd) went away: no card, no visit, and the reason shown."""
         with self.lock:
-            text = words.describe_error(problem)
+            text = messages.describe_error(problem)
             if text == self.reader_problem:
                 return  # the watcher tries again every second: draw the page once
             if self.visit:
@@ -159,7 +158,7 @@ class Desk:
             finally:
                 conn.close()
         except StationError as problem:
-            self.card, self.card_problem = None, words.describe_error(problem)
+            self.card, self.card_problem = None, messages.describe_error(problem)
             return
         payload = {
             "card_number": reading.card_number,
@@ -216,7 +215,7 @@ class Desk:
                 self._report_refusal(card_number, refused.refusal, role, assisted)
                 self._note("error", refused.text)
             except StationError as problem:
-                self._note("error", words.describe_error(problem))
+                self._note("error", messages.describe_error(problem))
                 self._read_again()
             except (ServerRefused, ServerUnavailable) as problem:
                 self._note("error", _server_text(problem))
@@ -234,7 +233,7 @@ class Desk:
     ) -> tuple[str, Text]:
         """The unblock of `view`'s card for `visit`, which unblock() checked is this card's."""
         profile = view.reading.profile
-        done = _("%(pin)s är upplåst och har en ny kod.", pin=words.PIN_NAMES[role])
+        done = messages.pin_unblocked(role)
         # Before the server is asked (for an assisted unblock: before it releases the PUK).
         entry = operations.PadEntry.for_unblock(view.pinpad, puk_from_station=assisted)
         if entry.current:  # the pad asks for them: a page drawn before the reader was known may still send them
@@ -244,7 +243,7 @@ class Desk:
         puk_length = None if assisted else profile.puk_length
         refusal = operations.refuse_codes(profile, entry, new_pin, confirm, puk, puk_length)
         if refusal is not None:
-            raise Refused(words.describe_outcome(refusal, role, done), refusal.result.value)
+            raise Refused(messages.describe_outcome(refusal, role, done), refusal.result.value)
         conn = self._connect()
         try:
             # Which card it is and the PUK's tries, read first: all the unblock needs.
@@ -346,7 +345,7 @@ class Desk:
                 finally:
                     conn.close()
             except StationError as problem:
-                self._note("error", words.describe_error(problem))
+                self._note("error", messages.describe_error(problem))
                 return self._read_again()
             try:
                 self._call(
@@ -360,7 +359,7 @@ class Desk:
                 )
             except (ServerRefused, ServerUnavailable):
                 log.warning("PIN change not reported to the server")
-            done = _("%(pin)s är ändrad.", pin=words.PIN_NAMES[role])
+            done = messages.pin_changed(role)
             self._note("ok" if outcome.succeeded else "error", _outcome_text(outcome, role, done))
             self._show(operations.after_change(view.reading, role, outcome))
 
@@ -445,7 +444,7 @@ def _server_text(problem: Exception) -> Text:
 
 
 def _outcome_text(outcome: Outcome, role: PinRole, done: Text) -> Text:
-    text = words.describe_outcome(outcome, role, done)
+    text = messages.describe_outcome(outcome, role, done)
     if outcome.succeeded and outcome.tries_left is not None:
-        return sentences(text, words.tries_left(outcome.tries_left))
+        return sentences(text, messages.tries_left(outcome.tries_left))
     return text

@@ -12,11 +12,11 @@ from functools import cache
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
+from cards.reader import i18n, messages
+from cards.reader.i18n import Text, _
 from cards.reader.profiles import PinRole
 
-from . import i18n, words
 from .desk import ID_DOCUMENTS, CardView, Desk
-from .i18n import Text, _
 
 
 @cache
@@ -37,7 +37,7 @@ def _environment(language: str) -> Environment:
     env.globals.update(
         language=language,
         say=lambda text: text.say(translations),
-        pins=[(role.value, words.PIN_NAMES[role]) for role in PinRole],
+        pins=[(role.value, messages.PIN_NAMES[role]) for role in PinRole],
         id_documents=list(ID_DOCUMENTS.items()),
     )
     return env
@@ -53,7 +53,7 @@ def render(desk: Desk, csrf: str, language: str = i18n.DEFAULT) -> str:
             card=card,
             csrf=csrf,
             notes=desk.take_notes(),
-            reading=words.describe_reading(card.reading) if card else [],
+            reading=messages.describe_reading(card.reading) if card else [],
             second_operator=_second_operator(card) if card else None,
         )
     )

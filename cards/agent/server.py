@@ -15,8 +15,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from cards.reader.codes import Code
-
-from .i18n import Text, _, verbatim
+from cards.reader.i18n import Text, _, verbatim
 
 
 class ServerRefused(Exception):

@@ -30,12 +30,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from cards.reader import i18n
 from cards.reader.codes import Code
+from cards.reader.i18n import Text, _
 from cards.reader.profiles import PinRole
 
-from . import i18n, page
+from . import page
 from .desk import Desk
-from .i18n import Text, _
 
 COOKIE = "rs_desk"
 LANGUAGE_COOKIE = "rs_desk_language"

@@ -1,13 +1,14 @@
 """rs-card: the card station's operator command line.
 
-    rs-card readers
-    rs-card read [--reader NAME]
-    rs-card unblock --pin legitimering|underskrift [--reader NAME]
-    rs-card change-pin --pin legitimering|underskrift [--reader NAME]
+    rs-card [--lang sv|en] readers
+    rs-card [--lang sv|en] read [--reader NAME]
+    rs-card [--lang sv|en] unblock --pin legitimering|underskrift [--reader NAME]
+    rs-card [--lang sv|en] change-pin --pin legitimering|underskrift [--reader NAME]
 
 Codes are typed at hidden prompts (or on the reader's PIN pad), never given
 as arguments. RS_STATION_PROFILES (or --profiles) names a JSON file that
-changes the card profiles (docs/reader.md).
+changes the card profiles (docs/reader.md). It speaks Swedish, or English with
+--lang en or RS_CARD_LANG=en: the same words as the desk agent's page (messages.py).
 """
 
 from __future__ import annotations
@@ -18,16 +19,18 @@ import os
 import sys
 from collections.abc import Callable
 
-from . import messages, operations, profiles, transport
+from . import i18n, messages, operations, profiles, transport
 from .codes import Code
 from .errors import StationError
+from .i18n import Text, _
 from .profiles import PinRole
 
 EXIT_OK, EXIT_REFUSED, EXIT_ERROR = 0, 1, 2
 
 
 class Operator:
-    """The person at the desk: prompts and answers. Tests give their own."""
+    """The person at the desk: prompts and answers, in `words` (main sets the language).
+    Tests give their own."""
 
     def __init__(
         self,
@@ -36,43 +39,70 @@ class Operator:
         say: Callable[[str], None] = print,
     ):
         self.ask_code, self.ask, self.say = ask_code, ask, say
+        self.words = i18n.translations(i18n.DEFAULT)
 
-    def code(self, prompt: str) -> Code:
-        return Code(self.ask_code(prompt))
+    def tell(self, text: Text) -> None:
+        self.say(text.say(self.words))
 
-    def confirm(self, question: str) -> bool:
-        return self.ask(f"{question} [j/N] ").strip().lower() in ("j", "ja")
+    def code(self, prompt: Text) -> Code:
+        return Code(self.ask_code(prompt.say(self.words)))
+
+    def confirm(self, question: Text) -> bool:
+        answer = self.ask(_("%(question)s [j/N] ", question=question).say(self.words)).strip().lower()
+        return answer in (_("j").say(self.words), _("ja").say(self.words))
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="rs-card", description="Kortstationen för RS-kort och PIV-kort.")
+def _language(argv: list[str] | None) -> str:
+    """--lang, else RS_CARD_LANG, else Swedish: read first, as the help is in it too."""
+    chosen = os.environ.get("RS_CARD_LANG", "")
+    parser = argparse.ArgumentParser(add_help=False)
+    parser.add_argument("--lang", default=chosen if chosen in i18n.LANGUAGES else i18n.DEFAULT)
+    return str(parser.parse_known_args(argv)[0].lang)
+
+
+def _parser(language: str) -> argparse.ArgumentParser:
+    words = i18n.translations(language)
+
+    def say(text: Text) -> str:
+        return text.say(words)
+
+    parser = argparse.ArgumentParser(prog="rs-card", description=say(_("Kortstationen för RS-kort och PIV-kort.")))
+    parser.add_argument(
+        "--lang",
+        choices=i18n.LANGUAGES,
+        default=language,
+        help=say(_("språk: sv (svenska) eller en (engelska) (standard: $RS_CARD_LANG, annars sv)")),
+    )
     parser.add_argument(
         "--profiles",
         default=os.environ.get("RS_STATION_PROFILES"),
-        help="JSON-fil som ändrar kortprofilerna (standard: $RS_STATION_PROFILES)",
+        help=say(_("JSON-fil som ändrar kortprofilerna (standard: $RS_STATION_PROFILES)")),
     )
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("readers", help="lista kortläsare")
+    sub.add_parser("readers", help=say(_("lista kortläsare")))
     for name, text in (
-        ("read", "läs av kortet"),
-        ("unblock", "lås upp en PIN-kod med PUK-koden"),
-        ("change-pin", "ändra en PIN-kod"),
+        ("read", _("läs av kortet")),
+        ("unblock", _("lås upp en PIN-kod med PUK-koden")),
+        ("change-pin", _("ändra en PIN-kod")),
     ):
-        command = sub.add_parser(name, help=text)
-        command.add_argument("--reader", help="kortläsarens namn (eller en del av det)")
-        command.add_argument("--wait", type=float, default=30.0, help="sekunder att vänta på ett kort (standard 30)")
+        command = sub.add_parser(name, help=say(text))
+        command.add_argument("--reader", help=say(_("kortläsarens namn (eller en del av det)")))
+        command.add_argument(
+            "--wait", type=float, default=30.0, help=say(_("sekunder att vänta på ett kort (standard 30)"))
+        )
         if name != "read":
             command.add_argument("--pin", required=True, choices=[r.value for r in PinRole])
     return parser
 
 
 def main(argv: list[str] | None = None, operator: Operator | None = None) -> int:
-    args = _parser().parse_args(argv)
+    args = _parser(_language(argv)).parse_args(argv)
     operator = operator or Operator()
+    operator.words = i18n.translations(args.lang)
     try:
         known = profiles.load(args.profiles)
     except (OSError, ValueError) as e:
-        operator.say(f"Kortprofilerna i {args.profiles} går inte att läsa: {e}")
+        operator.tell(_("Kortprofilerna i %(file)s går inte att läsa: %(problem)s", file=args.profiles, problem=str(e)))
         return EXIT_ERROR
     try:
         if args.command == "readers":
@@ -81,7 +111,7 @@ def main(argv: list[str] | None = None, operator: Operator | None = None) -> int
             return EXIT_OK
         reader = transport.choose_reader(args.reader)
         if not transport.card_present(reader):
-            operator.say(f"Sätt i kortet i {reader}.")
+            operator.tell(_("Sätt i kortet i %(reader)s.", reader=reader))
             transport.wait_for_card(reader, args.wait)
         conn = transport.connect(reader, known)
         try:
@@ -89,10 +119,10 @@ def main(argv: list[str] | None = None, operator: Operator | None = None) -> int
         finally:
             conn.close()
     except StationError as e:
-        operator.say(messages.describe_error(e))
+        operator.tell(messages.describe_error(e))
         return EXIT_ERROR
     except (KeyboardInterrupt, EOFError):
-        operator.say("Avbrutet.")
+        operator.tell(_("Avbrutet."))
         return EXIT_REFUSED
 
 
@@ -102,6 +132,7 @@ def _run(args: argparse.Namespace, conn: transport.Connection, operator: Operato
         return EXIT_OK
     role = PinRole(args.pin)
     unblock = args.command == "unblock"
+    done = messages.pin_unblocked(role) if unblock else messages.pin_changed(role)
     entry = operations.PadEntry.for_unblock(conn.pinpad) if unblock else operations.PadEntry.for_change(conn.pinpad)
     codes = _typed_codes(operator, unblock, entry)
     refusal = operations.refuse_codes(
@@ -113,25 +144,24 @@ def _run(args: argparse.Namespace, conn: transport.Connection, operator: Operato
         conn.profile.puk_length if unblock else conn.profile.pin_length,
     )
     if refusal is not None:  # before any APDU
-        operator.say(messages.describe_outcome(refusal, role, ""))
+        operator.tell(messages.describe_outcome(refusal, role, done))
         return EXIT_REFUSED
     reading = operations.read_card(conn)
     _say_reading(operator, reading)
     if entry.current or entry.new_pin:
-        operator.say("Kortinnehavaren slår in koderna på kortläsarens knappsats när den ber om dem.")
+        operator.tell(_("Kortinnehavaren slår in koderna på kortläsarens knappsats när den ber om dem."))
     if unblock:
         if reading.must_be_replaced:
             return EXIT_REFUSED
 
         def last_try() -> bool:
-            operator.say(messages.last_try_warning(reading.puk))
-            return operator.confirm("Skicka PUK-koden ändå?")
+            operator.tell(messages.last_try_warning(reading.puk))
+            return operator.confirm(_("Skicka PUK-koden ändå?"))
 
         outcome = operations.unblock_pin(conn, role, confirm_last_try=last_try, puk_tries=reading.puk, **codes)
-        operator.say(messages.describe_outcome(outcome, role, "upplåst och har en ny kod"))
     else:
         outcome = operations.change_pin(conn, role, **codes)
-        operator.say(messages.describe_outcome(outcome, role, "ändrad"))
+    operator.tell(messages.describe_outcome(outcome, role, done))
     return EXIT_OK if outcome.succeeded else EXIT_REFUSED
 
 
@@ -140,18 +170,20 @@ def _typed_codes(operator: Operator, unblock: bool, entry: operations.PadEntry) 
     a bad form sends nothing."""
     codes = {}
     if not entry.current:
-        codes = {"puk": operator.code("PUK-kod: ")} if unblock else {"old_pin": operator.code("Nuvarande PIN-kod: ")}
+        codes = (
+            {"puk": operator.code(_("PUK-kod: "))} if unblock else {"old_pin": operator.code(_("Nuvarande PIN-kod: "))}
+        )
     if not entry.new_pin:
         codes |= {
-            "new_pin": operator.code("Ny PIN-kod (6 siffror): "),
-            "new_pin_confirm": operator.code("Ny PIN-kod igen: "),
+            "new_pin": operator.code(_("Ny PIN-kod (6 siffror): ")),
+            "new_pin_confirm": operator.code(_("Ny PIN-kod igen: ")),
         }
     return codes
 
 
 def _say_reading(operator: Operator, reading: operations.CardReading) -> None:
     for line in messages.describe_reading(reading):
-        operator.say(line)
+        operator.tell(line)
 
 
 if __name__ == "__main__":

@@ -1,162 +1,192 @@
-"""What the station tells the operator, in Swedish (the UI's language)."""
+"""What the station tells the operator about the card and the reader, as `Text`s (see
+i18n.py): the one source of these words for rs-card and for the desk agent's page, said
+in Swedish or English when they are said."""
 
 from __future__ import annotations
 
 from . import errors
+from .i18n import Text, _, ngettext, sentences, verbatim
 from .operations import CardReading, Outcome, Result, Tries
 from .profiles import PinRole
 
 _NUMBERS = (
-    "inga",
-    "ett",
-    "två",
-    "tre",
-    "fyra",
-    "fem",
-    "sex",
-    "sju",
-    "åtta",
-    "nio",
-    "tio",
-    "elva",
-    "tolv",
-    "tretton",
-    "fjorton",
-    "femton",
+    _("inga"),
+    _("ett"),
+    _("två"),
+    _("tre"),
+    _("fyra"),
+    _("fem"),
+    _("sex"),
+    _("sju"),
+    _("åtta"),
+    _("nio"),
+    _("tio"),
+    _("elva"),
+    _("tolv"),
+    _("tretton"),
+    _("fjorton"),
+    _("femton"),
 )
 
 # Status words the operator is told in words wherever the card answers them.
 STATUS_WORDS = {
-    0x6982: "säkerhetsvillkoren för kommandot är inte uppfyllda",
-    0x6D00: "kortet känner inte till kommandot (stämmer kortprofilen?)",
+    0x6982: _("säkerhetsvillkoren för kommandot är inte uppfyllda"),
+    0x6D00: _("kortet känner inte till kommandot (stämmer kortprofilen?)"),
 }
 
-PIN_NAMES = {PinRole.LEGITIMERING: "PIN-koden för legitimering", PinRole.UNDERSKRIFT: "PIN-koden för underskrift"}
+PIN_NAMES = {PinRole.LEGITIMERING: _("PIN-koden för legitimering"), PinRole.UNDERSKRIFT: _("PIN-koden för underskrift")}
 
 
-def number_in_words(n: int) -> str:
-    return _NUMBERS[n] if 0 <= n < len(_NUMBERS) else str(n)
+def number_in_words(n: int) -> Text:
+    return _NUMBERS[n] if 0 <= n < len(_NUMBERS) else verbatim(str(n))
 
 
-def tries_in_words(n: int) -> str:
-    return f"{number_in_words(n)} försök kvar"
+def tries_left(n: int) -> Text:
+    """A sentence of its own: "Tre försök kvar." """
+    return ngettext("%(number)s försök kvar.", "%(number)s försök kvar.", n, number=number_in_words(n)).capitalized()
 
 
-def describe_tries(tries: Tries) -> str:
+def describe_tries(tries: Tries) -> Text:
     if tries.left is None:
-        return "antal försök kan inte läsas från kortet"
+        return _("antal försök kan inte läsas från kortet")
     if tries.blocked:
-        return "spärrad"
-    return f"{number_in_words(tries.left)} av {number_in_words(tries.limit)} försök kvar"
+        return _("spärrad")
+    return _("%(left)s av %(limit)s försök kvar", left=number_in_words(tries.left), limit=number_in_words(tries.limit))
 
 
-def describe_reading(reading: CardReading) -> list[str]:
+def describe_reading(reading: CardReading) -> list[Text]:
     p = reading.profile
-    lines = [f"Korttyp: {p.title}", f"Kortnummer: {reading.card_number}"]
+    lines = [_("Korttyp: %(type)s", type=p.title), _("Kortnummer: %(number)s", number=reading.card_number)]
     if p.legitimering_reference == p.underskrift_reference:
-        lines.append(f"PIN-kod (legitimering och underskrift): {describe_tries(reading.pins[PinRole.LEGITIMERING])}")
+        lines.append(
+            _(
+                "PIN-kod (legitimering och underskrift): %(tries)s",
+                tries=describe_tries(reading.pins[PinRole.LEGITIMERING]),
+            )
+        )
     else:
         for role in PinRole:
-            lines.append(f"{PIN_NAMES[role]}: {describe_tries(reading.pins[role])}")
-    lines.append(f"PUK-kod: {describe_tries(reading.puk)}")
+            lines.append(_("%(pin)s: %(tries)s", pin=PIN_NAMES[role], tries=describe_tries(reading.pins[role])))
+    lines.append(_("PUK-kod: %(tries)s", tries=describe_tries(reading.puk)))
     if reading.must_be_replaced:
-        lines.append("PUK-koden är spärrad: kortet måste bytas ut.")
+        lines.append(_("PUK-koden är spärrad: kortet måste bytas ut."))
     return lines
 
 
 _OUTCOME_TEXTS = {
-    Result.NEW_PIN_REFUSED: (
+    Result.NEW_PIN_REFUSED: _(
         "Den nya PIN-koden ska vara sex siffror och skrivas likadant två gånger. Inget skickades till kortet."
     ),
-    Result.CODE_MALFORMED: (
+    Result.CODE_MALFORMED: _(
         "Koden har fel form (PUK-koden är åtta siffror, PIN-koden sex). Inget skickades till kortet."
     ),
-    Result.PUK_BLOCKED: "PUK-koden är spärrad: kortet måste bytas ut.",
-    Result.CARD_REFUSED_NEW_PIN: "Kortet godtog inte den nya PIN-koden.",
-    Result.NEW_PIN_NOT_WORKING: (
+    Result.PUK_BLOCKED: _("PUK-koden är spärrad: kortet måste bytas ut."),
+    Result.CARD_REFUSED_NEW_PIN: _("Kortet godtog inte den nya PIN-koden."),
+    Result.NEW_PIN_NOT_WORKING: _(
         "Kortet tog emot PUK-koden men den nya PIN-koden gick inte att kontrollera. Läs av kortet igen."
     ),
-    Result.PINPAD_CANCELLED: "Avbrutet på kortläsarens knappsats.",
-    Result.PINPAD_TIMEOUT: "Ingen kod slogs in på kortläsarens knappsats i tid.",
-    Result.PINPAD_MISMATCH: "De två nya PIN-koderna på knappsatsen var olika.",
-    Result.SECURITY_NOT_SATISFIED: f"Kortet vägrade: {STATUS_WORDS[0x6982]} (6982). Inget ändrades.",
-    Result.UNKNOWN_INSTRUCTION: f"Kortet vägrade: {STATUS_WORDS[0x6D00]} (6D00). Inget ändrades.",
-    Result.CARD_REMOVED: (
+    Result.PINPAD_CANCELLED: _("Avbrutet på kortläsarens knappsats."),
+    Result.PINPAD_TIMEOUT: _("Ingen kod slogs in på kortläsarens knappsats i tid."),
+    Result.PINPAD_MISMATCH: _("De två nya PIN-koderna på knappsatsen var olika."),
+    Result.SECURITY_NOT_SATISFIED: _(
+        "Kortet vägrade: %(status)s (%(sw)s). Inget ändrades.", status=STATUS_WORDS[0x6982], sw="6982"
+    ),
+    Result.UNKNOWN_INSTRUCTION: _(
+        "Kortet vägrade: %(status)s (%(sw)s). Inget ändrades.", status=STATUS_WORDS[0x6D00], sw="6D00"
+    ),
+    Result.CARD_REMOVED: _(
         "Kortet togs ut innan åtgärden var klar. Det är okänt om den hann genomföras: "
         "sätt i kortet och läs av det igen."
     ),
 }
 
+_PAD_REASONS = {
+    0x6400: _("ingen kod i tid"),
+    0x6401: _("avbrutet"),
+    0x6402: _("de två nya PIN-koderna var olika"),
+    0x6403: _("fel antal siffror"),
+}
 
-def describe_outcome(outcome: Outcome, role: PinRole, action: str) -> str:
+
+def pin_unblocked(role: PinRole) -> Text:
+    return _("%(pin)s är upplåst och har en ny kod.", pin=PIN_NAMES[role])
+
+
+def pin_changed(role: PinRole) -> Text:
+    return _("%(pin)s är ändrad.", pin=PIN_NAMES[role])
+
+
+def describe_outcome(outcome: Outcome, role: PinRole, done: Text) -> Text:
+    """What came of an act on the card; `done` (pin_unblocked or pin_changed) says it
+    when it went through."""
     result = outcome.result
     if result in _OUTCOME_TEXTS:
         return _OUTCOME_TEXTS[result]
-    pin = PIN_NAMES[role]
     if result is Result.DONE:
-        return f"{pin} är {action}."
+        return done
     if result in (Result.WRONG_PUK, Result.WRONG_PIN):
-        code = "PUK-kod" if result is Result.WRONG_PUK else "PIN-kod"
-        if outcome.tries_left is None:
-            return f"Fel {code}."
-        return f"Fel {code}. {tries_in_words(outcome.tries_left).capitalize()}."
+        wrong = _("Fel PUK-kod.") if result is Result.WRONG_PUK else _("Fel PIN-kod.")
+        return wrong if outcome.tries_left is None else sentences(wrong, tries_left(outcome.tries_left))
     if result is Result.PIN_BLOCKED:
-        return f"{pin} är spärrad. Lås upp den med PUK-koden."
+        return _("%(pin)s är spärrad. Lås upp den med PUK-koden.", pin=PIN_NAMES[role])
     if result is Result.NOT_CONFIRMED:
         if outcome.tries_left == 1:
-            return "Avbrutet: PUK-koden har ett försök kvar och sista försöket bekräftades inte. Inget skickades."
-        return "Avbrutet: det kan vara PUK-kodens sista försök och det bekräftades inte. Inget skickades."
+            return _("Avbrutet: PUK-koden har ett försök kvar och sista försöket bekräftades inte. Inget skickades.")
+        return _("Avbrutet: det kan vara PUK-kodens sista försök och det bekräftades inte. Inget skickades.")
     if result is Result.NEW_PIN_NOT_SET:
-        return (
-            "Kortet tog emot PUK-koden, men den nya PIN-koden sattes inte på knappsatsen"
-            f"{_pad_reason(outcome.sw)}. Lås upp PIN-koden igen."
-        )
-    return f"Kortet svarade med ett fel ({outcome.sw or 0:04X})."
+        return _new_pin_not_set(outcome.sw)
+    return _("Kortet svarade med ett fel (%(sw)s).", sw=f"{outcome.sw or 0:04X}")
 
 
-def _pad_reason(sw: int | None) -> str:
-    reasons = {
-        0x6400: " (ingen kod i tid)",
-        0x6401: " (avbrutet)",
-        0x6402: " (de två nya PIN-koderna var olika)",
-        0x6403: " (fel antal siffror)",
-    }
-    return reasons.get(sw, "") if sw is not None else ""
+def _new_pin_not_set(sw: int | None) -> Text:
+    reason = _PAD_REASONS.get(sw) if sw is not None else None
+    if reason is None:
+        return _("Kortet tog emot PUK-koden, men den nya PIN-koden sattes inte på knappsatsen. Lås upp PIN-koden igen.")
+    return _(
+        "Kortet tog emot PUK-koden, men den nya PIN-koden sattes inte på knappsatsen (%(reason)s). "
+        "Lås upp PIN-koden igen.",
+        reason=reason,
+    )
 
 
-def last_try_warning(puk: Tries) -> str:
+def last_try_warning(puk: Tries) -> Text:
     """Before a PUK try that is, or may be, the last one."""
     if puk.left is None:
-        return (
+        return _(
             "Varning: kortet visar inte hur många försök PUK-koden har kvar, så det kan vara det sista."
             " Blir det fel kan kortet spärras för gott."
         )
-    return "Varning: PUK-koden har bara ett försök kvar. Blir det fel spärras kortet för gott."
+    return _("Varning: PUK-koden har bara ett försök kvar. Blir det fel spärras kortet för gott.")
 
 
-def describe_error(error: errors.StationError) -> str:
+_ERROR_TEXTS: dict[type[errors.StationError], Text] = {
+    errors.PcscUnavailable: _("Kortläsartjänsten (pcscd) svarar inte. Starta den och försök igen."),
+    errors.NoCard: _("Inget kort i kortläsaren."),
+    errors.CardRemoved: _("Kortet togs ut. Sätt i det igen och läs av det."),
+    errors.ReaderGone: _("Kortläsaren kopplades bort. Anslut den igen."),
+    errors.CardBusy: _("Kortet används av ett annat program. Stäng det och försök igen."),
+}
+
+
+def describe_error(error: errors.StationError) -> Text:
     if isinstance(error, errors.UnknownCard):
-        return f"Okänd korttyp (ATR {error.atr.hex(' ').upper()})."
-    if isinstance(error, errors.PcscUnavailable):
-        return "Kortläsartjänsten (pcscd) svarar inte. Starta den och försök igen."
+        return _("Okänd korttyp (ATR %(atr)s).", atr=error.atr.hex(" ").upper())
     if isinstance(error, errors.NoReader):
-        if str(error):
-            return (
-                f"Välj kortläsare med --reader. Anslutna läsare: {error}"
-                if "," in str(error)
-                else f"Hittar ingen kortläsare som heter {error}."
-            )
-        return "Ingen kortläsare är ansluten."
-    if isinstance(error, errors.NoCard):
-        return "Inget kort i kortläsaren."
-    if isinstance(error, errors.CardRemoved):
-        return "Kortet togs ut. Sätt i det igen och läs av det."
-    if isinstance(error, errors.ReaderGone):
-        return "Kortläsaren kopplades bort. Anslut den igen."
-    if isinstance(error, errors.CardBusy):
-        return "Kortet används av ett annat program. Stäng det och försök igen."
+        return _no_reader(str(error))
     if isinstance(error, errors.CardError):
-        if error.sw in STATUS_WORDS:
-            return f"Kortet svarade att {STATUS_WORDS[error.sw]} ({error})."
-        return f"Kortet svarade oväntat ({error})."
-    return "Något gick fel med kortläsaren."
+        status = STATUS_WORDS.get(error.sw) if error.sw is not None else None
+        if status is not None:
+            return _("Kortet svarade att %(status)s (%(detail)s).", status=status, detail=str(error))
+        return _("Kortet svarade oväntat (%(detail)s).", detail=str(error))
+    for kind, text in _ERROR_TEXTS.items():
+        if isinstance(error, kind):
+            return text
+    return _("Något gick fel med kortläsaren.")
+
+
+def _no_reader(names: str) -> Text:
+    if not names:
+        return _("Ingen kortläsare är ansluten.")
+    if "," in names:
+        return _("Välj kortläsare med --reader. Anslutna läsare: %(readers)s", readers=names)
+    return _("Hittar ingen kortläsare som heter %(reader)s.", reader=names)

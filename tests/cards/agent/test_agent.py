@@ -8,10 +8,10 @@ import threading
 import pytest
 
 from cards.agent.desk import Desk, OperatorSession, Visit
-from cards.agent.i18n import translations
 from cards.agent.web import DeskServer
 from cards.reader.codes import Code
 from cards.reader.errors import CardError
+from cards.reader.i18n import translations
 from cards.reader.pinpad import PinPad
 from cards.reader.profiles import PinRole
 from tests.cards.fakes import FakeConnection, FakePad, piv_state, rs_state
@@ -400,8 +400,8 @@ def test_logging_out_at_the_desk_ends_the_token_on_the_server(desk):
 
 
 def test_a_login_the_server_ended_logs_the_operator_out_at_the_desk(desk):
-    from cards.agent.i18n import verbatim
     from cards.agent.server import ServerRefused
+    from cards.reader.i18n import verbatim
 
     def denied(path, payload, token=None):
         raise ServerRefused("denied", verbatim("Kortstationen eller operatören är inte behörig."))

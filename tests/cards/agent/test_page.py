@@ -7,11 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from cards.agent import i18n, page
+from cards.agent import page
 from cards.agent.desk import Note, OperatorSession
-from cards.agent.i18n import verbatim
 from cards.agent.web import DeskServer
+from cards.reader import i18n
 from cards.reader.codes import Code
+from cards.reader.i18n import verbatim
 from cards.reader.profiles import PinRole
 from tests.cards.fakes import rs_state
 
@@ -161,7 +162,7 @@ def test_a_static_file_is_served_with_its_content_type(paired, name, content_typ
         "/static/DESK.JS",
         "/page.py",
         "/templates/desk.html",
-        "/locale/en/LC_MESSAGES/agent.po",
+        "/static/../../reader/locale/en/LC_MESSAGES/station.po",
     ],
 )
 def test_an_unknown_or_traversal_path_is_refused(paired, path):

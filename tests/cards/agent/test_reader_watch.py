@@ -18,7 +18,7 @@ AGENT_CHILD = """
 import sys
 from cards.agent import page
 from cards.agent.agent import Agent
-from cards.agent.i18n import translations
+from cards.reader.i18n import translations
 
 agent = Agent(server_url="http://127.0.0.1:9", credential="-", port=0, reader=sys.argv[1], announce=lambda link: None)
 agent.start()

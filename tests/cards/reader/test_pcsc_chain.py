@@ -202,14 +202,14 @@ def test_cli_wrong_puk_is_told_in_words(rs_slot):
 
 READER_GONE_CHILD = """
 import sys
-from cards.reader import messages, operations, transport
+from cards.reader import i18n, messages, operations, transport
 conn = transport.connect(sys.argv[1])
 print("connected", flush=True)
 sys.stdin.readline()
 try:
     operations.read_card(conn)
 except transport.StationError as e:
-    print(messages.describe_error(e))
+    print(messages.describe_error(e).say(i18n.translations("sv")))
 finally:
     conn.close()
 """

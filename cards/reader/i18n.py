@@ -1,12 +1,14 @@
-"""The agent's languages: Swedish, the source (message ids are Swedish, as on the site),
-and English, from locale/<language>/LC_MESSAGES/agent.mo through the standard gettext.
-Without a compiled catalogue the page is Swedish.
+"""The card station's languages, for the operator's words in rs-card and on the desk
+agent's page: Swedish, the source (message ids are Swedish, as on the site), and English,
+from locale/<language>/LC_MESSAGES/station.mo through the standard gettext. Without a
+compiled catalogue the words are Swedish. How to update the catalogue is at the top of
+locale/en/LC_MESSAGES/station.po.
 
-What the desk says in Python (notes, the reader's and the card's state) is a `Text`: a
-message id and its values, put into words only when the page is drawn, in the page's
-language. The desk's state outlives the request that made it (the card watcher makes
-some with no request at all), and the page's language can change in between. `_` and
-`ngettext` here make `Text`s, so the message extraction finds them under the usual names.
+What the station says is a `Text`: a message id and its values, put into words only when
+it is said, in the language of whoever it is said to. The agent's state outlives the
+request that made it (the card watcher makes some with no request at all), and the page's
+language can change in between. `_` and `ngettext` here make `Text`s, so the message
+extraction finds them under the usual names.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from typing import Union
 
 LANGUAGES = ("sv", "en")
 DEFAULT = "sv"
-DOMAIN = "agent"
+DOMAIN = "station"
 LOCALE = Path(__file__).with_name("locale")
 
 Value = Union[str, int, "Text"]
