@@ -13,7 +13,7 @@ else:
 
 @admin.register(CardType)
 class CardTypeAdmin(_CardTypeAdmin):
-    list_display = ["name", "code", "has_region_logo", "is_reserve_card", "puk_route", "station_profile"]
+    list_display = ["name", "name_en", "code", "has_region_logo", "is_reserve_card", "puk_route", "station_profile"]
 
 
 @admin.register(Card)

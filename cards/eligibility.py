@@ -40,6 +40,25 @@ REFUSAL_MESSAGES = {
     Refusal.OPEN_ORDER: _("Det finns redan en pågående beställning för kortet."),
 }
 
+# The same, said to a contact person about the employee's card (the on-behalf search).
+REFUSAL_MESSAGES_TO_CONTACT_PERSON = {
+    **REFUSAL_MESSAGES,
+    Refusal.RESERVE_CARD: _(
+        "Ett reservkort kan inte få någon ny PUK-kod. Kortet klipps och avregistreras i stället, "
+        "och medarbetaren får ett nytt kort."
+    ),
+    Refusal.NO_REGION_LOGO: _(
+        "Kortet har inte Region Skånes logotyp, så en ny PUK-kod kan inte beställas här. "
+        "Hänvisa medarbetaren till den organisation som gav ut kortet."
+    ),
+    Refusal.DESK_ONLY: _(
+        "Den här kortgenerationen låses upp endast på plats. Hänvisa medarbetaren till en "
+        "kortstation eller support med giltig id-handling."
+    ),
+    Refusal.REVOKED: _("Kortet är spärrat. Beställ ett nytt kort åt medarbetaren i stället."),
+    Refusal.EXPIRED: _("Kortets giltighetstid har gått ut. Beställ ett nytt kort åt medarbetaren i stället."),
+}
+
 
 @dataclass(frozen=True)
 class CardFacts:

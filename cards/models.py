@@ -2,12 +2,20 @@ from typing import Self
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from organisation.models import Employee
 
 from .eligibility import CardFacts
+
+
+def in_page_language(swedish: str, english: str) -> str:
+    """A name kept in both languages (card types, card stations: data, not the UI's words):
+    the English one on an English page, where there is one; else the Swedish."""
+    if english and (get_language() or "").startswith("en"):
+        return english
+    return swedish
 
 
 def masked_card_number(card_number: str) -> str:
@@ -25,6 +33,14 @@ class CardType(models.Model):
 
     code = models.SlugField(_("kod"), max_length=40, unique=True)
     name = models.CharField(_("namn"), max_length=200)
+    name_en = models.CharField(
+        _("namn på engelska"),
+        max_length=200,
+        blank=True,
+        default="",
+        db_default="",
+        help_text=_("Visas på de engelska sidorna."),
+    )
     has_region_logo = models.BooleanField(_("har Region Skånes logotyp"), default=True)
     is_reserve_card = models.BooleanField(
         _("reservkort"), default=False, help_text=_("Tillfälligt kort utan foto, giltigt högst sex månader.")
@@ -45,6 +61,10 @@ class CardType(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def display_name(self) -> str:
+        """The name in the page's language."""
+        return in_page_language(self.name, self.name_en)
 
 
 class CardQuerySet(models.QuerySet["Card"]):

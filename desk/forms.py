@@ -5,14 +5,26 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from orders.forms import DATE_FORMAT_ERROR, DATE_INPUT_FORMATS
+
 MAX_REPORT_DAYS = 366
 
 
 class ReportPeriodForm(forms.Form):
     """The station report's period: the last seven days unless the administrator picks one."""
 
-    fran = forms.DateField(label=_("Från"), required=False)
-    till = forms.DateField(label=_("Till"), required=False)
+    fran = forms.DateField(
+        label=_("Från"),
+        required=False,
+        input_formats=DATE_INPUT_FORMATS,
+        error_messages={"invalid": DATE_FORMAT_ERROR},
+    )
+    till = forms.DateField(
+        label=_("Till"),
+        required=False,
+        input_formats=DATE_INPUT_FORMATS,
+        error_messages={"invalid": DATE_FORMAT_ERROR},
+    )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or self.cleaned_data  # Form.clean returns cleaned_data: never None

@@ -47,6 +47,10 @@ class Row:
     def cells(self) -> list[int]:
         return [self.counts[key] for key, _ in COLUMNS]
 
+    def labelled_cells(self) -> list[tuple[str, int]]:
+        """Each count with its column's heading (in the active language)."""
+        return [(str(heading), self.counts[key]) for key, heading in COLUMNS]
+
 
 def column_for(action: str, result: str | None) -> str | None:
     """Pure: the column one audit event counts in."""

@@ -2,7 +2,8 @@
 
 `render_letter` turns a LetterContent into PDF bytes. The recipient block sits where a
 C5/E65 window envelope shows it (SS 63 70 window: 20 mm from the left edge, 45 mm from
-the top, 90 × 45 mm). The letter carries the PUK and never a PIN.
+the top, 90 × 45 mm). The letter carries the PUK and never a PIN. Its fonts are embedded
+(`letters.fonts`, which reads the font files once per process: the only I/O here).
 """
 
 import io
@@ -15,6 +16,8 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
 from cards.reader.codes import Code
+
+from .fonts import MONO_BOLD, SANS, SANS_BOLD, register_fonts
 
 WINDOW_LEFT = 22 * mm
 WINDOW_TOP = 50 * mm
@@ -45,8 +48,11 @@ class LetterContent:
 
 
 def render_letter(content: LetterContent) -> bytes:
+    register_fonts()
     buffer = io.BytesIO()
-    pdf = Canvas(buffer, pagesize=A4, pageCompression=1)
+    # The initial font too: the canvas writes it into the page even where no text uses it.
+    # (types-reportlab types initialFontName as a float: it is the font's name.)
+    pdf = Canvas(buffer, pagesize=A4, pageCompression=1, initialFontName=SANS)  # type: ignore[arg-type]
     pdf.setTitle(f"Kodbrev {content.letter_id}")
     pdf.setAuthor("Region Skåne")
     _sender_and_window(pdf, content)
@@ -61,7 +67,7 @@ def _lines(
     x: float,
     y: float,
     lines: Iterable[str],
-    font: str = "Helvetica",
+    font: str = SANS,
     size: float = 10,
     leading: float = 13,
 ) -> float:
@@ -87,9 +93,9 @@ def _sender_and_window(pdf: Canvas, content: LetterContent) -> None:
 
 
 def _body(pdf: Canvas, content: LetterContent) -> None:
-    width, height = A4
+    _, height = A4
     y = height - 110 * mm
-    pdf.setFont("Helvetica-Bold", 14)
+    pdf.setFont(SANS_BOLD, 14)
     pdf.drawString(WINDOW_LEFT, y, "Din nya PUK-kod till RS-kortet")
     y = _lines(
         pdf,
@@ -105,12 +111,12 @@ def _body(pdf: Canvas, content: LetterContent) -> None:
             f"Kort: {content.card_type}, {content.masked_card_number}",
         ),
     )
-    pdf.setFont("Helvetica", 10)
+    pdf.setFont(SANS, 10)
     pdf.drawString(WINDOW_LEFT, y - 6 * mm, "PUK-kod:")
-    pdf.setFont("Courier-Bold", 18)
+    pdf.setFont(MONO_BOLD, 18)
     # The one place a PUK leaves its Code other than toward a card: printed on the letter.
     pdf.drawString(WINDOW_LEFT + 22 * mm, y - 7 * mm, content.puk.block(None, 0).decode("ascii"))
-    y = _lines(pdf, WINDOW_LEFT, y - 20 * mm, ("Så låser du upp en PIN-kod med PUK-koden:",), font="Helvetica-Bold")
+    y = _lines(pdf, WINDOW_LEFT, y - 20 * mm, ("Så låser du upp en PIN-kod med PUK-koden:",), font=SANS_BOLD)
     y = _lines(pdf, WINDOW_LEFT, y - 2 * mm, UNBLOCK_STEPS)
     _lines(
         pdf,

@@ -30,8 +30,10 @@ def due_levels(waited_working_days: int, target_days: int) -> list[Escalation.Le
 def escalate_overdue_orders(today=None):
     """Escalate every waiting order that is due; returns how many escalations were made."""
     today = today or timezone.localdate()
-    waiting = PukOrder.objects.filter(state__in=AWAITING_DECISION).select_related("forvaltning").prefetch_related(
-        "escalations"
+    waiting = (
+        PukOrder.objects.filter(state__in=AWAITING_DECISION)
+        .select_related("forvaltning")
+        .prefetch_related("escalations")
     )
     made = 0
     for order in waiting:

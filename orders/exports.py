@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cards.models import masked_card_number
+from cards.models import in_page_language, masked_card_number
 
 from .models import BlockedCodes, PukOrder, Reason, order_reference
 from .states import OrderState
@@ -26,6 +26,7 @@ _FIELDS = [
     "holder__last_name",
     "holder__hsa_id",
     "card__card_type__name",
+    "card__card_type__name_en",
     "card__card_number",
     "reason",
     "reason_text",
@@ -110,7 +111,7 @@ def _cells(row: dict[str, Any], labels: ChoiceLabels) -> list[str]:
         row["forvaltning__name"],
         f"{row['holder__first_name']} {row['holder__last_name']}",
         row["holder__hsa_id"],
-        row["card__card_type__name"],
+        in_page_language(row["card__card_type__name"], row["card__card_type__name_en"]),
         masked_card_number(row["card__card_number"]),
         reason,
         labels["blocked_codes"].get(row["blocked_codes"], row["blocked_codes"]),

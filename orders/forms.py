@@ -1,4 +1,3 @@
-import re
 from datetime import date
 from typing import Any
 
@@ -8,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from organisation.models import ContactPersonAssignment
 
+from .free_text import looks_like_code
 from .models import BlockedCodes, Reason
 
 # A date outside these years is a typing mistake; far enough out, it also overflows Python's
@@ -24,16 +24,18 @@ def validate_plausible_year(value: date) -> None:
         )
 
 
-# A PIN has 6 digits and a PUK 8: such a run in a free-text field is most likely a code
-# typed where it must not be, and is refused before anything is stored.
-_CODE_LIKE = re.compile(r"(?<!\d)\d{6,8}(?!\d)")
+# Dates are written the Swedish way in both languages, ÅÅÅÅ-MM-DD, and each date field says
+# so beside it. No other form is read: Django's English formats would take 03/01/2026 as the
+# first of March, where many a reader means the third of January.
+DATE_INPUT_FORMATS = ["%Y-%m-%d"]
+DATE_FORMAT_ERROR = _("Skriv datumet som ÅÅÅÅ-MM-DD, till exempel 2026-03-31.")
 
 
 def validate_no_code(value: str) -> None:
-    if _CODE_LIKE.search(value):
-        raise ValidationError(
-            _("Skriv inga koder här: texten får inte innehålla 6–8 siffror i följd."), code="code_like"
-        )
+    """A PIN or PUK typed into a free-text field is refused before anything is stored
+    (orders.free_text: order numbers, phone numbers, dates and HSA-ids are let through)."""
+    if looks_like_code(value):
+        raise ValidationError(_("Skriv inga PIN- eller PUK-koder här."), code="code_like")
 
 
 class PukOrderForm(forms.Form):
@@ -48,7 +50,7 @@ class PukOrderForm(forms.Form):
         required=False,
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("Fyll i om du valde Annat. Skriv inga koder här."),
+        help_text=_("Fyll i om du valde Annat. Skriv inga PIN- eller PUK-koder här."),
         validators=[validate_no_code],
     )
     # Set by the confirmation step; the order is created only when it is true.
@@ -63,6 +65,21 @@ class PukOrderForm(forms.Form):
     def place_order_arguments(self) -> dict[str, str]:
         """What services.place_order takes from the form."""
         return {name: self.cleaned_data[name] for name in ("reason", "reason_text", "blocked_codes")}
+
+
+class OnBehalfOrderForm(PukOrderForm):
+    """The same order, asked of a contact person about the employee: the same stored
+    values, in the third person."""
+
+    reason = forms.ChoiceField(
+        label=_("Varför behöver medarbetaren en ny PUK-kod?"),
+        choices=[
+            (Reason.LOST_LETTER, _("Medarbetaren har tappat bort PUK-brevet")),
+            (Reason.NEVER_RECEIVED, _("Medarbetaren har aldrig fått något PUK-brev")),
+            (Reason.OTHER, Reason.OTHER.label),
+        ],
+        widget=forms.RadioSelect,
+    )
 
 
 class CancelOrderForm(forms.Form):
@@ -94,7 +111,8 @@ class ReportMonthForm(forms.Form):
     month = forms.DateField(
         label=_("Månad"),
         input_formats=["%Y-%m"],
-        widget=forms.DateInput(format="%Y-%m", attrs={"type": "month"}),
+        # Text, not type="month": a browser shows that in its own locale's way, or not at all.
+        widget=forms.DateInput(format="%Y-%m", attrs={"inputmode": "numeric", "autocomplete": "off"}),
         validators=[validate_plausible_year],
         error_messages={
             "required": _("Välj en månad, till exempel 2025-03."),

@@ -15,10 +15,11 @@ first run must not mail a whole history.
 
 from datetime import timedelta
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from organisation.models import ContactPersonAssignment
+from organisation.permissions import central_administrators
 from organisation.services import mailed_assignments
 from rsportal.queueing import enqueue
 
@@ -42,13 +43,17 @@ def sweep_unsent_mail(older_than_seconds: int = 60) -> int:
         ),
         (
             "orders.tasks.notify_contact_persons_of_new_order",
-            PukOrder.objects.filter(created_at__range=window, state__in=AWAITING_DECISION).filter(
+            PukOrder.objects.filter(created_at__range=window, state__in=AWAITING_DECISION)
+            .annotate(_central_mailed=Exists(central_administrators().exclude(email="")))
+            .filter(
                 ~_sent(Kind.NEW_ORDER),
                 Exists(
                     mailed_assignments(
                         OuterRef("forvaltning"), email_preference=ContactPersonAssignment.EmailPreference.IMMEDIATE
                     )
-                ),
+                )
+                # The RS-kort administrators are mailed about the central queue's.
+                | Q(central_queue=True, _central_mailed=True),
             ),
         ),
         (

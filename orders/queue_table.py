@@ -17,12 +17,12 @@ from django.utils import timezone
 from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
 
-from cards.models import masked_card_number
+from cards.models import in_page_language, masked_card_number
 from organisation.models import Forvaltning
 
 from .exports import ChoiceLabels
 from .models import PukOrder, order_reference
-from .rules import SECOND_APPROVAL_REASONS
+from .rules import SECOND_APPROVAL_REASONS, DecisionRefusal, decision_refusal
 from .states import AWAITING_DECISION, OPEN_STATES
 from .working_days import working_days_between
 
@@ -47,7 +47,9 @@ class QueueRow(TypedDict):
     overdue: bool
     state: str
     state_label: str
-    decidable: bool
+    decidable: bool  # waiting for a decision this user may take (orders.rules.decision_refusal)
+    refusal: str  # waiting, and why this user may not decide it, or ""
+    central: bool  # in the central queue of the RS-kort administrators
     second_approval: str  # why two approvers are needed, or ""
     letter: str  # how the latest letter went out, or ""
 
@@ -65,9 +67,13 @@ def _overdue(state: str, created_on: date, today: date, forvaltning: Forvaltning
 class QueueTable:
     """The rows of one page of the queue, at `now`, in the active language."""
 
-    def __init__(self, now: datetime, labels: ChoiceLabels, forvaltningar: Iterable[Forvaltning]) -> None:
-        """`labels`: exports.choice_labels(); `forvaltningar`: those of the orders."""
+    def __init__(
+        self, now: datetime, labels: ChoiceLabels, forvaltningar: Iterable[Forvaltning], user_id: int | None = None
+    ) -> None:
+        """`labels`: exports.choice_labels(); `forvaltningar`: those of the orders; `user_id`:
+        whose page it is (who may decide which order)."""
         self.now = now
+        self.user_id = user_id
         self.forvaltningar = {forvaltning.pk: forvaltning for forvaltning in forvaltningar}
         self.tz = timezone.get_current_timezone()
         self.today = now.astimezone(self.tz).date()
@@ -82,6 +88,10 @@ class QueueTable:
             "registered": _("Rekommenderat brev %(date)s, kolli-id %(tracking)s"),
         }
         self.second_approval_reasons = {key: str(text) for key, text in SECOND_APPROVAL_REASONS.items()}
+        self.refusals = [
+            (refusal, str(refusal))
+            for refusal in (DecisionRefusal.OWN_ORDER, DecisionRefusal.PLACED_BY_YOU, DecisionRefusal.SAME_APPROVER)
+        ]
 
     def rows(self, orders: Iterable[dict[str, Any]]) -> list[QueueRow]:
         return [self.row(order) for order in orders]
@@ -92,6 +102,7 @@ class QueueTable:
         created = order["created_at"].astimezone(self.tz)
         forvaltning = self.forvaltningar[order["forvaltning_id"]]
         reference = order_reference(pk)
+        refusal = self._refusal(order) if state in AWAITING_DECISION else ""
         return {
             "pk": pk,
             "reference": reference,
@@ -100,7 +111,7 @@ class QueueTable:
             "holder": f"{order['holder__first_name']} {order['holder__last_name']}",
             "holder_hsa_id": order["holder__hsa_id"],
             "forvaltning": forvaltning.name,
-            "card_type": order["card__card_type__name"],
+            "card_type": in_page_language(order["card__card_type__name"], order["card__card_type__name_en"]),
             "card_number": masked_card_number(order["card__card_number"]),
             "reason": self.labels["reason"].get(order["reason"], order["reason"]),
             "blocked_codes": self.labels["blocked_codes"].get(order["blocked_codes"], order["blocked_codes"]),
@@ -110,10 +121,27 @@ class QueueTable:
             "overdue": _overdue(state, created.date(), self.today, forvaltning),
             "state": state,
             "state_label": self.labels["state"].get(state, state),
-            "decidable": state in AWAITING_DECISION,
+            "decidable": state in AWAITING_DECISION and not refusal,
+            "refusal": refusal,
+            "central": order["central_queue"],
             "second_approval": self._second_approval(order),
             "letter": self._letter(order),
         }
+
+    def _refusal(self, order: dict[str, Any]) -> str:
+        """Why the page's user may not decide the order (the words of the rule the service
+        refuses with), or ""."""
+        if self.user_id is None:
+            return ""
+        refusal = decision_refusal(
+            approver_id=self.user_id,
+            holder_user_id=order["holder__user_id"],
+            placed_by_id=order["placed_by_id"],
+            first_approved_by_id=order["first_approved_by_id"],
+        )
+        if refusal is None:
+            return ""
+        return next((words for known, words in self.refusals if known is refusal), str(refusal))
 
     def _second_approval(self, order: dict[str, Any]) -> str:
         if not (order["needs_second_approval"] and order["state"] in OPEN_STATES):

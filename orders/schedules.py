@@ -11,6 +11,10 @@ BEAT_SCHEDULE = {
     },
     # Mail whose task was lost (a broker that was down) is enqueued again; sent mail is not.
     "orders-sweep-unsent-mail": {"task": "orders.tasks.sweep_unsent_mail", "schedule": 60.0},
+    # No order waits on a person who does not exist: a contact person who left (deactivated,
+    # or whose assignment went without the service) sends the orders nobody else can
+    # approve to the central queue. Idempotent: an order goes there once.
+    "orders-route-waiting-orders": {"task": "orders.tasks.route_waiting_orders", "schedule": crontab(minute="*/15")},
     "orders-send-daily-digests": {
         "task": "orders.tasks.send_daily_digests",
         "schedule": crontab(hour=7, minute=0, day_of_week="mon-fri"),

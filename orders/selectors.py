@@ -2,20 +2,33 @@
 
 import re
 from collections.abc import Iterable
+from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.utils import timezone
 
 from cards.models import Card
 from organisation.models import Employee
-from organisation.permissions import APPROVE_ORDERS, VIEW_ORDERS, AnyUser, forvaltning_ids_of, forvaltningar_for
+from organisation.permissions import (
+    APPROVE_ORDERS,
+    VIEW_ORDERS,
+    AnyUser,
+    forvaltning_ids_of,
+    forvaltningar_for,
+    is_central_administrator,
+)
 
 from .models import Letter, PukOrder
+from .rules import TypicalTime, typical_time
 from .states import OPEN_STATES
+from .working_days import working_days_between
 
 
 def orders_of_employee(employee: Employee) -> QuerySet[PukOrder]:
-    return PukOrder.objects.filter(holder=employee).select_related("card__card_type")
+    # The förvaltning and placer too: the order page says who decides (orders.outlook).
+    return PukOrder.objects.filter(holder=employee).select_related("card__card_type", "forvaltning", "placed_by")
 
 
 def open_order_for_card(card: Card) -> PukOrder | None:
@@ -33,8 +46,43 @@ def orders_for_contact_person(user: AnyUser, perm: str = VIEW_ORDERS) -> QuerySe
 
     The förvaltningar are looked up first (once per request, see forvaltning_ids_of) and
     go into the query as literal ids, not as guardian's permission subquery: the planner
-    then knows how many orders match and picks the right index at a million orders."""
-    return PukOrder.objects.filter(forvaltning_id__in=forvaltning_ids_of(user, perm))
+    then knows how many orders match and picks the right index at a million orders.
+
+    A central administrator (organisation.permissions.is_central_administrator) also has
+    the orders of the central queue, of any förvaltning."""
+    own = Q(forvaltning_id__in=forvaltning_ids_of(user, perm))
+    if is_central_administrator(user):
+        return PukOrder.objects.filter(own | Q(central_queue=True))
+    return PukOrder.objects.filter(own)
+
+
+# How many of a förvaltning's newest posted orders the typical time is the median of, at most.
+TYPICAL_TIME_SAMPLE = 200
+
+
+def typical_time_for(forvaltning_id: int) -> TypicalTime:
+    """How long an order of the förvaltning usually takes from order to posted letter: the
+    median, in working days, of its orders of the last RSPORTAL_TYPICAL_TIME_WINDOW_DAYS
+    whose first letter has been posted (the newest TYPICAL_TIME_SAMPLE of them), or the
+    stated default when there are fewer than RSPORTAL_TYPICAL_TIME_MIN_ORDERS. One query,
+    along the index of the förvaltning's newest orders."""
+    since = timezone.now() - timedelta(days=settings.RSPORTAL_TYPICAL_TIME_WINDOW_DAYS)
+    rows = (
+        PukOrder.objects.filter(
+            forvaltning_id=forvaltning_id,
+            created_at__gte=since,
+            letters__generation=1,
+            letters__posted_at__isnull=False,
+        )
+        .order_by("-created_at")
+        .values_list("created_at", "letters__posted_at")[:TYPICAL_TIME_SAMPLE]
+    )
+    days = [working_days_between(timezone.localdate(created), timezone.localdate(posted)) for created, posted in rows]
+    return typical_time(
+        days,
+        minimum_orders=settings.RSPORTAL_TYPICAL_TIME_MIN_ORDERS,
+        default_days=settings.RSPORTAL_TYPICAL_TIME_DEFAULT_DAYS,
+    )
 
 
 def queue_rows(queryset: QuerySet[PukOrder]) -> QuerySet[PukOrder]:
@@ -52,12 +100,17 @@ QUEUE_TABLE_FIELDS = (
     "created_at",
     "needs_second_approval",
     "second_approval_reasons",
+    "central_queue",
+    "placed_by_id",
+    "first_approved_by_id",
+    "holder__user_id",
     "forvaltning_id",
     "holder__first_name",
     "holder__last_name",
     "holder__hsa_id",
     "card__card_number",
     "card__card_type__name",
+    "card__card_type__name_en",
 )
 
 

@@ -13,9 +13,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
 from audit.actions import AuditAction
 from audit.services import record
-from rsportal.queueing import enqueue_on_commit
 from cards.eligibility import REFUSAL_MESSAGES, Refusal, letter_refusal
 from cards.models import Card
 from organisation.models import Employee, User
@@ -26,14 +26,22 @@ from organisation.population_register import (
     get_population_register,
     masked_address_hint,
 )
+from organisation.services import approver_ids
+from rsportal.queueing import enqueue_on_commit
 
+from . import transitions
 from .models import PukOrder, Reason
-from .rules import SecondApprovalPolicy, decision_refusal, second_approval_reasons
+from .rules import (
+    SecondApprovalPolicy,
+    approvals_required,
+    decision_refusal,
+    eligible_approvers,
+    needs_central_queue,
+    second_approval_reasons,
+)
 from .selectors import open_order_for_card
 from .states import AWAITING_DECISION, OrderState
-from . import transitions
 from .transitions import OrderRefused, changed_meanwhile_message
-
 
 _NO_ADDRESS_TO_HOLDER = gettext_lazy(
     "Du saknar folkbokföringsadress i Sverige, så kodbrevet kan inte skickas. "
@@ -50,7 +58,6 @@ class AddressPreview:
     status: AddressStatus
     hint: str  # empty unless REGISTERED
     answer: RegisterAnswer
-
 
 
 def check_card_may_get_letter(card: Card) -> None:
@@ -70,7 +77,7 @@ def preview_address(holder: Employee, *, asked_by_holder: bool = True) -> Addres
     try:
         answer = get_population_register().lookup(holder.personnummer)
     except RegisterUnavailable:
-        raise OrderRefused(_("Folkbokföringsregistret svarar inte just nu. Försök igen om en stund."))
+        raise OrderRefused(_("Folkbokföringsregistret svarar inte just nu. Försök igen om en stund.")) from None
     if answer.status == AddressStatus.MISSING:
         raise OrderRefused(_NO_ADDRESS_TO_HOLDER if asked_by_holder else _NO_ADDRESS_TO_CONTACT_PERSON, to_desk=True)
     if answer.status != AddressStatus.REGISTERED:
@@ -87,6 +94,7 @@ def place_order(*, placed_by: User, card: Card, reason: str, blocked_codes: str,
     check_card_may_get_letter(card)
     preview = preview_address(card.holder, asked_by_holder=placed_by.pk == card.holder.user_id)
     reasons = _second_approval_reasons(card.holder, placed_by, preview.answer.registered_since)
+    required = approvals_required(four_eyes_reasons=reasons, placed_on_behalf=placed_by.pk != card.holder.user_id)
     try:
         with transaction.atomic():
             order = PukOrder.objects.create(
@@ -99,17 +107,18 @@ def place_order(*, placed_by: User, card: Card, reason: str, blocked_codes: str,
                 blocked_codes=blocked_codes,
                 address_status=preview.status,
                 address_registered_since=preview.answer.registered_since,
-                needs_second_approval=bool(reasons),
+                needs_second_approval=required == 2,
                 second_approval_reasons=reasons,
             )
             record(AuditAction.ORDER_SUBMITTED, order, actor=placed_by, to_state=order.state)
+            route_to_central_queue(order, notify=False)  # the notice below goes to its administrators too
             # robust: a broker that is down must not turn a committed order into an error page;
             # orders.mail_sweep enqueues the mail once it is back.
             enqueue_on_commit("orders.tasks.send_order_receipt", order.pk)
             enqueue_on_commit("orders.tasks.notify_contact_persons_of_new_order", order.pk)
     except IntegrityError:
         # Lost a race with a concurrent request: the database's partial unique index holds.
-        raise OrderRefused(REFUSAL_MESSAGES[Refusal.OPEN_ORDER], open_order_for_card(card))
+        raise OrderRefused(REFUSAL_MESSAGES[Refusal.OPEN_ORDER], open_order_for_card(card)) from None
     return order
 
 
@@ -145,6 +154,9 @@ def approve_order(*, order: PukOrder, by: User, expected_state: str | None = Non
         transitions.approve_second(order, by=by)
     else:
         transitions.approve_first(order, by=by)
+        # The second approval must come from someone else: if the förvaltning has nobody
+        # left for it, the RS-kort administrators give it.
+        route_to_central_queue(order)
     if order.state == OrderState.APPROVED:
         # If the broker is down, letters.services.sweep_approved_orders enqueues the letter
         # later, and orders.mail_sweep the mail.
@@ -161,6 +173,65 @@ def reject_order(*, order: PukOrder, by: User, reason: str, expected_state: str 
     transitions.reject(order, by=by, reason=reason.strip())
     enqueue_on_commit("orders.tasks.notify_holder_of_decision", order.pk)
     return order
+
+
+def route_to_central_queue(order: PukOrder, approvers: set[int] | None = None, *, notify: bool = True) -> bool:
+    """Send an order waiting for a decision to the central queue when its förvaltning has
+    fewer people who may approve it (`approvers`: its active contact persons and ersättare,
+    looked up when not given; not the holder, the placer or the first approver) than the
+    approvals it still needs. True when it was sent now."""
+    if order.central_queue or order.state not in AWAITING_DECISION:
+        return False
+    if approvers is None:
+        approvers = approver_ids([order.forvaltning_id]).get(order.forvaltning_id, set())
+    eligible = eligible_approvers(
+        approvers,
+        holder_user_id=order.holder.user_id,
+        placed_by_id=order.placed_by_id,
+        first_approved_by_id=order.first_approved_by_id,
+    )
+    still_needed = order.approvals_still_needed
+    if not needs_central_queue(eligible=len(eligible), still_needed=still_needed):
+        return False
+    with transaction.atomic():
+        # Once only, and only while it still waits: a concurrent decision or sweep wins.
+        sent = PukOrder.objects.filter(pk=order.pk, central_queue=False, state__in=AWAITING_DECISION).update(
+            central_queue=True
+        )
+        if not sent:
+            return False
+        order.central_queue = True
+        record(
+            AuditAction.ORDER_SENT_TO_CENTRAL_QUEUE,
+            order,
+            state=order.state,
+            approvers_in_forvaltning=len(eligible),
+            approvals_still_needed=still_needed,
+        )
+        if notify:  # the administrators' notice; the contact persons who had it get nothing twice
+            enqueue_on_commit("orders.tasks.notify_contact_persons_of_new_order", order.pk)
+    return True
+
+
+def decided_centrally(holder: Employee) -> bool:
+    """Whether any order of `holder` goes to the central queue: their förvaltning has no
+    contact person or ersättare other than the holder. (With one, an order that needs two
+    approvers, or that this one places, goes there too: known once it is placed.)"""
+    approvers = approver_ids([holder.forvaltning_id]).get(holder.forvaltning_id, set())
+    return not approvers - {holder.user_id}
+
+
+def route_waiting_orders(forvaltning_id: int | None = None) -> int:
+    """Every order waiting for a decision (of one förvaltning, or of all) that nobody in
+    its förvaltning can approve any more goes to the central queue: after an assignment
+    was removed or moved, and from beat, for a contact person who left (deactivated) or
+    an order whose rule changed. Idempotent; returns how many were sent now."""
+    waiting = PukOrder.objects.filter(state__in=AWAITING_DECISION, central_queue=False).select_related("holder")
+    if forvaltning_id is not None:
+        waiting = waiting.filter(forvaltning_id=forvaltning_id)
+    orders = list(waiting)
+    approvers = approver_ids(sorted({order.forvaltning_id for order in orders}))
+    return sum(route_to_central_queue(order, approvers.get(order.forvaltning_id, set())) for order in orders)
 
 
 def _check_unchanged(order: PukOrder, expected_state: str | None) -> None:

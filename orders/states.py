@@ -1,5 +1,9 @@
 """The order states, in words. The transitions between them are declared on PukOrder
-(django-fsm) and taken only by orders.services."""
+(django-fsm) and taken only by orders.transitions.
+
+The labels are the one set of names for an order's state: the status badge, the letter's
+steps on the order pages (templates/letters/_letter_status.html, {% state_label %}) and
+the queue's CSV all use them."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -9,7 +13,8 @@ class OrderState(models.TextChoices):
     SUBMITTED = "submitted", _("Inskickad")
     SECOND_APPROVAL = "second_approval", _("Väntar på andra godkännande")
     APPROVED = "approved", _("Godkänd")
-    LETTER_QUEUED = "letter_queued", _("Kodbrevet skapas")
+    # The letter is made and handed to the print house (letters.services), to be printed.
+    LETTER_QUEUED = "letter_queued", _("Hos tryckeriet")
     PRINTED = "printed", _("Utskrivet")
     POSTED = "posted", _("Skickat som rekommenderat brev")
     DELIVERED = "delivered", _("Utlämnat")

@@ -11,7 +11,7 @@ from typing import Any
 from celery import shared_task
 from django.utils import timezone
 
-from . import escalation, mail_sweep, notifications
+from . import escalation, mail_sweep, notifications, services
 
 _MAIL_TASK: dict[str, Any] = {"acks_late": True, "autoretry_for": (OSError,), "retry_backoff": True, "max_retries": 5}
 
@@ -52,3 +52,10 @@ def send_daily_digests() -> None:
 @shared_task(acks_late=True)
 def sweep_unsent_mail() -> int:
     return mail_sweep.sweep_unsent_mail()
+
+
+@shared_task(acks_late=True)
+def route_waiting_orders(forvaltning_id: int | None = None) -> int:
+    """After an assignment was removed (one förvaltning) and from beat (all): the waiting
+    orders that nobody left in their förvaltning can approve go to the central queue."""
+    return services.route_waiting_orders(forvaltning_id)

@@ -90,8 +90,12 @@ def mark_printed(order: PukOrder, *, letter_id: str) -> None:
 
 def mark_posted(order: PukOrder, *, letter_id: str, forwarded: bool, tracking_id: str) -> None:
     _take(
-        order, lambda: order.mark_posted(forwarded), None, AuditAction.LETTER_POSTED,
-        letter=letter_id, tracking_id=tracking_id,
+        order,
+        lambda: order.mark_posted(forwarded),
+        None,
+        AuditAction.LETTER_POSTED,
+        letter=letter_id,
+        tracking_id=tracking_id,
     )
 
 
@@ -101,8 +105,13 @@ def mark_delivered(order: PukOrder, *, letter_id: str) -> None:
 
 def mark_returned(order: PukOrder, *, letter_id: str, return_reason: str, reason_in_words: str) -> None:
     _take(
-        order, order.mark_returned, None, AuditAction.LETTER_RETURNED,
-        reason=reason_in_words, letter=letter_id, return_reason=return_reason,
+        order,
+        order.mark_returned,
+        None,
+        AuditAction.LETTER_RETURNED,
+        reason=reason_in_words,
+        letter=letter_id,
+        return_reason=return_reason,
     )
 
 

@@ -6,6 +6,7 @@ from . import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("logga-in/", auth_views.LoginView.as_view(), name="login"),
     path("logga-ut/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
@@ -13,4 +14,5 @@ urlpatterns = [
     path("", include("orders.urls")),
     path("", include("letters.urls")),
     path("", include("desk.urls")),
+    path("", include("selfhelp.urls")),
 ]

@@ -11,4 +11,4 @@ register = template.Library()
 
 @register.inclusion_tag("desk/_card_stations.html")
 def card_stations() -> dict[str, object]:
-    return {"stations": list(Station.objects.filter(active=True).only("name", "location"))}
+    return {"stations": list(Station.objects.filter(active=True).only("name", "name_en", "location", "location_en"))}

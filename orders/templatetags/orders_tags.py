@@ -3,7 +3,10 @@ from datetime import timedelta
 from django import template
 from django.utils.translation import gettext as _
 
-from orders.models import Letter, PukOrder
+from audit.actions import AuditAction
+from audit.models import AuditEvent
+from orders.models import Letter, PukOrder, ReturnReason
+from orders.states import OrderState
 
 register = template.Library()
 
@@ -12,6 +15,25 @@ register = template.Library()
 def current_letter(order: PukOrder) -> Letter | None:
     """The order's latest code letter, or None."""
     return order.letters.order_by("-generation").first()
+
+
+@register.filter
+def reason_in_words(event: AuditEvent) -> str:
+    """An event's reason in the page's language where the system gave it (a returned
+    letter's reason, from its code; a failed letter's message); a person's reason as they
+    wrote it."""
+    return_reason = event.data.get("return_reason")
+    if event.action == AuditAction.LETTER_RETURNED and return_reason in ReturnReason.values:
+        return str(ReturnReason(return_reason).label)
+    if event.action == AuditAction.LETTER_FAILED and event.reason:
+        return _(event.reason)  # the message's Swedish words are its id
+    return event.reason
+
+
+@register.simple_tag
+def state_label(state: str) -> str:
+    """The state's name (orders.states.OrderState), as the badge and the CSV give it."""
+    return str(OrderState(state).label)
 
 
 @register.filter

@@ -4,19 +4,20 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from audit.models import AuditEvent
-from cards.eligibility import REFUSAL_MESSAGES, letter_refusal
 from cards.models import Card
 from organisation.models import Employee
 from organisation.permissions import AuthenticatedRequest, employee_of
 
 from .. import services
+from ..card_offers import address_refusal, card_offers
 from ..forms import CancelOrderForm, PukOrderForm
-from ..selectors import open_orders_by_card, orders_of_employee
+from ..models import PukOrder
+from ..outlook import outlook_for
+from ..selectors import orders_of_employee
 from ..transitions import OrderRefused
 
 
@@ -31,21 +32,8 @@ def _employee_or_404(request: HttpRequest) -> Employee:
 def my_cards(request: AuthenticatedRequest) -> HttpResponse:
     """Mina kort: each card with what can be done about a lost PUK."""
     employee = _employee_or_404(request)
-    cards = list(Card.objects.held_by(employee).select_related("card_type"))
-    open_orders = open_orders_by_card(cards)
-    today = timezone.localdate()
-    rows = []
-    for card in cards:
-        refusal = letter_refusal(card.eligibility_facts(has_open_order=card.pk in open_orders), today)
-        rows.append(
-            {
-                "card": card,
-                "open_order": open_orders.get(card.pk),
-                "refusal": refusal,
-                "refusal_message": REFUSAL_MESSAGES[refusal] if refusal else "",
-            }
-        )
-    return render(request, "orders/my_cards.html", {"rows": rows})
+    cards = list(Card.objects.held_by(employee).select_related("card_type", "holder"))
+    return render(request, "orders/my_cards.html", {"offers": card_offers(cards, asked_by_holder=True)})
 
 
 @login_required
@@ -58,10 +46,15 @@ def order_new(request: AuthenticatedRequest, card_id: int) -> HttpResponse:
         services.check_card_may_get_letter(card)
     except OrderRefused as refusal:
         return _refused(request, card, refusal)
+    if request.method != "POST":  # and the address, before the form is filled in
+        no_address = address_refusal(employee, asked_by_holder=True)
+        if no_address is not None:
+            return _refused(request, card, no_address)
 
     form = PukOrderForm(request.POST or None)
     if request.method != "POST" or not form.is_valid():
-        return render(request, "orders/order_form.html", {"card": card, "form": form})
+        context = {"card": card, "form": form, "decided_centrally": services.decided_centrally(employee)}
+        return render(request, "orders/order_form.html", context)
     try:
         if not form.cleaned_data["confirmed"]:
             preview = services.preview_address(employee)
@@ -89,10 +82,19 @@ def my_orders(request: AuthenticatedRequest) -> HttpResponse:
 def order_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     employee = _employee_or_404(request)
     order = get_object_or_404(orders_of_employee(employee), pk=pk)
+    return _order_page(request, order, CancelOrderForm())
+
+
+def _order_page(request: HttpRequest, order: PukOrder, cancel_form: CancelOrderForm) -> HttpResponse:
     return render(
         request,
         "orders/order_detail.html",
-        {"order": order, "events": AuditEvent.objects.for_object(order), "cancel_form": CancelOrderForm()},
+        {
+            "order": order,
+            "events": AuditEvent.objects.for_object(order),
+            "cancel_form": cancel_form,
+            "outlook": outlook_for(order),  # who decides, the next step, how long it usually takes
+        },
     )
 
 
@@ -103,8 +105,9 @@ def order_cancel(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     order = get_object_or_404(orders_of_employee(employee), pk=pk)
     form = CancelOrderForm(request.POST)
     if not form.is_valid():
+        # The page again, with what was typed, not a redirect that would lose it.
         messages.error(request, " ".join(str(error) for error in form.errors["reason"]))
-        return redirect("orders:detail", order.pk)
+        return _order_page(request, order, form)
     try:
         services.cancel_order(order=order, by=request.user, reason=form.cleaned_data["reason"])
     except OrderRefused as refusal:

@@ -7,16 +7,15 @@ from typing import Any
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cards.eligibility import REFUSAL_MESSAGES, letter_refusal
 from organisation.permissions import APPROVE_ORDERS, AuthenticatedRequest
 
 from .. import services
 from ..access import contact_person_required
-from ..forms import EmployeeSearchForm, PukOrderForm
-from ..selectors import cards_orderable_by, employees_matching, open_orders_by_card
+from ..card_offers import address_refusal, card_offers
+from ..forms import EmployeeSearchForm, OnBehalfOrderForm
+from ..selectors import cards_orderable_by, employees_matching
 from ..transitions import OrderRefused
 
 
@@ -24,15 +23,11 @@ from ..transitions import OrderRefused
 def find_employee(request: AuthenticatedRequest) -> HttpResponse:
     form = EmployeeSearchForm(request.GET if "q" in request.GET else None)
     employees = list(employees_matching(request.user, form.cleaned_data["q"])) if form.is_valid() else []
-    cards = [card for employee in employees for card in employee.cards.all()]
-    open_orders = open_orders_by_card(cards)
-    today = timezone.localdate()
-    for card in cards:
-        refusal = letter_refusal(card.eligibility_facts(has_open_order=card.pk in open_orders), today)
-        # For the template's row of the card: attributes of the view, not of the model.
-        card.refusal_message = REFUSAL_MESSAGES[refusal] if refusal else ""  # type: ignore[attr-defined]
-        card.open_order = open_orders.get(card.pk)  # type: ignore[attr-defined]
-    return render(request, "orders/queue/on_behalf_search.html", {"form": form, "employees": employees})
+    # Each card with what it offers, known before any form (the cards know their holder:
+    # the prefetch sets it).
+    offers = card_offers([card for employee in employees for card in employee.cards.all()], asked_by_holder=False)
+    results = [(employee, [offer for offer in offers if offer.card.holder_id == employee.pk]) for employee in employees]
+    return render(request, "orders/queue/on_behalf_search.html", {"form": form, "results": results})
 
 
 @contact_person_required(perm=APPROVE_ORDERS)
@@ -41,7 +36,11 @@ def order_for_employee(request: AuthenticatedRequest, card_id: int) -> HttpRespo
     context: dict[str, Any] = {"card": card, "employee": card.holder}
     try:
         services.check_card_may_get_letter(card)
-        form = PukOrderForm(request.POST or None)
+        if request.method != "POST":  # and the address, before the form is filled in
+            no_address = address_refusal(card.holder, asked_by_holder=False)
+            if no_address is not None:
+                raise no_address
+        form = OnBehalfOrderForm(request.POST or None)
         context["form"] = form
         if request.method != "POST" or not form.is_valid():
             return render(request, "orders/queue/on_behalf_form.html", context)

@@ -1,13 +1,15 @@
 """The contact person's queue (Att hantera): the list, its CSV export, one order, decisions."""
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.core.paginator import Page, Paginator
 from django.db import connection
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,7 +21,12 @@ from django.views.decorators.http import require_POST
 from django_htmx.middleware import HtmxDetails
 
 from audit.models import AuditEvent
-from organisation.permissions import APPROVE_ORDERS, AuthenticatedRequest, forvaltningar_of
+from organisation.permissions import (
+    APPROVE_ORDERS,
+    AuthenticatedRequest,
+    is_central_administrator,
+    queue_forvaltningar,
+)
 
 from .. import exports, services
 from ..access import contact_person_required
@@ -27,9 +34,9 @@ from ..filters import QueueFilter
 from ..forms import RejectForm
 from ..models import PukOrder
 from ..queue_table import QueueTable, is_overdue
-from ..rules import SECOND_APPROVAL_REASONS
+from ..rules import SECOND_APPROVAL_REASONS, decision_refusal
 from ..selectors import orders_for_contact_person, queue_rows, queue_table_values
-from ..states import OrderState
+from ..states import AWAITING_DECISION, OrderState
 from ..transitions import OrderRefused
 
 PAGE_SIZE = 25
@@ -120,21 +127,25 @@ class QueuePaginator(Paginator):  # of Any: it pages PukOrders into dicts (and i
 
 def _queue_filter(request: AuthenticatedRequest) -> QueueFilter:
     return QueueFilter(
-        request.GET, queryset=orders_for_contact_person(request.user), forvaltningar=forvaltningar_of(request.user)
+        request.GET,
+        queryset=orders_for_contact_person(request.user),
+        forvaltningar=queue_forvaltningar(request.user),
     )
 
 
-@contact_person_required
+@contact_person_required(central=True)
 def queue(request: QueueRequest) -> HttpResponse:
-    forvaltningar = forvaltningar_of(request.user)
+    forvaltningar = queue_forvaltningar(request.user)
     queue_filter = _queue_filter(request)
     orders = (queue_filter.qs if queue_filter.is_valid() else queue_filter.queryset.none()).order_by("-created_at")
     wanted = request.GET.get("page")
-    page = QueuePaginator(orders, PAGE_SIZE, wanted, [f.pk for f in forvaltningar]).get_page(wanted)
+    # The central queue's orders are of any förvaltning: not merged per förvaltning.
+    merged = [] if is_central_administrator(request.user) else [f.pk for f in forvaltningar]
+    page = QueuePaginator(orders, PAGE_SIZE, wanted, merged).get_page(wanted)
     context = {
         "filter": queue_filter,
         "page": page,
-        "rows": QueueTable(timezone.now(), exports.choice_labels(), forvaltningar).rows(page),
+        "rows": QueueTable(timezone.now(), exports.choice_labels(), forvaltningar, request.user.pk).rows(page),
         "forvaltningar": forvaltningar,
         "several_forvaltningar": len(forvaltningar) > 1,
         "query_without_page": _query_without_page(request),
@@ -149,7 +160,7 @@ def _query_without_page(request: HttpRequest) -> str:
     return query.urlencode()
 
 
-@contact_person_required
+@contact_person_required(central=True)
 def queue_export(request: AuthenticatedRequest) -> HttpResponse | StreamingHttpResponse:
     """The orders of the queue's current filter as CSV (semicolons and a BOM, as Excel in
     Swedish expects)."""
@@ -163,8 +174,12 @@ def queue_export(request: AuthenticatedRequest) -> HttpResponse | StreamingHttpR
     return response
 
 
-@contact_person_required
-def queue_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+@contact_person_required(central=True)
+def queue_detail(
+    request: AuthenticatedRequest, pk: int, bound_forms: Mapping[str, forms.Form] | None = None
+) -> HttpResponse:
+    """The order's page; `bound_forms` (by context name) are a refused decision's forms with
+    what was typed, shown again instead of the empty ones."""
     # placed_by and first_approved_by too: the page names them, and a constant number of
     # queries whatever the order's history.
     order = get_object_or_404(
@@ -178,10 +193,23 @@ def queue_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "events": AuditEvent.objects.for_object(order),
             "overdue": is_overdue(order, timezone.localdate()),
             "second_approval_reasons": [SECOND_APPROVAL_REASONS[key] for key in order.second_approval_reasons],
+            # Why this user may not decide it, if so: the same rule the service refuses with.
+            "decision_refusal": _decision_refusal(order, request.user) if order.state in AWAITING_DECISION else None,
             "reject_form": RejectForm(),
             "show_actor": True,
+            **(bound_forms or {}),
         },
     )
+
+
+def _decision_refusal(order: PukOrder, user: Any) -> str | None:
+    refusal = decision_refusal(
+        approver_id=user.pk,
+        holder_user_id=order.holder.user_id,
+        placed_by_id=order.placed_by_id,
+        first_approved_by_id=order.first_approved_by_id,
+    )
+    return None if refusal is None else str(refusal)
 
 
 def _decidable_order(request: AuthenticatedRequest, pk: int) -> PukOrder:
@@ -190,7 +218,7 @@ def _decidable_order(request: AuthenticatedRequest, pk: int) -> PukOrder:
     )
 
 
-@contact_person_required
+@contact_person_required(central=True)
 @require_POST
 def approve(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     order = _decidable_order(request, pk)
@@ -210,14 +238,14 @@ def approve(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return redirect("orders:queue_detail", order.pk)
 
 
-@contact_person_required
+@contact_person_required(central=True)
 @require_POST
-def reject(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+def reject(request: AuthenticatedRequest, pk: int) -> HttpResponseBase:
     order = _decidable_order(request, pk)
     form = RejectForm(request.POST)
     if not form.is_valid():
         messages.error(request, " ".join(str(error) for error in form.errors["reason"]))
-        return redirect("orders:queue_detail", order.pk)
+        return queue_detail(request, order.pk, bound_forms={"reject_form": form})  # with what was typed
     try:
         services.reject_order(
             order=order,
@@ -232,7 +260,7 @@ def reject(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return redirect("orders:queue_detail", order.pk)
 
 
-@contact_person_required
+@contact_person_required(central=True)
 @require_POST
 def approve_selected(request: AuthenticatedRequest) -> HttpResponse:
     """Approve several orders at once from the queue; each is decided on its own, and only

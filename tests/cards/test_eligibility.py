@@ -6,7 +6,7 @@ from datetime import date, timedelta
 import pytest
 from django.urls import reverse
 
-from cards.eligibility import REFUSAL_MESSAGES, CardFacts, Refusal, letter_refusal
+from cards.eligibility import REFUSAL_MESSAGES, REFUSAL_MESSAGES_TO_CONTACT_PERSON, CardFacts, Refusal, letter_refusal
 from cards.models import Card, CardType
 from desk.models import Station
 from orders.models import PukOrder
@@ -67,6 +67,12 @@ def test_the_first_reason_that_applies_is_the_one_given(change, refusal):
 
 def test_every_refusal_has_a_message():
     assert set(REFUSAL_MESSAGES) == set(Refusal)
+
+
+def test_every_refusal_has_a_message_for_a_contact_person_that_sends_them_to_no_contact_person():
+    assert set(REFUSAL_MESSAGES_TO_CONTACT_PERSON) == set(Refusal)
+    for message in REFUSAL_MESSAGES_TO_CONTACT_PERSON.values():
+        assert "kontaktperson" not in str(message) and " du " not in f" {message} ".lower()
 
 
 # --- What the employee sees -------------------------------------------------------------

@@ -33,7 +33,7 @@ def confirm(data):
 
 @pytest.mark.django_db
 def test_employee_orders_a_puk_letter_after_seeing_a_masked_address_hint(
-    employee_client, card, django_capture_on_commit_callbacks
+    employee_client, card, contact_person, django_capture_on_commit_callbacks
 ):
     url = reverse("orders:new", args=[card.pk])
     preview = employee_client.post(url, VALID)

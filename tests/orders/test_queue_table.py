@@ -30,12 +30,17 @@ def order_values(**fields):
         "created_at": datetime(2026, 12, 3, 8, 30, tzinfo=STOCKHOLM),
         "needs_second_approval": False,
         "second_approval_reasons": [],
+        "central_queue": False,
+        "placed_by_id": 5,  # Erik, the holder, placed it
+        "first_approved_by_id": None,
+        "holder__user_id": 5,
         "forvaltning_id": 7,
         "holder__first_name": "Erik",
         "holder__last_name": "Ek",
         "holder__hsa_id": "SE2321000289-E1",
         "card__card_number": "9752279900001234",
         "card__card_type__name": "RS-kort",
+        "card__card_type__name_en": "RS card",
         "letter_posted_at": None,
         "letter_tracking_id": None,
         "letter_forwarded": None,
@@ -114,3 +119,17 @@ def test_a_row_speaks_english_when_the_user_chose_it():
         )
     assert shown["select_label"] == "Select PUK-000042"
     assert shown["second_approval"].startswith("Two approvers: ")
+
+
+def test_a_row_is_decidable_only_for_someone_who_may_decide_it_and_says_why_not():
+    def as_user(user_id, **fields):
+        return QueueTable(NOW, LABELS, [FORVALTNING], user_id).row(order_values(**fields))
+
+    assert as_user(8)["decidable"] and as_user(8)["refusal"] == ""
+    holder = as_user(5)  # Erik placed his own order
+    assert not holder["decidable"] and "gäller dig själv" in holder["refusal"]
+    placer = as_user(8, placed_by_id=8)
+    assert not placer["decidable"] and "själv lagt beställningen" in placer["refusal"]
+    first = as_user(8, state=OrderState.SECOND_APPROVAL, first_approved_by_id=8)
+    assert not first["decidable"] and "redan godkänt den" in first["refusal"]
+    assert as_user(8, state=OrderState.POSTED, placed_by_id=8)["refusal"] == ""  # nothing to decide

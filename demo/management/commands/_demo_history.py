@@ -1,7 +1,9 @@
 """Orders the demo starts with, so each role's pages show work in every state: an order
-waiting for its contact person, one placed on behalf (two approvers), a letter on its way
-as registered mail, a returned letter and a rejected order. Made through the same
-services, tasks and print-house reports as real ones, so their timelines are real too."""
+waiting for its contact person, one placed on behalf (its placer and one approver: four
+eyes) whose letter is at the print house, one waiting in the RS-kort administrators'
+central queue (its förvaltning has no contact person), a letter on its way as registered
+mail, a returned letter and a rejected order. Made through the same services, tasks and
+print-house reports as real ones, so their timelines are real too."""
 
 import uuid
 from typing import Any
@@ -22,6 +24,7 @@ PEOPLE = {
     "gustav": ("Gustav", "Gran", "197612309810", "SE2321000289-G011", "primarvard"),
     "hanna": ("Hanna", "Holm", "198707262286", "SE2321000289-H012", "sus"),
     "ivar": ("Ivar", "Isaksson", "196510154039", "SE2321000289-I013", "sus"),
+    "jonas": ("Jonas", "Lind", "198402193125", "SE2321000289-J014", "regionservice"),
 }
 CARDS = {
     "erik": "9752270000090014",
@@ -29,14 +32,21 @@ CARDS = {
     "gustav": "9752270000110010",
     "hanna": "9752270000120019",
     "ivar": "9752270000130018",
+    "jonas": "9752270000140017",
 }
 
 
 def make_history(users: dict[str, User]) -> None:
-    """Once: nothing is made when any of these cards already has an order."""
+    """The orders once: nothing is made when any of these cards already has an order."""
     cards = {username: Card.objects.get(card_number=number) for username, number in CARDS.items()}
-    if PukOrder.objects.filter(card__in=cards.values()).exists():
-        return
+    if not PukOrder.objects.filter(card__in=cards.values()).exists():
+        _make_orders(users, cards)
+    # Ivar's card broke, which is why his order was rejected: the card system has revoked
+    # it since, and the registry mirrors that. On every run: seed_demo writes the cards anew.
+    Card.objects.filter(pk=cards["ivar"].pk).update(status=Card.Status.REVOKED)
+
+
+def _make_orders(users: dict[str, User], cards: dict[str, Card]) -> None:
     karin, sara, kalle = users["karin"], users["sara"], users["kalle"]
 
     def order(username: str, placed_by: User | None = None, **choices: Any) -> PukOrder:
@@ -44,7 +54,12 @@ def make_history(users: dict[str, User]) -> None:
             return place_order(placed_by=placed_by or users[username], card=cards[username], **choices)
 
     order("erik", reason=Reason.LOST_LETTER, blocked_codes=BlockedCodes.LEGITIMERING)
-    order("gustav", placed_by=kalle, reason=Reason.NEVER_RECEIVED, blocked_codes=BlockedCodes.BOTH)
+    # Placed on behalf by kalle, who is the first pair of eyes: karin's approval is the
+    # second, and the letter goes.
+    on_behalf = order("gustav", placed_by=kalle, reason=Reason.NEVER_RECEIVED, blocked_codes=BlockedCodes.BOTH)
+    _send(on_behalf, karin)
+    # Regionservice has no contact person: the order waits in the central queue for rita.
+    order("jonas", reason=Reason.LOST_LETTER, blocked_codes=BlockedCodes.LEGITIMERING)
 
     posted = order("fatima", reason=Reason.LOST_LETTER, blocked_codes=BlockedCodes.UNDERSKRIFT)
     _send(posted, karin, ("printed", {}), ("posted", {"tracking_id": "RR876543216SE"}))

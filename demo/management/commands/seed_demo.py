@@ -8,7 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Permission
+from django.contrib.auth.models import Group, Permission
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
@@ -35,18 +35,21 @@ CARD_TYPES = [
     {
         "code": "rs-kort",
         "name": "RS-kort (eTjänstekort)",
+        "name_en": "RS card (employee card)",
         "has_region_logo": True,
         "puk_route": CardType.PukRoute.LETTER,
     },
     {
         "code": "rs-kort-2015",
         "name": "RS-kort, generation 2015",
+        "name_en": "RS card, 2015 generation",
         "has_region_logo": True,
         "puk_route": CardType.PukRoute.DESK_ONLY,
     },
     {
         "code": "reservkort",
         "name": "Reservkort",
+        "name_en": "Reserve card",
         "has_region_logo": True,
         "is_reserve_card": True,
         "puk_route": CardType.PukRoute.NONE,
@@ -54,6 +57,7 @@ CARD_TYPES = [
     {
         "code": "extern",
         "name": "eTjänstekort, annan utgivare",
+        "name_en": "Employee card, another issuer",
         "has_region_logo": False,
         "puk_route": CardType.PukRoute.NONE,
     },
@@ -102,8 +106,12 @@ VIRTUAL_CARD_DIR = settings.VAR_DIR / "cards"
 
 # The demo's card station; the station software reads its credential from this file.
 STATION = ("Kortstation Lund, Universitetssjukhuset", "Entréhallen, Skånes universitetssjukhus Lund")
+STATION_EN = ("Card station Lund, University Hospital", "Entrance hall, Skåne University Hospital, Lund")
 STATION_OPERATORS = ["olle"]
 STATION_CREDENTIAL_FILE = settings.VAR_DIR / "station.credential"
+
+# Region Skåne's RS-kort administrators (the RA function): the central queue's group.
+CENTRAL_ADMINISTRATORS = "RS-kortadministratörer"
 
 ASSIGNMENTS = [
     ("karin", "sus", ContactPersonAssignment.Role.CONTACT_PERSON),
@@ -121,6 +129,7 @@ ROLES = {
     "sara": "Ersättare för Skånes universitetssjukvård",
     "kalle": "Kontaktperson för Primärvård Skåne",
     "olle": "Operatör vid Kortstation Lund, Universitetssjukhuset (kör stationsprogrammet: se docs/desk.md)",
+    "rita": "RS-kortadministratör: den centrala kön, för förvaltningar med för få kontaktpersoner",
     "admin": "Administratör (Django admin)",
 }
 
@@ -168,6 +177,7 @@ class Command(BaseCommand):
             assign_contact_person(user=users[username], forvaltning=forvaltningar[code], role=role)
         self._puks_and_virtual_cards()
         self._station(users)
+        self._central_administrator(User)
         _demo_history.make_history(users)
         admin = self._user(User, "admin", "Ada", "Admin")
         admin.is_staff = admin.is_superuser = True
@@ -176,8 +186,12 @@ class Command(BaseCommand):
 
     def _puks_and_virtual_cards(self) -> None:
         """Every demo card gets a PUK in the PUK store; the cards in VIRTUAL_CARDS also get
-        a virtual card carrying the same PUK, so a demo letter really unblocks it."""
-        VIRTUAL_CARD_DIR.mkdir(parents=True, exist_ok=True)
+        a virtual card carrying the same PUK, so a demo letter really unblocks it. The
+        virtual cards' files hold their PUK and PINs in clear: their folder is the service
+        user's alone (0700, also where an earlier release made it readable by others), and
+        CardState.save writes each file 0600."""
+        VIRTUAL_CARD_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
+        VIRTUAL_CARD_DIR.chmod(0o700)
         for card in Card.objects.filter(card_number__in=[n for cards in CARDS.values() for n, *_ in cards]):
             state_file = VIRTUAL_CARD_DIR / f"{card.card_number}.json"
             wanted = card.card_number in VIRTUAL_CARDS
@@ -209,10 +223,22 @@ class Command(BaseCommand):
             STATION_CREDENTIAL_FILE.parent.mkdir(parents=True, exist_ok=True)
             STATION_CREDENTIAL_FILE.touch(mode=0o600)
             STATION_CREDENTIAL_FILE.write_text(credential + "\n")
+        station.name_en, station.location_en = STATION_EN
+        station.save(update_fields=["name_en", "location_en"])
         operate = Permission.objects.get(codename="operate_station", content_type__app_label="cards")
         for username in STATION_OPERATORS:
             users[username].user_permissions.add(operate)
             station.operators.add(users[username])
+
+    def _central_administrator(self, User: Any) -> None:
+        """rita, in the group RS-kortadministratörer (made by orders' migration 0009): she
+        decides the orders of the central queue."""
+        rita = self._user(User, "rita", "Rita", "Rydberg")
+        group, _ = Group.objects.get_or_create(name=CENTRAL_ADMINISTRATORS)
+        group.permissions.add(
+            Permission.objects.get(codename="decide_in_central_queue", content_type__app_label="orders")
+        )
+        rita.groups.add(group)
 
     def _user(self, User, username, first, last):
         user, _ = User.objects.get_or_create(username=username)
