@@ -1,16 +1,22 @@
 FROM python:3.11-slim-bookworm
-# pyscard builds from source (libpcsclite-dev, swig, gcc); gettext compiles the translations.
+# pyscard builds from source (libpcsclite-dev, swig, gcc); gettext compiles the translations;
+# the code letter embeds fonts-liberation's fonts.
 RUN apt-get update \
- && apt-get install -y --no-install-recommends gcc libpcsclite-dev libpcsclite1 swig gettext \
+ && apt-get install -y --no-install-recommends gcc libpcsclite-dev libpcsclite1 swig gettext fonts-liberation \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY pyproject.toml ./
 COPY rsportal rsportal
-COPY organisation organisation
 COPY audit audit
+COPY organisation organisation
 COPY cards cards
 COPY orders orders
-COPY station station
+COPY letters letters
+COPY desk desk
+COPY selfhelp selfhelp
+COPY records records
+COPY retention retention
+COPY demo demo
 RUN pip install --no-cache-dir .
 COPY . .
 RUN python manage.py compilemessages -v0 --ignore=.venv \

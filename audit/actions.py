@@ -26,6 +26,10 @@ class AuditAction(models.TextChoices):
         "order_escalated_to_substitutes",
         _("Påminnelse till ersättarna: beslutet dröjer fortfarande"),
     )
+    ORDER_SENT_TO_CENTRAL_QUEUE = (
+        "order_sent_to_central_queue",
+        _("Beställningen gick till Region Skånes RS-kortadministratörer: förvaltningen har för få kontaktpersoner"),
+    )
     ORDER_CLOSED = "order_closed", _("Beställningen avslutades")
     ORDER_HANDLED_AT_DESK = (
         "order_handled_at_desk",
@@ -57,3 +61,23 @@ class AuditAction(models.TextChoices):
     DESK_LIMIT_ALERTED = "desk_limit_alerted", _("Administratörerna larmades om gränsen")
     DESK_UNBLOCK_OUTCOME = "desk_unblock_outcome", _("Upplåsningens utfall")
     DESK_PIN_CHANGED = "desk_pin_changed", _("PIN-kod ändrades vid kortstationen")
+    # Rights that end (organisation.services, desk.services) and the register extract (records).
+    RIGHT_ENDED = "right_ended", _("Behörigheten upphörde: dess giltighetstid gick ut")
+    STRAY_PERMISSIONS_REMOVED = (
+        "stray_permissions_removed",
+        _("Behörigheter på förvaltningen utan gällande kontaktpersonsuppdrag togs bort"),
+    )
+    REGISTER_EXTRACT_PRODUCED = "register_extract_produced", _("Ett registerutdrag togs fram")
+    # Logins (organisation.login_lockout, organisation.lockout_admin): the login throttle.
+    LOGIN_LOCKED_OUT = "login_locked_out", _("Inloggningen spärrades efter för många misslyckade försök")
+    LOGIN_LOCKOUT_LIFTED = "login_lockout_lifted", _("En administratör hävde inloggningsspärren")
+    # Retention (gallring, retention.services): what a run removed or pseudonymised, per
+    # kind of record; a whole year of this trail dropped once past its period.
+    RETENTION_CARRIED_OUT = (
+        "retention_carried_out",
+        _("Gallring: uppgifter som passerat sin bevarandetid togs bort eller pseudonymiserades"),
+    )
+    AUDIT_YEAR_REMOVED = (
+        "audit_year_removed",
+        _("Gallring: ett helt år av granskningsloggen togs bort efter bevarandetiden"),
+    )

@@ -7,8 +7,20 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from organisation.admin_periods import InForceColumn, InForceFilter
+
 from .credentials import new_credential
-from .models import DeskVisit, PukTicket, Station, UnblockAttempt
+from .models import DeskVisit, PukTicket, Station, StationOperator, UnblockAttempt
+
+
+class StationOperatorInline(InForceColumn, admin.TabularInline):
+    """The station's operators, each for a period if the right has one."""
+
+    model = StationOperator
+    extra = 1
+    autocomplete_fields = ["user"]
+    fields = ["user", "valid_from", "valid_until", "in_force"]
+    readonly_fields = ["in_force"]
 
 
 @admin.register(Station)
@@ -16,9 +28,9 @@ class StationAdmin(admin.ModelAdmin):
     """Stations and their operators. A new station's credential is shown once, here; the
     server keeps only its hash."""
 
-    list_display = ["name", "location", "active"]
-    search_fields = ["name", "location"]
-    filter_horizontal = ["operators"]
+    list_display = ["name", "name_en", "location", "active"]
+    search_fields = ["name", "name_en", "location"]
+    inlines = [StationOperatorInline]
     actions = ["renew_credential"]
 
     def save_model(self, request: HttpRequest, obj: Station, form: Any, change: bool) -> None:
@@ -42,6 +54,17 @@ class StationAdmin(admin.ModelAdmin):
             )
             % {"station": station.name, "credential": credential},
         )
+
+
+@admin.register(StationOperator)
+class StationOperatorAdmin(InForceColumn, admin.ModelAdmin):
+    """Every operator's rights at the stations: their periods, and whether each holds now."""
+
+    list_display = ["user", "station", "valid_from", "valid_until", "in_force"]
+    list_filter = [InForceFilter, "station"]
+    search_fields = ["user__username", "user__first_name", "user__last_name", "station__name"]
+    autocomplete_fields = ["user", "station"]
+    list_select_related = ["user", "station"]
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

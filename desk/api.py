@@ -3,26 +3,41 @@
 Every call carries the station's credential; all but the login also the operator's
 token. No session, no cookie, so no CSRF: a browser holds neither. The PUK leaves the
 server only in the body of a ticket redemption, marked no-store.
+
+Each view declares the shape of its body; `rsportal.jsonbody` checks the body against it
+(size, depth, control characters, each field's type and range) before the view runs, so
+a crafted body is a 400 with the reason and writes nothing. A locked-out login (too many
+wrong passwords, django-axes) is a 429 with the message the station software shows.
 """
 
-import json
 import uuid
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeAlias
 
-from django.db import models
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from organisation.login_lockout import cool_off_seconds
 from organisation.models import User
+from rsportal import jsonbody
+from rsportal.jsonbody import BIGINT_MAX, Bool, Int, Object, Text
 
 from . import rules, services
 from .credentials import session_for, station_for
 from .models import DeskSession, IdDocument, Outcome, Station, UnblockAttempt
 
 DENIED = {"error": "denied", "message": "Kortstationen eller operatören är inte behörig."}
+BAD_REQUEST = "Felaktig förfrågan."
+
+# The fields of the bodies, as the station software sends them.
+CARD_NUMBER = Text(64)
+PIN_ROLE = Text(20, choices=UnblockAttempt.Pin.values)
+OUTCOME = Text(40, choices=Outcome.values)
+TRIES = Int(0, 255, nullable=True)  # what a card reports; the columns are small integers
+VISIT = Int(0, BIGINT_MAX, nullable=True)
+USERNAME, PASSWORD = Text(150), Text(200)
 
 Payload: TypeAlias = dict[str, Any]
 
@@ -44,7 +59,14 @@ def _answer(payload: Payload, status: int = 200) -> JsonResponse:
     return response
 
 
-def station_api(needs_operator: bool = True) -> Callable[[StationView], Callable[..., HttpResponse]]:
+NO_BODY = Object()  # fields, if any, are left out
+
+
+def station_api(
+    body: Object = NO_BODY, needs_operator: bool = True
+) -> Callable[[StationView], Callable[..., HttpResponse]]:
+    """The view's body is checked against `body`; the view gets only the fields declared."""
+
     def decorate(view: StationView) -> Callable[..., HttpResponse]:
         @csrf_exempt
         @require_POST
@@ -56,50 +78,31 @@ def station_api(needs_operator: bool = True) -> Callable[[StationView], Callable
             if station is None or (needs_operator and operator is None):
                 return _answer(DENIED, 403)
             try:
-                data = json.loads(request.body or b"{}")
-            except ValueError:
-                return _answer({"error": "bad_request", "message": "JSON"}, 400)
-            if not isinstance(data, dict):
-                return _answer({"error": "bad_request", "message": "JSON"}, 400)
+                data = jsonbody.parse(request.body or b"{}", body)
+            except jsonbody.Refused as refused:
+                return _answer({"error": "bad_request", "message": BAD_REQUEST, "reason": refused.reason}, 400)
             try:
                 return _answer(view(request, station, operator, data, **kwargs))
             except services.StationRefused as refused:
-                return _answer(
-                    {"error": refused.code, "message": refused.message}, 403 if refused.code == "login" else 409
-                )
-            except (KeyError, TypeError, ValueError):
-                return _answer({"error": "bad_request", "message": "Felaktig förfrågan."}, 400)
+                return _refused(refused)
 
         return wrapped
 
     return decorate
 
 
-def _text(data: Payload, key: str, limit: int = 64) -> str:
-    value = data[key]
-    if not isinstance(value, str) or len(value) > limit:
-        raise ValueError(key)
-    return value
+def _refused(refused: services.StationRefused) -> JsonResponse:
+    payload = {"error": refused.code, "message": refused.message}
+    if refused.code == "locked_out":
+        response = _answer(payload, 429)
+        response["Retry-After"] = str(cool_off_seconds())
+        return response
+    return _answer(payload, 403 if refused.code == "login" else 409)
 
 
-def _tries(value: object) -> int | None:
-    if value is None:
-        return None
-    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-        raise ValueError("tries")
-    return value
-
-
-def _choice(data: Payload, key: str, choices: type[models.Choices]) -> str:
-    value = _text(data, key)
-    if value not in choices.values:
-        raise ValueError(key)
-    return value
-
-
-@station_api(needs_operator=False)
+@station_api(Object({"username": USERNAME, "password": PASSWORD}), needs_operator=False)
 def login(request: StationRequest, station: Station, _operator: User | None, data: Payload) -> Payload:
-    user, token = services.log_in(station, _text(data, "username", 150), _text(data, "password", 200), request)
+    user, token = services.log_in(station, data["username"], data["password"], request)
     return {
         "token": token,
         "operator": user.get_full_name() or user.get_username(),
@@ -114,16 +117,25 @@ def logout(request: StationRequest, station: Station, operator: User, data: Payl
     return {}
 
 
-@station_api()
+@station_api(
+    Object(
+        {
+            "card_number": CARD_NUMBER,
+            "profile": Text(64),
+            "pins": Object(optional=dict.fromkeys(UnblockAttempt.Pin.values, TRIES)),
+            "puk_tries_left": TRIES,
+        }
+    )
+)
 def card_read(request: StationRequest, station: Station, operator: User, data: Payload) -> Payload:
-    pins = {role: _tries(data["pins"].get(role)) for role in UnblockAttempt.Pin.values}
+    pins = {role: data["pins"].get(role) for role in UnblockAttempt.Pin.values}
     card = services.card_read(
         station,
         operator,
-        card_number=_text(data, "card_number"),
-        profile=_text(data, "profile"),
+        card_number=data["card_number"],
+        profile=data["profile"],
         pins=pins,
-        puk_tries_left=_tries(data["puk_tries_left"]),
+        puk_tries_left=data["puk_tries_left"],
     )
     if card is None:
         return {"known": False}
@@ -147,80 +159,97 @@ def card_read(request: StationRequest, station: Station, operator: User, data: P
     }
 
 
-@station_api()
+@station_api(Object({"card_number": CARD_NUMBER, "id_document": Text(20, choices=IdDocument.values)}))
 def id_check(request: StationRequest, station: Station, operator: User, data: Payload) -> Payload:
     visit = services.record_id_check(
-        station, operator, card_number=_text(data, "card_number"), id_document=_choice(data, "id_document", IdDocument)
+        station, operator, card_number=data["card_number"], id_document=data["id_document"]
     )
     return {"visit": visit.pk, "id_document": visit.get_id_document_display()}
 
 
-@station_api()
+@station_api(
+    Object(
+        {
+            "visit": VISIT,
+            "card_number": CARD_NUMBER,
+            "pin": PIN_ROLE,
+            "assisted": Bool(),
+            "puk_tries_left": TRIES,
+        },
+        {"second_operator": Object({"username": USERNAME, "password": PASSWORD}, nullable=True)},
+    )
+)
 def start_unblock(request: StationRequest, station: Station, operator: User, data: Payload) -> Payload:
-    second = data.get("second_operator") or {}
+    second = data.get("second_operator")
     attempt = services.start_unblock(
         station,
         operator,
         visit_id=data["visit"],
-        card_number=_text(data, "card_number"),
-        pin=_choice(data, "pin", UnblockAttempt.Pin),
-        assisted=data["assisted"] is True,
-        puk_tries_left=_tries(data["puk_tries_left"]),
-        second_operator=(_text(second, "username", 150), _text(second, "password", 200)) if second else None,
+        card_number=data["card_number"],
+        pin=data["pin"],
+        assisted=data["assisted"],
+        puk_tries_left=data["puk_tries_left"],
+        second_operator=(second["username"], second["password"]) if second else None,
+        request=request,
     )
     ticket = getattr(attempt, "ticket", None) if attempt.assisted else None
     return {"attempt": attempt.pk, "ticket": str(ticket.pk) if ticket else None}
 
 
-@station_api()
+@station_api(Object({"card_number": CARD_NUMBER}))
 def redeem_ticket(
     request: StationRequest, station: Station, operator: User, data: Payload, ticket: uuid.UUID
 ) -> Payload:
-    puk = services.redeem_ticket(station, operator, ticket_id=ticket, card_number=_text(data, "card_number"))
+    puk = services.redeem_ticket(station, operator, ticket_id=ticket, card_number=data["card_number"])
     return {"puk": puk.block(None, 0).decode("ascii")}
 
 
-@station_api()
+@station_api(Object({"result": OUTCOME}, {"tries_left": TRIES}))
 def unblock_outcome(request: StationRequest, station: Station, operator: User, data: Payload, pk: int) -> Payload:
     attempt = services.record_outcome(
-        station,
-        operator,
-        attempt_id=pk,
-        result=_choice(data, "result", Outcome),
-        tries_left=_tries(data.get("tries_left")),
+        station, operator, attempt_id=pk, result=data["result"], tries_left=data.get("tries_left")
     )
     return {"attempt": attempt.pk}
 
 
-@station_api()
+@station_api(
+    Object(
+        {
+            "card_number": CARD_NUMBER,
+            "refusal": Text(40, choices=[refusal.value for refusal in rules.DeskRefusal]),
+            "pin": PIN_ROLE,
+        },
+        {"assisted": Bool(nullable=True)},
+    )
+)
 def desk_refusal(request: StationRequest, station: Station, operator: User, data: Payload) -> Payload:
     services.record_desk_refusal(
         station,
         operator,
-        card_number=_text(data, "card_number"),
-        refusal=rules.DeskRefusal(_text(data, "refusal")),
-        pin=_choice(data, "pin", UnblockAttempt.Pin),
+        card_number=data["card_number"],
+        refusal=rules.DeskRefusal(data["refusal"]),
+        pin=data["pin"],
         assisted=data.get("assisted") is True,
     )
     return {}
 
 
-@station_api()
+@station_api(Object({"card_number": CARD_NUMBER, "pin": PIN_ROLE, "result": OUTCOME}, {"tries_left": TRIES}))
 def pin_change(request: StationRequest, station: Station, operator: User, data: Payload) -> Payload:
     services.record_pin_change(
         station,
         operator,
-        card_number=_text(data, "card_number"),
-        pin=_choice(data, "pin", UnblockAttempt.Pin),
-        result=_choice(data, "result", Outcome),
-        tries_left=_tries(data.get("tries_left")),
+        card_number=data["card_number"],
+        pin=data["pin"],
+        result=data["result"],
+        tries_left=data.get("tries_left"),
     )
     return {}
 
 
-@station_api()
+@station_api(Object({"visit": VISIT, "card_number": CARD_NUMBER}))
 def close_order(request: StationRequest, station: Station, operator: User, data: Payload, pk: int) -> Payload:
     order = services.close_order_at_desk(
-        station, operator, visit_id=data["visit"], card_number=_text(data, "card_number"), order_id=pk
+        station, operator, visit_id=data["visit"], card_number=data["card_number"], order_id=pk
     )
     return {"order": order.pk, "state": order.get_state_display()}

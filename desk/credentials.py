@@ -5,7 +5,8 @@ keeps only its SHA-256 hash. After the operator logs in through the station, the
 station sends the operator token (signed by the server: station and user, with an age
 limit) in `X-RS-Operator`. The token names a DeskSession on the server, which logout
 ends, as do too long a pause and too great an age. Both are checked on every call, and
-so are the operator's permission and rights on that very station.
+so are the operator's permission and rights on that very station, with the right's
+period at the time of the call: a right that ended stops at once (StationOperator).
 """
 
 import hashlib
@@ -14,13 +15,14 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core import signing
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
 from organisation.models import User
 from organisation.permissions import is_station_operator
 
-from .models import DeskSession, Station
+from .models import DeskSession, Station, StationOperator
 
 _OPERATOR_SALT = "station.operator-token"
 
@@ -43,7 +45,18 @@ def station_for(request: HttpRequest) -> Station | None:
 
 
 def may_operate(user: User, station: Station) -> bool:
-    return user.is_active and is_station_operator(user) and station.operators.filter(pk=user.pk).exists()
+    """Active, an operator, and given the right at this station for a period that holds now."""
+    return (
+        user.is_active
+        and is_station_operator(user)
+        and StationOperator.objects.in_force().filter(station=station, user=user).exists()
+    )
+
+
+def stations_of(user: User) -> QuerySet[Station]:
+    """The active stations where `user`'s right holds now."""
+    rights = StationOperator.objects.in_force().filter(user=user)
+    return Station.objects.filter(active=True, pk__in=rights.values("station_id"))
 
 
 def start_session(user: User, station: Station) -> str:

@@ -13,17 +13,35 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from cards.models import Card
+from cards.models import Card, in_page_language
+from organisation.models import RightPeriod, RightQuerySet, period_in_order
 
 
 class Station(models.Model):
     name = models.CharField(_("namn"), max_length=200, unique=True)
+    name_en = models.CharField(
+        _("namn på engelska"),
+        max_length=200,
+        blank=True,
+        default="",
+        db_default="",
+        help_text=_("Visas på de engelska sidorna."),
+    )
     location = models.CharField(_("plats"), max_length=300)
+    location_en = models.CharField(
+        _("plats på engelska"),
+        max_length=300,
+        blank=True,
+        default="",
+        db_default="",
+        help_text=_("Visas på de engelska sidorna."),
+    )
     credential_hash = models.CharField(_("inloggningsnyckel (hash)"), max_length=64, unique=True, editable=False)
     active = models.BooleanField(_("aktiv"), default=True)
     operators = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         blank=True,
+        through="StationOperator",
         related_name="stations",
         verbose_name=_("operatörer"),
         help_text=_("Användare som får arbeta vid stationen. De behöver också behörigheten Arbeta vid en kortstation."),
@@ -36,6 +54,48 @@ class Station(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def display_name(self) -> str:
+        """The name in the page's language."""
+        return in_page_language(self.name, self.name_en)
+
+    def display_location(self) -> str:
+        """Where the station is, in the page's language."""
+        return in_page_language(self.location, self.location_en)
+
+
+class StationOperatorQuerySet(RightQuerySet["StationOperator"]):
+    pass
+
+
+class StationOperator(RightPeriod):
+    """An operator's right to work at a station, for a period if it has one (an operator on
+    a fixed-term contract). desk.credentials.may_operate asks for the period on every call
+    of the station API; beat records the end (desk.services.end_expired_operator_rights).
+
+    The table is the one Django made for Station.operators before the right had a period."""
+
+    station = models.ForeignKey(
+        Station, on_delete=models.CASCADE, related_name="operator_rights", verbose_name=_("kortstation")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="station_rights",
+        verbose_name=_("operatör"),
+    )
+
+    objects = StationOperatorQuerySet.as_manager()
+
+    class Meta:
+        db_table = "station_station_operators"
+        unique_together = [("station", "user")]
+        constraints = [period_in_order("station_operator_period_in_order")]
+        verbose_name = _("operatörsbehörighet")
+        verbose_name_plural = _("operatörsbehörigheter")
+
+    def __str__(self) -> str:
+        return f"{self.user} vid {self.station}"
 
 
 class DeskSession(models.Model):

@@ -27,12 +27,13 @@ from orders import services as order_services
 from orders.models import PukOrder
 from orders.states import BEFORE_POSTING, OPEN_STATES
 from orders.transitions import OrderRefused
+from organisation import login_lockout
 from organisation.models import User
 from rsportal.queueing import enqueue_on_commit
 
 from . import rules
 from .credentials import end_session, may_operate, start_session
-from .models import DeskSession, DeskVisit, PukTicket, Station, UnblockAttempt
+from .models import DeskSession, DeskVisit, PukTicket, Station, StationOperator, UnblockAttempt
 
 if TYPE_CHECKING:  # what gettext_lazy gives, named in django-stubs only
     from django.utils.functional import _StrPromise
@@ -50,16 +51,22 @@ def _act(action: AuditAction, obj: Model, station: Station, operator: User, **da
     return record(action, obj, actor=operator, station=station.name, station_id=station.pk, **data)
 
 
-def log_in(station: Station, username: str, password: str, request: HttpRequest | None = None) -> tuple[User, str]:
+def log_in(station: Station, username: str, password: str, request: HttpRequest) -> tuple[User, str]:
+    """The request goes to `authenticate`, whose login throttle (django-axes) counts the
+    failures by username and by address; a locked-out login is refused whatever the password."""
     user = authenticate(request, username=username, password=password)
     if user is None or not may_operate(user, station):
+        locked = login_lockout.is_locked_out(request)
         record(
             AuditAction.DESK_LOGIN_REFUSED,
             station,
             station=station.name,
             station_id=station.pk,
             username=username[:150],
+            locked_out=locked,
         )
+        if locked:
+            raise StationRefused("locked_out", login_lockout.lockout_message())
         raise StationRefused(
             "login", _("Fel användarnamn eller lösenord, eller så saknar du behörighet vid den här kortstationen.")
         )
@@ -147,12 +154,14 @@ def start_unblock(
     assisted: bool,
     puk_tries_left: int | None,
     second_operator: tuple[str, str] | None = None,
+    request: HttpRequest,
 ) -> UnblockAttempt:
     """Allow one unblock before any PUK is sent; for an assisted one, issue the ticket.
 
-    `second_operator` is (username, password) when the PUK has two tries or fewer left."""
+    `second_operator` is (username, password) when the PUK has two tries or fewer left;
+    the request goes with it to `authenticate`, whose login throttle counts its failures."""
     visit = current_visit(station, operator, visit_id, card_number)
-    confirmer = _second_operator(station, operator, visit, puk_tries_left, second_operator)
+    confirmer = _second_operator(request, station, operator, visit, puk_tries_left, second_operator)
     attempt: UnblockAttempt | None
     with transaction.atomic():
         if assisted and _hourly_limit_reached(station, operator, visit):
@@ -207,13 +216,19 @@ def _allow_unblock(
 
 
 def _second_operator(
-    station: Station, operator: User, visit: DeskVisit, puk_tries_left: int | None, credentials: tuple[str, str] | None
+    request: HttpRequest,
+    station: Station,
+    operator: User,
+    visit: DeskVisit,
+    puk_tries_left: int | None,
+    credentials: tuple[str, str] | None,
 ) -> User | None:
     if not rules.needs_second_operator(puk_tries_left):
         return None
     username, password = credentials or ("", "")
-    confirmer = authenticate(None, username=username, password=password) if username else None
+    confirmer = authenticate(request, username=username, password=password) if username else None
     if confirmer is None or confirmer.pk == operator.pk or not may_operate(confirmer, station):
+        locked = confirmer is None and login_lockout.is_locked_out(request)
         _act(
             AuditAction.DESK_REFUSED,
             visit,
@@ -221,8 +236,11 @@ def _second_operator(
             operator,
             card_number=visit.card.card_number,
             refusal="second_operator",
+            second_operator_locked_out=locked,
             puk_tries_left=puk_tries_left,
         )
+        if locked:
+            raise StationRefused("locked_out", login_lockout.lockout_message())
         raise StationRefused(
             "second_operator",
             _(
@@ -318,6 +336,36 @@ def record_lapsed_tickets(now: datetime | None = None) -> int:
                 _act(AuditAction.DESK_TICKET_EXPIRED, ticket, ticket.station, ticket.operator,
                      card_number=ticket.card.card_number, refusal="never_used")  # fmt: skip
                 recorded += 1
+    return recorded
+
+
+def end_expired_operator_rights(now: datetime | None = None) -> int:
+    """Beat's, every minute: record each operator right at a station whose period has ended
+    (RIGHT_ENDED), once per end, and end the operator's open logins at that station. The
+    station API refused them already (may_operate asks for the period on every call); this
+    closes the sessions and leaves the end in the audit trail. Returns how many ended now."""
+    now = now or timezone.now()
+    recorded = 0
+    for right in StationOperator.objects.ended_unrecorded(now).select_related("station", "user"):
+        with transaction.atomic():
+            # The conditional update makes a concurrent run record each end only once.
+            unrecorded = StationOperator.objects.ended_unrecorded(now).filter(pk=right.pk)
+            if not unrecorded.update(recorded_end=right.valid_until):
+                continue
+            sessions = DeskSession.objects.filter(station=right.station, operator=right.user, ended_at__isnull=True)
+            closed = sessions.update(ended_at=now)
+            assert right.valid_until is not None  # an ended right has an end
+            record(
+                AuditAction.RIGHT_ENDED,
+                right,
+                user_id=right.user_id,
+                username=right.user.get_username(),
+                station=right.station.name,
+                station_id=right.station_id,
+                valid_until=right.valid_until.isoformat(),
+                sessions_ended=closed,
+            )
+            recorded += 1
     return recorded
 
 

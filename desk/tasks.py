@@ -1,5 +1,6 @@
 """Station tasks: mail the administrators when an operator reaches the hourly limit of
-assisted unblocks, and record PUK tickets that expired unused."""
+assisted unblocks, record PUK tickets that expired unused, and end operator rights whose
+period passed."""
 
 from celery import shared_task
 from django.contrib.auth import get_user_model
@@ -27,3 +28,8 @@ def alert_assisted_unblock_limit(operator_id: int, station_id: int) -> None:
 @shared_task(acks_late=True)
 def record_lapsed_tickets() -> int:
     return services.record_lapsed_tickets()
+
+
+@shared_task(acks_late=True)
+def end_expired_operator_rights() -> int:
+    return services.end_expired_operator_rights()

@@ -6,6 +6,7 @@ from django.shortcuts import render
 
 from organisation.permissions import AuthenticatedRequest, is_station_operator
 
+from .credentials import stations_of
 from .forms import ReportPeriodForm
 from .reports import COLUMNS, daily_report
 
@@ -13,10 +14,11 @@ from .reports import COLUMNS, daily_report
 @login_required
 def desk(request: AuthenticatedRequest) -> HttpResponse:
     """Where an operator starts: the stations they may work at, and the way to the station
-    software's own page on this desk PC (the page that drives the reader)."""
+    software's own page on this desk PC (the page that drives the reader). A station
+    whose right has ended (or not begun) is not among them."""
     if not is_station_operator(request.user):
         raise Http404
-    stations = request.user.stations.filter(active=True)
+    stations = stations_of(request.user)
     return render(request, "desk/desk.html", {"stations": stations, "agent_url": settings.RSPORTAL_DESK_AGENT_URL})
 
 

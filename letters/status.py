@@ -2,31 +2,47 @@
 id), delivered, returned (with its reason: unknown_address, not_collected or other). They
 arrive as files in the spool's inbox or as a webhook signed with a shared secret (HMAC-SHA256 over "timestamp.body").
 
-A report for an unknown letter, with a bad signature, seen before (replayed), too old, or
-out of order for the order's state is rejected and logged, and changes nothing.
+A report for an unknown letter, with a bad signature, seen before or signed too long ago
+(replayed), or out of order for the order's state is rejected and logged, and changes
+nothing. Its body goes through `rsportal.jsonbody` (size, depth, control characters, each
+field's type) before any field is read.
 """
 
 import hashlib
 import hmac
-import json
 import logging
 import re
 import time
 
 from django.conf import settings
 from django.db import IntegrityError, InterfaceError, OperationalError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from orders import transitions
 from orders.models import Letter, PrintHouseEvent, PukOrder, ReturnReason
 from orders.transitions import OrderRefused
+from rsportal import jsonbody
+from rsportal.jsonbody import Object, Text
 
 from .print_house import get_print_house
 
 log = logging.getLogger(__name__)
 
 MAX_SIGNATURE_AGE_SECONDS = 300
-STATUSES = {"printed", "posted", "delivered", "returned"}
+STATUSES = ("printed", "posted", "delivered", "returned")
+# One report, as the print house sends it: a line of a status file or the webhook's body.
+EVENT = Object(
+    required={
+        "event_id": Text(100, nonblank=True),
+        "letter_id": Text(100, nonblank=True),
+        "status": Text(20, choices=STATUSES),
+    },
+    optional={
+        "tracking_id": Text(64, nonblank=True, nullable=True),
+        "reason": Text(40, choices=ReturnReason.values, nullable=True),
+    },
+)
+_TIMESTAMP = re.compile(r"[0-9]{1,12}")
 
 
 class StatusRejected(Exception):
@@ -40,8 +56,9 @@ class BadSignature(StatusRejected):
 
 
 class StatusConflict(StatusRejected):
-    """Well-formed, but seen before, out of order for the order's state, or about a
-    letter that a newer one has replaced."""
+    """Well-formed and correctly signed, but seen before, signed longer ago than the
+    window (a replay either way: nothing to send again), out of order for the order's
+    state, or about a letter that a newer one has replaced."""
 
     http_status = 409
 
@@ -50,39 +67,36 @@ def sign(body: bytes, timestamp: str, secret: str) -> str:
     return hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
 
 
-def verify_signature(body: bytes, timestamp: str, signature: str, *, now=None) -> None:
+def verify_signature(body: bytes, timestamp: str, signature: str, *, now: float | None = None) -> None:
+    """The signature first: without the right one nothing else is said (403). A correctly
+    signed report from longer ago than the window is a replay (409); one timestamped
+    further ahead than the window is a clock to fix (400)."""
     secret = settings.RSPORTAL_PRINT_HOUSE_SECRET
     if not secret:
         raise BadSignature("no shared secret is configured")
-    try:
-        age = (now or time.time()) - int(timestamp)
-    except (TypeError, ValueError):
-        raise BadSignature("bad timestamp") from None
-    if abs(age) > MAX_SIGNATURE_AGE_SECONDS:
-        raise BadSignature("timestamp outside the allowed window")
-    if not hmac.compare_digest(sign(body, timestamp, secret), signature or ""):
+    if not _TIMESTAMP.fullmatch(timestamp or ""):
+        raise BadSignature("bad timestamp: seconds since 1970 in ASCII digits expected")
+    expected = sign(body, timestamp, secret).encode("ascii")
+    if not hmac.compare_digest(expected, (signature or "").encode("utf-8", "replace")):
         raise BadSignature("bad signature")
+    age = (time.time() if now is None else now) - int(timestamp)
+    if age > MAX_SIGNATURE_AGE_SECONDS:
+        raise StatusConflict(f"signed more than {MAX_SIGNATURE_AGE_SECONDS} seconds ago: a replay")
+    if age < -MAX_SIGNATURE_AGE_SECONDS:
+        raise StatusRejected(f"timestamp more than {MAX_SIGNATURE_AGE_SECONDS} seconds ahead of our clock")
 
 
 def parse_event(raw: bytes | str) -> dict:
     """The event, its fields checked for type and length, or StatusRejected."""
     try:
-        event = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
-        raise StatusRejected("not JSON") from None
-    if not isinstance(event, dict) or not all(_text(event.get(k), 100) for k in ("event_id", "letter_id", "status")):
-        raise StatusRejected("event_id, letter_id and status are required, as text of at most 100 characters")
-    if event["status"] not in STATUSES:
-        raise StatusRejected("unknown status")
-    if event["status"] == "posted" and not _text(event.get("tracking_id"), 64):
+        event = jsonbody.parse(raw, EVENT)
+    except jsonbody.Refused as refused:
+        raise StatusRejected(refused.reason) from None
+    if event["status"] == "posted" and not event.get("tracking_id"):
         raise StatusRejected("posted needs a tracking id, as text of at most 64 characters")
-    if event["status"] == "returned" and event.get("reason") not in ReturnReason.values:
+    if event["status"] == "returned" and not event.get("reason"):
         raise StatusRejected(f"returned needs a reason, one of {', '.join(ReturnReason.values)}")
     return event
-
-
-def _text(value, max_length):
-    return isinstance(value, str) and 0 < len(value.strip()) <= max_length
 
 
 def apply_event(event: dict) -> Letter:
@@ -159,9 +173,16 @@ def _apply(letter, event):
             order,
             letter_id=letter.letter_id,
             return_reason=letter.return_reason,
-            reason_in_words=str(ReturnReason(event["reason"]).label),
+            # The audit trail's words are Swedish, whichever language the request or task
+            # that brings the report has active; pages show the reason from its code.
+            reason_in_words=_in_swedish(ReturnReason(event["reason"]).label),
         )
     letter.save()
+
+
+def _in_swedish(words) -> str:
+    with translation.override(settings.LANGUAGE_CODE):
+        return str(words)
 
 
 def receive(raw, source):

@@ -1,9 +1,12 @@
 """The print house's webhook: machine to machine, authenticated by its HMAC signature
 instead of a session, hence no CSRF token.
 
-It answers 204 when the report is applied, 403 for a bad signature, 400 for a report
-that is malformed or not about a letter of ours, 409 for one seen before or out of order
-(nothing to resend), and 503 when the database could not take it now (send it again).
+It answers 204 when the report is applied; 403 for a bad signature (or no timestamp in
+ASCII digits); 400 for a report that is malformed, not about a letter of ours, or
+timestamped ahead of our clock by more than the window; 409 for a replay, whether seen
+before or correctly signed longer ago than the window (five minutes), and for a report
+out of order for the order's state (nothing to send again); and 503 when the database
+could not take it now (send it again). Every refusal says why in its body, as text.
 """
 
 import logging
@@ -31,7 +34,7 @@ def status_webhook(request: HttpRequest) -> HttpResponse:
         print_house_status.apply_event(print_house_status.parse_event(request.body))
     except StatusRejected as rejection:
         log.warning("print-house webhook refused: %s", rejection)
-        return HttpResponse(status=rejection.http_status)
+        return HttpResponse(str(rejection), status=rejection.http_status, content_type="text/plain; charset=utf-8")
     except (OperationalError, InterfaceError) as exc:
         log.warning("print-house webhook: the database could not take the report now (%s)", type(exc).__name__)
         return HttpResponse(status=503)

@@ -11,6 +11,7 @@ from cards.models import Card
 from organisation.models import Employee, Forvaltning, User
 from organisation.population_register import AddressStatus
 
+from .rules import approvals_still_needed
 from .states import AWAITING_DECISION, BEFORE_POSTING, OPEN_STATES, OrderState
 
 
@@ -63,6 +64,9 @@ class PukOrder(ConcurrentTransitionMixin, models.Model):
     address_registered_since = models.DateField(_("folkbokförd på adressen sedan"), null=True, blank=True)
     needs_second_approval = models.BooleanField(_("kräver två godkännanden"), default=False)
     second_approval_reasons = models.JSONField(_("skäl till andra godkännande"), default=list, blank=True)
+    # Decided by Region Skåne's RS-kort administrators too, because the förvaltning has too
+    # few contact persons to give the approvals it needs (orders.services.route_to_central_queue).
+    central_queue = models.BooleanField(_("hos RS-kortadministratörerna"), default=False, db_default=False)
     first_approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -90,17 +94,27 @@ class PukOrder(ConcurrentTransitionMixin, models.Model):
     letter_retry_at = models.DateTimeField(_("nästa försök att skapa brevet"), null=True, blank=True)
     created_at = models.DateTimeField(_("skapad"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(_("ändrad"), auto_now=True)
+    # Set by the retention run (retention.services, docs/retention.md) once the order has been
+    # closed longer than its period: its free text and the holder's address facts are emptied;
+    # what the monthly figures count (förvaltning, states, dates, letters) stays.
+    pseudonymised_at = models.DateTimeField(_("personuppgifter gallrade"), null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at"]
         verbose_name = _("PUK-beställning")
         verbose_name_plural = _("PUK-beställningar")
+        # Region Skåne's RS-kort administrators (the group RS-kortadministratörer, made by
+        # migration 0009): they decide the orders of the central queue, of any förvaltning.
+        permissions = [("decide_in_central_queue", _("Besluta om beställningar i den centrala kön"))]
         constraints = [
             models.UniqueConstraint(
                 fields=["card"], condition=models.Q(state__in=OPEN_STATES), name="one_open_order_per_card"
             ),
+            # Until the retention run empties the text of an order closed long ago.
             models.CheckConstraint(
-                condition=~models.Q(reason=Reason.OTHER) | ~models.Q(reason_text=""),
+                condition=~models.Q(reason=Reason.OTHER)
+                | ~models.Q(reason_text="")
+                | models.Q(pseudonymised_at__isnull=False),
                 name="other_reason_has_text",
             ),
         ]
@@ -113,6 +127,10 @@ class PukOrder(ConcurrentTransitionMixin, models.Model):
             # reads its 25 (or, deep in the list, its n + 25) entries, where the
             # created_at index, filtered by förvaltning, passed thirty times as many.
             models.Index(fields=["forvaltning", "-created_at", "id"], name="order_forvaltning_newest"),
+            # The central queue: few orders among a million, newest first.
+            models.Index(
+                fields=["-created_at", "id"], condition=models.Q(central_queue=True), name="order_central_queue"
+            ),
         ]
 
     if TYPE_CHECKING:
@@ -140,6 +158,21 @@ class PukOrder(ConcurrentTransitionMixin, models.Model):
     @property
     def placed_on_behalf(self) -> bool:
         return self.placed_by_id != self.holder.user_id
+
+    @property
+    def approvals_required(self) -> int:
+        """Approvals by contact persons who are neither the holder nor the placer (see
+        orders.rules.approvals_required): two where the first approval is not final."""
+        return 2 if self.needs_second_approval else 1
+
+    @property
+    def approvals_still_needed(self) -> int:
+        """0 once decided; while waiting, what orders.rules.approvals_still_needed says."""
+        if self.state not in AWAITING_DECISION:
+            return 0
+        return approvals_still_needed(
+            required=self.approvals_required, first_approved=self.first_approved_by_id is not None
+        )
 
     @transition(field=state, source=AWAITING_DECISION, target=OrderState.CANCELLED)
     def cancel(self) -> None:

@@ -2,6 +2,7 @@
 
 from collections.abc import Iterable
 from datetime import date
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -12,9 +13,11 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from organisation.models import ContactPersonAssignment
+from organisation.permissions import central_administrators
 from organisation.services import contact_person_emails
 
 from .models import DigestSent, Escalation, Notification, PukOrder
+from .outlook import outlook_for
 from .selectors import queue_rows
 from .states import AWAITING_DECISION, NEEDS_ACTION
 
@@ -30,17 +33,26 @@ ESCALATION_MAIL: dict[int, tuple[str, str, str]] = {
 
 
 def send_order_receipt(order_id: int) -> None:
+    """The holder's receipt, saying who decides, what happens next and how long it usually takes."""
     order = _order(order_id)
     if order is not None:
-        _send_once(order, Notification.Kind.RECEIPT, [order.holder.work_email], "email/order_receipt")
+        extra = {"outlook": outlook_for(order)}
+        _send_once(order, Notification.Kind.RECEIPT, [order.holder.work_email], "email/order_receipt", extra)
 
 
 def notify_contact_persons_of_new_order(order_id: int) -> None:
-    """Mail the contact persons who want one mail per order; the others get the daily digest."""
+    """Mail the contact persons who want one mail per order (the others get the daily
+    digest) and, for an order in the central queue, the RS-kort administrators."""
     order = _order(order_id)
     if order is not None:
         recipients = contact_person_emails(order.forvaltning, email_preference=EmailPreference.IMMEDIATE)
-        _send_once(order, Notification.Kind.NEW_ORDER, recipients, "email/new_order_for_contact_person")
+        if order.central_queue:
+            recipients += central_administrator_emails()
+        _send_once(order, Notification.Kind.NEW_ORDER, dict.fromkeys(recipients), "email/new_order_for_contact_person")
+
+
+def central_administrator_emails() -> list[str]:
+    return list(central_administrators().exclude(email="").values_list("email", flat=True))
 
 
 def notify_holder_of_decision(order_id: int) -> None:
@@ -60,9 +72,8 @@ def send_escalation(escalation_id: int) -> None:
 
 def digest_recipient_ids() -> QuerySet[ContactPersonAssignment, int]:
     return (
-        ContactPersonAssignment.objects.filter(
-            role=Role.CONTACT_PERSON, email_preference=EmailPreference.DAILY_DIGEST, user__is_active=True
-        )
+        ContactPersonAssignment.objects.in_force()
+        .filter(role=Role.CONTACT_PERSON, email_preference=EmailPreference.DAILY_DIGEST, user__is_active=True)
         .exclude(user__email="")
         .values_list("user_id", flat=True)
         .distinct()
@@ -72,10 +83,12 @@ def digest_recipient_ids() -> QuerySet[ContactPersonAssignment, int]:
 def send_daily_digest(user_id: int, today: date) -> None:
     """One mail listing the orders that wait in the förvaltningar where `user_id` chose the
     digest; at most one per person and day, none when nothing waits."""
+    # Only the assignments in force: a right that ended (organisation.models.RightPeriod)
+    # gets no more of the förvaltning's orders, by mail neither.
     assignments = list(
-        ContactPersonAssignment.objects.filter(
-            user_id=user_id, role=Role.CONTACT_PERSON, email_preference=EmailPreference.DAILY_DIGEST
-        ).select_related("user")
+        ContactPersonAssignment.objects.in_force()
+        .filter(user_id=user_id, role=Role.CONTACT_PERSON, email_preference=EmailPreference.DAILY_DIGEST)
+        .select_related("user")
     )
     if not assignments:
         return
@@ -107,10 +120,16 @@ def send_daily_digest(user_id: int, today: date) -> None:
 
 def _order(order_id: int) -> PukOrder | None:
     # A task may outlive its order's transaction being rolled back: nothing to say then.
-    return PukOrder.objects.select_related("holder", "card__card_type", "forvaltning").filter(pk=order_id).first()
+    return (
+        PukOrder.objects.select_related("holder", "card__card_type", "forvaltning", "placed_by")
+        .filter(pk=order_id)
+        .first()
+    )
 
 
-def _send_once(order: PukOrder, kind: str, recipients: Iterable[str], template: str) -> None:
+def _send_once(
+    order: PukOrder, kind: str, recipients: Iterable[str], template: str, extra: dict[str, Any] | None = None
+) -> None:
     for recipient in recipients:
         with transaction.atomic():
             notification, _ = Notification.objects.select_for_update().get_or_create(
@@ -119,7 +138,7 @@ def _send_once(order: PukOrder, kind: str, recipients: Iterable[str], template: 
             if notification.sent_at is not None:
                 continue
             with translation.override(settings.LANGUAGE_CODE):
-                context = {"order": order, "order_url": settings.SITE_URL + _order_path(order, kind)}
+                context = {"order": order, "order_url": settings.SITE_URL + _order_path(order, kind), **(extra or {})}
                 subject = render_to_string(f"{template}_subject.txt", context).strip()
                 body = render_to_string(f"{template}.txt", context)
             send_mail(subject, body, None, [recipient])

@@ -4,7 +4,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
-from .permissions import employee_of, is_contact_person, is_station_operator
+from .permissions import employee_of, is_central_administrator, is_contact_person, is_station_operator
 
 # The navigation's answers are kept in the session for this long. Asking them costs four
 # queries on every page (the operator permission alone two, the contact person's
@@ -24,14 +24,24 @@ def roles(request: HttpRequest) -> dict[str, Any]:
 def nav_roles(request: HttpRequest) -> dict[str, bool]:
     user = request.user
     if not user.is_authenticated:
-        return {"employee": False, "contact_person": False, "operator": False}
+        return {"employee": False, "contact_person": False, "forvaltning_contact": False, "operator": False}
     now = time.time()
     saved = request.session.get(_SESSION_KEY)
-    if saved and saved["user"] == user.pk and 0 <= now - saved["at"] < NAV_ROLES_SECONDS:
+    # Roles remembered before "forvaltning_contact" was added are asked again.
+    if (
+        saved
+        and saved["user"] == user.pk
+        and 0 <= now - saved["at"] < NAV_ROLES_SECONDS
+        and "forvaltning_contact" in saved["roles"]
+    ):
         return saved["roles"]
+    forvaltning_contact = is_contact_person(user)
     found = {
         "employee": employee_of(user) is not None,
-        "contact_person": is_contact_person(user),
+        # The queue (Att hantera): a contact person's, or a central administrator's.
+        "contact_person": forvaltning_contact or is_central_administrator(user),
+        # The contact person's other pages (order on behalf, report, settings).
+        "forvaltning_contact": forvaltning_contact,
         "operator": is_station_operator(user),
     }
     request.session[_SESSION_KEY] = {"user": user.pk, "at": now, "roles": found}

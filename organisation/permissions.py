@@ -4,17 +4,24 @@ Contact persons hold guardian object permissions on a Förvaltning; every querys
 orders a contact person sees is filtered through `forvaltningar_for`. The permissions are
 a user's own, granted and taken away with their assignments (services.save_assignment and
 remove_contact_person); no group holds any, and none is asked (which would cost the
-look-up a second subquery on every page).
+look-up a second subquery on every page). The RS-kort administrators' permission on the
+central queue is a plain model permission, given to the group RS-kortadministratörer.
+
+An assignment may hold for a period only. A permission counts only while an assignment of
+its holder for that förvaltning is in force, asked at the time of the request: the right
+stops the moment it ends, though beat takes the permission away a little later
+(services.end_expired_rights), and a permission no assignment stands behind (given by hand)
+never counts.
 """
 
 from typing import TypeAlias
 
-from django.contrib.auth.models import AnonymousUser
-from django.db.models import QuerySet
+from django.contrib.auth.models import AnonymousUser, Permission
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import HttpRequest
 from guardian.shortcuts import get_objects_for_user
 
-from .models import Employee, Forvaltning, User
+from .models import ContactPersonAssignment, Employee, Forvaltning, User
 
 # Whom a request is for: a login, or the anonymous user before one.
 AnyUser: TypeAlias = User | AnonymousUser
@@ -30,19 +37,27 @@ class AuthenticatedRequest(HttpRequest):
 VIEW_ORDERS = "organisation.view_orders"
 APPROVE_ORDERS = "organisation.approve_orders"
 OPERATE_STATION = "cards.operate_station"
+# Region Skåne's RS-kort administrators (the RA function): they decide the orders of the
+# central queue, those whose förvaltning has too few contact persons. A model permission
+# of orders.PukOrder, held directly or through the group RS-kortadministratörer.
+DECIDE_IN_CENTRAL_QUEUE = "orders.decide_in_central_queue"
 
 # Where forvaltningar_of memoises its answer on the user object, as Django's ModelBackend
 # keeps _perm_cache: a user object lives for one request, so one look-up serves the
 # access check, the view and the navigation of that request.
 _CACHE = "_rsportal_forvaltningar"
+_CENTRAL_CACHE = "_rsportal_central_administrator"
 
 
 def forvaltningar_for(user: AnyUser, perm: str = VIEW_ORDERS) -> QuerySet[Forvaltning]:
+    """The förvaltningar `user` holds `perm` on through an assignment in force now."""
     if not user.is_authenticated:
         return Forvaltning.objects.none()
-    return get_objects_for_user(
+    held = get_objects_for_user(
         user, perm, klass=Forvaltning, use_groups=False, accept_global_perms=False, with_superuser=False
     )
+    in_force = ContactPersonAssignment.objects.in_force().filter(user=user, forvaltning=OuterRef("pk"))
+    return held.filter(Exists(in_force))
 
 
 def forvaltningar_of(user: AnyUser, perm: str = VIEW_ORDERS) -> list[Forvaltning]:
@@ -67,8 +82,56 @@ def is_contact_person(user: AnyUser) -> bool:
     return user.is_authenticated and bool(forvaltningar_of(user))
 
 
+def is_central_administrator(user: AnyUser) -> bool:
+    """Holds DECIDE_IN_CENTRAL_QUEUE, directly or through a group: one query, memoised on
+    the user object as forvaltningar_of's answer (Django's has_perm would ask two). Like
+    the förvaltningar, not granted by being a superuser."""
+    if not (user.is_authenticated and user.is_active):
+        return False
+    known = getattr(user, _CENTRAL_CACHE, None)
+    if known is None:
+        known = _central_permission().filter(Q(user=user) | Q(group__user=user)).exists()
+        setattr(user, _CENTRAL_CACHE, known)
+    return bool(known)
+
+
+def central_administrators() -> QuerySet[User]:
+    """The active users who decide in the central queue."""
+    holders = _central_permission().filter(Q(user=OuterRef("pk")) | Q(group__user=OuterRef("pk")))
+    return User.objects.filter(Exists(holders), is_active=True)
+
+
+def _central_permission() -> QuerySet[Permission]:
+    app_label, codename = DECIDE_IN_CENTRAL_QUEUE.split(".")
+    return Permission.objects.filter(content_type__app_label=app_label, codename=codename)
+
+
+def may_use_queue(user: AnyUser, perm: str = VIEW_ORDERS) -> bool:
+    """May open the queue (Att hantera): a contact person of a förvaltning, or a central
+    administrator."""
+    return bool(forvaltningar_of(user, perm)) or is_central_administrator(user)
+
+
+def queue_forvaltningar(user: AnyUser) -> list[Forvaltning]:
+    """The förvaltningar whose orders `user`'s queue may show, to name and filter them by:
+    their own, or, for a central administrator, every one (the central queue holds any
+    förvaltning's orders)."""
+    if is_central_administrator(user):
+        return list(Forvaltning.objects.all())
+    return forvaltningar_of(user)
+
+
 def is_station_operator(user: AnyUser) -> bool:
-    return user.is_authenticated and user.has_perm(OPERATE_STATION)
+    """Given the permission to work at a card station. A superuser holds every permission
+    without being given it, so counts as an operator only when given this one as anyone
+    else is (else an administrator would land at a desk page that is not theirs)."""
+    if not user.is_authenticated:
+        return False
+    if not user.is_superuser:
+        return user.has_perm(OPERATE_STATION)
+    app_label, codename = OPERATE_STATION.split(".")
+    given = Permission.objects.filter(content_type__app_label=app_label, codename=codename)
+    return given.filter(Q(user=user) | Q(group__user=user)).exists()
 
 
 def employee_of(user: AnyUser) -> Employee | None:

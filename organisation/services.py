@@ -3,13 +3,29 @@
 The assignment is the one source of who is contact person (or substitute) for a
 förvaltning: the permissions the queue asks guardian about are granted and taken away
 here only, as assignments are saved and deleted, and the mail goes to the same
-assignments. (The admin has no page to edit the object permissions themselves.)"""
+assignments. (The admin has no page to edit the object permissions themselves.)
+
+An assignment may hold for a period only (valid_from, valid_until). The permission checks
+(organisation.permissions) count a förvaltning only while an assignment of the user for it
+is in force, so a right stops the moment its period ends, whatever beat has done yet.
+Beat's `end_expired_rights` then tidies up: it takes the ended assignment's object
+permissions away (every one the user holds on that förvaltning, also those given by
+hand), records the end, and has the förvaltning's waiting orders routed again."""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
 
 from django.db import transaction
-from django.db.models import OuterRef, QuerySet
-from guardian.shortcuts import assign_perm, remove_perm
+from django.db.models import Exists, OuterRef, QuerySet
+from django.utils import timezone
+from guardian.shortcuts import assign_perm
 
-from .models import ContactPersonAssignment, Forvaltning, User
+from audit.actions import AuditAction
+from audit.services import record
+from rsportal.queueing import enqueue_on_commit
+
+from .models import ContactPersonAssignment, Forvaltning, ForvaltningUserObjectPermission, User
 from .permissions import APPROVE_ORDERS, VIEW_ORDERS
 
 _ASSIGNMENT_PERMS = (VIEW_ORDERS, APPROVE_ORDERS)
@@ -22,14 +38,18 @@ def assign_contact_person(
     forvaltning: Forvaltning,
     role: str = ContactPersonAssignment.Role.CONTACT_PERSON,
     email_preference: str | None = None,
+    valid_from: datetime | None = None,
+    valid_until: datetime | None = None,
 ) -> ContactPersonAssignment:
-    defaults = {"role": role}
+    """Make `user` contact person (or ersättare) of `forvaltning`, for the period given
+    (none: from now on, until further notice)."""
+    defaults: dict[str, object] = {"role": role, "valid_from": valid_from, "valid_until": valid_until}
     if email_preference is not None:
         defaults["email_preference"] = email_preference
     assignment, _ = ContactPersonAssignment.objects.update_or_create(
         user=user, forvaltning=forvaltning, defaults=defaults
     )
-    _grant(assignment.user, assignment.forvaltning)
+    _settle(assignment)
     return assignment
 
 
@@ -42,8 +62,11 @@ def save_assignment(assignment: ContactPersonAssignment) -> ContactPersonAssignm
         before = locked.get(pk=assignment.pk)
         if (before.user_id, before.forvaltning_id) != (assignment.user_id, assignment.forvaltning_id):
             _take_away(before.user, before.forvaltning)
+            _approvers_changed(before.forvaltning_id)
+        elif (before.valid_from, before.valid_until) != (assignment.valid_from, assignment.valid_until):
+            _approvers_changed(before.forvaltning_id)  # it may count as an approver no more (or not yet)
     assignment.save()
-    _grant(assignment.user, assignment.forvaltning)
+    _settle(assignment)
     return assignment
 
 
@@ -52,6 +75,126 @@ def remove_contact_person(assignment: ContactPersonAssignment) -> None:
     before = ContactPersonAssignment.objects.select_related("user", "forvaltning").get(pk=assignment.pk)
     _take_away(before.user, before.forvaltning)
     before.delete()
+    _approvers_changed(before.forvaltning_id)
+
+
+def _approvers_changed(forvaltning_id: int) -> None:
+    """The förvaltning has fewer approvers: its waiting orders that nobody left can approve
+    go to the central queue (orders.services.route_waiting_orders; beat runs it too)."""
+    enqueue_on_commit("orders.tasks.route_waiting_orders", forvaltning_id)
+
+
+def approver_ids(forvaltning_ids: list[int] | None = None) -> dict[int, set[int]]:
+    """{förvaltning id: the ids of its active contact persons and ersättare}, of the given
+    förvaltningar or of all: who may approve its orders now (their assignments in force).
+    One query."""
+    assignments = ContactPersonAssignment.objects.in_force().filter(user__is_active=True)
+    if forvaltning_ids is not None:
+        assignments = assignments.filter(forvaltning_id__in=forvaltning_ids)
+    approvers: dict[int, set[int]] = defaultdict(set)
+    for forvaltning_id, user_id in assignments.values_list("forvaltning_id", "user_id"):
+        approvers[forvaltning_id].add(user_id)
+    return approvers
+
+
+@dataclass(frozen=True)
+class EndedRight:
+    """An assignment whose period ended, as `end_expired_rights` recorded it: what the
+    approval flow needs to know (the förvaltning has one approver fewer)."""
+
+    assignment_id: int
+    user_id: int
+    forvaltning_id: int
+    role: str
+    valid_until: datetime
+
+
+def end_expired_rights(at: datetime | None = None) -> list[EndedRight]:
+    """Beat's, every minute: each assignment whose period has ended (at `at`, now) and whose
+    end is not recorded yet loses its object permissions on the förvaltning, its end is
+    recorded (RIGHT_ENDED), and the förvaltning's waiting orders are routed again
+    (orders.tasks.route_waiting_orders). Then the object permissions that no assignment
+    stands behind go (remove_stray_permissions). Idempotent: an end is recorded once.
+
+    The permission checks never waited for this: they count an assignment only while it is
+    in force. Returns the rights ended now."""
+    moment = at or timezone.now()
+    ended = []
+    for pk in list(ContactPersonAssignment.objects.ended_unrecorded(moment).values_list("pk", flat=True)):
+        with transaction.atomic():
+            # Locked and asked again: a run beside this one, or an admin's change, wins.
+            locked = ContactPersonAssignment.objects.select_for_update().ended_unrecorded(moment).filter(pk=pk)
+            assignment = locked.first()
+            if assignment is not None:
+                ended.append(_end(assignment))
+    remove_stray_permissions(moment)
+    return ended
+
+
+def remove_stray_permissions(at: datetime | None = None) -> int:
+    """Take away every object permission on a förvaltning that no assignment of its holder
+    stands behind (none, or only one that has ended): given by hand, or left by an
+    assignment that went without the service. Each holder's and förvaltning's is recorded
+    (STRAY_PERMISSIONS_REMOVED). An assignment still to begin keeps its permissions: the
+    checks do not count them before it begins. Returns how many permissions went."""
+    standing = ContactPersonAssignment.objects.not_ended(at).filter(
+        user=OuterRef("user_id"), forvaltning=OuterRef("content_object_id")
+    )
+    stray: dict[tuple[int, int], list[ForvaltningUserObjectPermission]] = defaultdict(list)
+    for row in ForvaltningUserObjectPermission.objects.filter(~Exists(standing)).select_related("permission"):
+        stray[(row.user_id, row.content_object_id)].append(row)
+    removed = 0
+    for (user_id, forvaltning_id), rows in stray.items():
+        with transaction.atomic():
+            deleted, _ = ForvaltningUserObjectPermission.objects.filter(pk__in=[row.pk for row in rows]).delete()
+            if not deleted:
+                continue  # a run beside this one took them
+            removed += deleted
+            record(
+                AuditAction.STRAY_PERMISSIONS_REMOVED,
+                Forvaltning.objects.get(pk=forvaltning_id),
+                user_id=user_id,
+                username=User.objects.get(pk=user_id).get_username(),
+                permissions=sorted(row.permission.codename for row in rows),
+            )
+    return removed
+
+
+def _settle(assignment: ContactPersonAssignment) -> None:
+    """After a save: the assignment's permissions, or, when its period has ended already
+    (an end set in the past), its end at once."""
+    if assignment.has_ended_at():
+        _end(assignment)
+    else:
+        _grant(assignment.user, assignment.forvaltning)
+
+
+def _end(assignment: ContactPersonAssignment) -> EndedRight:
+    removed = _take_away(assignment.user, assignment.forvaltning)
+    assert assignment.valid_until is not None  # an assignment that has ended has an end
+    ended = EndedRight(
+        assignment_id=assignment.pk,
+        user_id=assignment.user_id,
+        forvaltning_id=assignment.forvaltning_id,
+        role=assignment.role,
+        valid_until=assignment.valid_until,
+    )
+    if assignment.recorded_end == assignment.valid_until:
+        return ended  # recorded before (an admin saved the ended assignment again)
+    assignment.recorded_end = assignment.valid_until
+    assignment.save(update_fields=["recorded_end"])
+    record(
+        AuditAction.RIGHT_ENDED,
+        assignment,
+        user_id=assignment.user_id,
+        username=assignment.user.get_username(),
+        forvaltning_id=assignment.forvaltning_id,
+        role=assignment.role,
+        valid_until=assignment.valid_until.isoformat(),
+        permissions=removed,
+    )
+    _approvers_changed(assignment.forvaltning_id)
+    return ended
 
 
 def _grant(user: User, forvaltning: Forvaltning) -> None:
@@ -59,9 +202,13 @@ def _grant(user: User, forvaltning: Forvaltning) -> None:
         assign_perm(perm, user, forvaltning)
 
 
-def _take_away(user: User, forvaltning: Forvaltning) -> None:
-    for perm in _ASSIGNMENT_PERMS:
-        remove_perm(perm, user, forvaltning)
+def _take_away(user: User, forvaltning: Forvaltning) -> list[str]:
+    """Every object permission `user` holds on `forvaltning`: the assignment's, and any
+    given by hand beside it. Returns their codenames."""
+    held = ForvaltningUserObjectPermission.objects.filter(user=user, content_object=forvaltning)
+    codenames = sorted(held.values_list("permission__codename", flat=True))
+    held.delete()
+    return codenames
 
 
 def mailed_assignments(
@@ -70,8 +217,10 @@ def mailed_assignments(
     email_preference: str | None = None,
 ) -> QuerySet[ContactPersonAssignment]:
     """The assignments of `forvaltning` (a Forvaltning, or an OuterRef to one) whose users
-    are mailed about its orders: active, with an email address."""
-    assignments = ContactPersonAssignment.objects.filter(forvaltning=forvaltning, role=role, user__is_active=True)
+    are mailed about its orders: in force, active, with an email address."""
+    assignments = ContactPersonAssignment.objects.in_force().filter(
+        forvaltning=forvaltning, role=role, user__is_active=True
+    )
     if email_preference is not None:
         assignments = assignments.filter(email_preference=email_preference)
     return assignments.exclude(user__email="")

@@ -5,9 +5,11 @@ in-process, mail written to files under var/, the population register read from 
 register file. Every outside system is a port whose implementation is chosen here.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.module_loading import import_string
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -17,8 +19,20 @@ env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
-# The fallback key exists so the embedded default runs with nothing set; production sets its own.
-SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="rsportal-embedded-default-not-for-production")
+# Which settings: "embedded" (the default: ./scripts/run, plain http on 127.0.0.1) or
+# "production" (behind https: HSTS, the redirect to https, secure cookies, and no
+# fallback secret key). `manage.py check --deploy` is clean under production
+# (scripts/check runs it).
+RSPORTAL_ENV = env.str("RSPORTAL_ENV", default="embedded")
+if RSPORTAL_ENV not in ("embedded", "production"):
+    raise ImproperlyConfigured(f"RSPORTAL_ENV is embedded or production, not {RSPORTAL_ENV!r}")
+PRODUCTION = RSPORTAL_ENV == "production"
+# The fallback key exists so the embedded default runs with nothing set; production must set its own.
+SECRET_KEY = (
+    env.str("DJANGO_SECRET_KEY")
+    if PRODUCTION
+    else env.str("DJANGO_SECRET_KEY", default="rsportal-embedded-default-not-for-production")
+)
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -31,17 +45,24 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "guardian",
     "django_htmx",
+    "csp",
+    "axes",
     "organisation",
     "audit",
     "cards",
     "orders",
     "letters",
     "desk",
+    "selfhelp",
     "demo",
+    # After organisation: its admin registers the employee's admin again, with the extract.
+    "records",
+    "retention",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",  # before whitenoise, so static files carry the policy too
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "rsportal.middleware.SwedishUnlessChosenMiddleware",
@@ -52,6 +73,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last: it turns a login the throttle refused into the lockout answer (organisation.login_lockout).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "rsportal.urls"
@@ -87,17 +110,44 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "organisation.User"
 # The seam for single sign-on: a SAML/OIDC backend replaces ModelBackend here and
 # LOGIN_URL points at its entry; nothing else in the code knows how users log in.
-AUTHENTICATION_BACKENDS = env.list(
-    "RSPORTAL_AUTH_BACKENDS",
-    default=[
-        "django.contrib.auth.backends.ModelBackend",
-        "guardian.backends.ObjectPermissionBackend",
-    ],
-)
+AUTHENTICATION_BACKENDS = [
+    # First, whatever the deployment sets: the login throttle refuses a locked-out login
+    # before any backend checks a password (django-axes; the settings below).
+    "axes.backends.AxesStandaloneBackend",
+    *env.list(
+        "RSPORTAL_AUTH_BACKENDS",
+        default=[
+            "django.contrib.auth.backends.ModelBackend",
+            "guardian.backends.ObjectPermissionBackend",
+        ],
+    ),
+]
 LOGIN_URL = env.str("RSPORTAL_LOGIN_URL", default="login")
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 ANONYMOUS_USER_NAME = None  # guardian: anonymous users get no object permissions
+
+# The login throttle (django-axes), for every password login: the site's, the admin's, the
+# station API's operator login and a second operator's confirmation. After FAILURE_LIMIT
+# failures within COOLOFF_MINUTES, the username is locked from every address and the
+# address for every username (RSPORTAL_LOGIN_LOCKOUT_BY: comma-separated, "a+b" for a
+# combination), until COOLOFF_MINUTES have passed without a failure. Behind reverse
+# proxies, RSPORTAL_TRUSTED_PROXIES says how many, so the client's address is the one counted.
+AXES_FAILURE_LIMIT = env.int("RSPORTAL_LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("RSPORTAL_LOGIN_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [
+    item.split("+") for item in env.list("RSPORTAL_LOGIN_LOCKOUT_BY", default=["username", "ip_address"])
+]
+if not AXES_LOCKOUT_PARAMETERS or not {p for c in AXES_LOCKOUT_PARAMETERS for p in c} <= {"username", "ip_address"}:
+    raise ImproperlyConfigured("RSPORTAL_LOGIN_LOCKOUT_BY names username and ip_address, alone or joined by +")
+RSPORTAL_TRUSTED_PROXIES = env.int("RSPORTAL_TRUSTED_PROXIES", default=0)
+AXES_CLIENT_IP_CALLABLE = "organisation.login_lockout.client_address"
+AXES_HANDLER = "organisation.login_lockout.LockoutHandler"
+AXES_LOCKOUT_CALLABLE = "organisation.login_lockout.lockout_response"
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = True  # trying on while locked out keeps the lock
+AXES_RESET_ON_SUCCESS = False  # a login to one account must not clear an address's count for others
+AXES_DISABLE_ACCESS_LOG = True  # no row per successful login: the audit trail records the acts
+AXES_ENABLE_ADMIN = False  # organisation.lockout_admin shows the lockouts, and lifts them with an audit event
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -117,13 +167,47 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
 
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=False)
+# Production is served over https only: plain http is redirected, the browser is told to
+# use nothing else for a year (HSTS, with the subdomains), and the cookies are never sent
+# over http. Each can be set on its own; the embedded default has none of them.
+SESSION_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=PRODUCTION)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=PRODUCTION)
+SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=365 * 24 * 3600 if PRODUCTION else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", default=PRODUCTION)
+# The preload token only counts on a registrable domain submitted to the browsers' preload
+# list (skane.se, the region's decision); on rsportal.skane.se it changes nothing.
+SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=PRODUCTION)
+# Behind a proxy that ends TLS: the header it sets on every request (and removes from the
+# client's), e.g. X-Forwarded-Proto, so that Django knows the request came over https.
+# Set it only behind such a proxy: otherwise a client could claim https with it.
+if env.str("RSPORTAL_PROXY_SSL_HEADER", default=""):
+    SECURE_PROXY_SSL_HEADER = (
+        "HTTP_" + env.str("RSPORTAL_PROXY_SSL_HEADER").upper().replace("-", "_"),
+        "https",
+    )
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_AGE = env.int("RSPORTAL_SESSION_SECONDS", default=8 * 3600)
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Content-Security-Policy (django-csp): scripts, styles and everything else from this site
+# only, and no inline script, style attribute or event handler anywhere (htmx is told not
+# to inject its indicator style nor to evaluate code: base.html's htmx-config). No
+# framing, no <base>, no plugins; forms post to this site only.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'none'"],
+        "object-src": ["'none'"],
+    },
+}
 
 # Mail: Django's backends are the mail port. The embedded default writes each message to
 # a file so a demo user can read it.
@@ -184,6 +268,12 @@ LOGGING = {
 RSPORTAL_SECOND_APPROVAL_ORDER_LIMIT = env.int("RSPORTAL_SECOND_APPROVAL_ORDER_LIMIT", default=3)
 RSPORTAL_SECOND_APPROVAL_WINDOW_DAYS = env.int("RSPORTAL_SECOND_APPROVAL_WINDOW_DAYS", default=365)
 RSPORTAL_RECENT_ADDRESS_DAYS = env.int("RSPORTAL_RECENT_ADDRESS_DAYS", default=30)
+# What the employee is told an order usually takes, from order to posted letter: the median
+# of the förvaltning's orders of the last WINDOW_DAYS, given at least MIN_ORDERS of them,
+# else DEFAULT_DAYS (working days).
+RSPORTAL_TYPICAL_TIME_WINDOW_DAYS = env.int("RSPORTAL_TYPICAL_TIME_WINDOW_DAYS", default=90)
+RSPORTAL_TYPICAL_TIME_MIN_ORDERS = env.int("RSPORTAL_TYPICAL_TIME_MIN_ORDERS", default=5)
+RSPORTAL_TYPICAL_TIME_DEFAULT_DAYS = env.int("RSPORTAL_TYPICAL_TIME_DEFAULT_DAYS", default=5)
 
 # The PUK store port. The key encrypts PUKs at rest: 32 bytes, base64. The embedded default
 # reads it from var/puk-store.key, which scripts/run creates once.
@@ -210,12 +300,31 @@ RSPORTAL_FORWARDING_ADDRESS = env.list(
 )
 
 # Celery beat: escalations, digests, the letter sweep, print batches and status imports,
-# and the record of PUK tickets that expired unused.
+# the record of PUK tickets that expired unused, and the end of rights whose period passed.
 CELERY_BEAT_SCHEDULE = {
+    **import_string("organisation.schedules.BEAT_SCHEDULE"),
     **import_string("orders.schedules.BEAT_SCHEDULE"),
     **import_string("letters.schedules.BEAT_SCHEDULE"),
     **import_string("desk.schedules.BEAT_SCHEDULE"),
+    **import_string("selfhelp.schedules.BEAT_SCHEDULE"),
+    **import_string("retention.schedules.BEAT_SCHEDULE"),
 }
+
+# Retention (gallring, docs/retention.md): how long each kind of record is kept; beat's
+# retention.tasks.carry_out_retention removes or pseudonymises what is past it, every hour.
+# Orders (and their letters) are pseudonymised this many days after they closed; mail
+# notifications and digests deleted after MAIL_DAYS (at least 2: the mail sweep looks a day
+# back); desk visits, unblock attempts, PUK tickets and desk logins after DESK_DAYS; the
+# audit trail dropped a whole year at a time once the year is AUDIT_YEARS old (PostgreSQL;
+# SITHS keeps revocation records 10 years). A PUK record goes as soon as its card is revoked
+# or expired, an expired login session at once. Each run takes at most MAX_BATCHES batches
+# of BATCH_SIZE rows per kind; the next run goes on.
+RSPORTAL_RETENTION_ORDER_DAYS = env.int("RSPORTAL_RETENTION_ORDER_DAYS", default=730)
+RSPORTAL_RETENTION_MAIL_DAYS = env.int("RSPORTAL_RETENTION_MAIL_DAYS", default=90)
+RSPORTAL_RETENTION_DESK_DAYS = env.int("RSPORTAL_RETENTION_DESK_DAYS", default=730)
+RSPORTAL_RETENTION_AUDIT_YEARS = env.int("RSPORTAL_RETENTION_AUDIT_YEARS", default=10)
+RSPORTAL_RETENTION_BATCH_SIZE = env.int("RSPORTAL_RETENTION_BATCH_SIZE", default=500)
+RSPORTAL_RETENTION_MAX_BATCHES = env.int("RSPORTAL_RETENTION_MAX_BATCHES", default=20)
 # What one code letter costs the ordering förvaltning (registered mail and printing).
 RSPORTAL_LETTER_PRICE_SEK = env.int("RSPORTAL_LETTER_PRICE_SEK", default=150)
 

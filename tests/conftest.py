@@ -11,6 +11,7 @@ from organisation.services import assign_contact_person
 
 from . import pcsc as station_helpers
 from .cards.fakes import piv_state, rs_state
+from .clock import clock  # noqa: F401  the fixture: a clock the tests can move (tests/clock.py)
 from .factories import CardFactory, EmployeeFactory, ForvaltningFactory, UserFactory
 
 # Set by .ci/run: a part the tests need that is missing is a failure there, not a skip.

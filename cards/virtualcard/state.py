@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import json
 import os
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -62,18 +63,29 @@ class CardState:
     def save(self, path: str | Path) -> None:
         """Write atomically (a reader sees the old file or the new one, never half of one).
 
+        The file holds the card's PUK and PINs in clear, so it is the owner's alone (0600,
+        whatever the umask): it is written to a new temporary file that mkstemp makes 0600
+        and renamed over the old one, which a file of an earlier release readable by others
+        does not survive. A missing folder is made 0700; an existing one is left as it is
+        (the demo's own, var/cards, is made 0700 by seed_demo).
+
         One writer at a time: the card process while the card is inserted (through its
         `StateFile`), anyone else while it is out.
         """
         path = Path(path)
-        tmp = path.with_name(f".{path.name}.tmp")
+        if not path.parent.exists():
+            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         data = self.to_json()
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
         try:
-            os.write(fd, data)
-        finally:
-            os.close(fd)
-        os.replace(tmp, path)
+            try:
+                os.write(fd, data)
+            finally:
+                os.close(fd)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
 
     @classmethod
     def load(cls, path: str | Path) -> CardState:

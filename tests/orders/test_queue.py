@@ -335,22 +335,35 @@ def test_bulk_approve_reports_an_order_it_may_not_approve(karin, card, contact_p
     assert order.state == OrderState.SUBMITTED
 
 
-def test_a_suspicious_order_needs_two_different_approvers(card, contact_person, second_contact_person, forvaltning):
-    third = UserFactory()
-    assign_contact_person(user=third, forvaltning=forvaltning)
+def test_an_order_placed_on_behalf_is_approved_by_one_other_contact_person(card, contact_person, second_contact_person):
+    """Four eyes: the placer is one pair, one approval by someone else the other."""
     order = services.place_order(placed_by=contact_person, card=card, reason="lost_letter", blocked_codes="both")
     assert order.second_approval_reasons == ["placed_on_behalf"]
 
     with pytest.raises(services.OrderRefused, match="själv lagt beställningen"):
         services.approve_order(order=order, by=contact_person)
     services.approve_order(order=order, by=second_contact_person)
-    assert order.state == OrderState.SECOND_APPROVAL
-    with pytest.raises(services.OrderRefused, match="redan godkänt"):
-        services.approve_order(order=order, by=second_contact_person)
-    services.approve_order(order=order, by=third)
     order.refresh_from_db()
     assert order.state == OrderState.APPROVED
-    assert (order.first_approved_by, order.decided_by) == (second_contact_person, third)
+    assert (order.first_approved_by, order.decided_by) == (None, second_contact_person)
+    assert not order.central_queue
+
+
+def test_a_suspicious_order_placed_by_its_holder_needs_two_different_approvers(
+    card, contact_person, second_contact_person, register
+):
+    register.add(card.holder, registered_since=(timezone.localdate() - timedelta(days=3)).isoformat())
+    order = services.place_order(placed_by=card.holder.user, card=card, reason="lost_letter", blocked_codes="both")
+    assert order.needs_second_approval and order.second_approval_reasons == ["recent_address_change"]
+
+    services.approve_order(order=order, by=contact_person)
+    assert order.state == OrderState.SECOND_APPROVAL
+    with pytest.raises(services.OrderRefused, match="redan godkänt"):
+        services.approve_order(order=order, by=contact_person)
+    services.approve_order(order=order, by=second_contact_person)
+    order.refresh_from_db()
+    assert order.state == OrderState.APPROVED
+    assert (order.first_approved_by, order.decided_by) == (contact_person, second_contact_person)
 
 
 def test_a_contact_person_may_not_decide_their_own_order(forvaltning, contact_person, register):
@@ -362,10 +375,12 @@ def test_a_contact_person_may_not_decide_their_own_order(forvaltning, contact_pe
 
 
 def test_a_viewer_without_approve_permission_cannot_decide(client, card, forvaltning):
-    from guardian.shortcuts import assign_perm
+    from guardian.shortcuts import remove_perm
 
     viewer = UserFactory()
-    assign_perm("organisation.view_orders", viewer, forvaltning)
+    # A permission counts only with an assignment in force behind it (organisation.permissions).
+    assign_contact_person(user=viewer, forvaltning=forvaltning)
+    remove_perm("organisation.approve_orders", viewer, forvaltning)
     order = make_order(card)
     client.force_login(viewer)
     assert client.get(reverse("orders:queue_detail", args=[order.pk])).status_code == 200

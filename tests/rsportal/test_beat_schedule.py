@@ -12,6 +12,11 @@ def test_beat_runs_exactly_the_periodic_tasks_and_each_is_registered():
         "letters.tasks.clean_print_spool",
         "orders.tasks.escalate_overdue_orders",
         "orders.tasks.send_daily_digests",
+        "orders.tasks.route_waiting_orders",
         "desk.tasks.record_lapsed_tickets",
+        "desk.tasks.end_expired_operator_rights",
+        "organisation.tasks.end_expired_rights",
+        "selfhelp.tasks.forget_old_guide_rows",
+        "retention.tasks.carry_out_retention",
     }
     assert scheduled <= set(app.tasks)

@@ -46,6 +46,7 @@ STATION_API = [
 GET = {
     "home": everyone(302),
     "login": everyone(200, anonymous=200),
+    "favicon": everyone(301, anonymous=301),  # to the icon among the static files
     "logout": everyone(405, anonymous=405),
     "orders:my_cards": only(EMPLOYEES),
     "orders:new": only({"employee": 200}),  # the card and order are the first employee's
@@ -71,6 +72,10 @@ GET = {
     "desk:desk": only({"operator": 200}),
     # Administrators (staff) only; none of the roles here is staff.
     "desk:report": everyone(404),
+    # The guides are open to everyone: someone whose PIN is blocked often cannot log in.
+    "selfhelp:index": everyone(200, anonymous=200),
+    "selfhelp:guide": everyone(200, anonymous=200),
+    "selfhelp:thanks": everyone(200, anonymous=200),
 }
 
 # POST with an empty body, for the views that take POST only.
@@ -78,10 +83,11 @@ POST = {
     "orders:cancel": only({"employee": 302}),
     "orders:approve_selected": only({"contact_a": 302, "contact_b": 302}),
     "orders:approve": only({"contact_a": 302}),
-    "orders:reject": only({"contact_a": 302}),
+    # No reason given: the order's page again, saying so (a redirect would lose what was typed).
+    "orders:reject": only({"contact_a": 200}),
     "letters:retry": only({"contact_a": 302}),
     "letters:send_again": only({"contact_a": 302}),
-    "letters:close_returned": only({"contact_a": 302}),
+    "letters:close_returned": only({"contact_a": 200}),  # no advice given: as the rejection
     # Machine to machine: no session, an HMAC signature; none given here.
     "letters:status_webhook": everyone(403, anonymous=403),
     # No station credential: every role, the operator too, is denied. (tests/desk has the
@@ -133,7 +139,7 @@ def world(card, contact_person, other_contact_person):
         "operator": operator,
         "anonymous": None,
     }
-    return {"users": users, "ids": {"pk": order.pk, "card_id": card.pk, "ticket": uuid.uuid4()}}
+    return {"users": users, "ids": {"pk": order.pk, "card_id": card.pk, "ticket": uuid.uuid4(), "slug": "byt-pin"}}
 
 
 def url_for(name, route, ids):
