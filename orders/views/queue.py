@@ -268,7 +268,8 @@ def approve_selected(request: AuthenticatedRequest) -> HttpResponse:
     shown_state = {
         int(value): request.POST.get(f"state-{value}", "")
         for value in request.POST.getlist("order")
-        if value.isdigit() and len(value) < 19
+        # ASCII digits only: str.isdigit() also takes "²" and other digits int() refuses.
+        if value.isascii() and value.isdigit() and len(value) < 19
     }
     orders = list(
         orders_for_contact_person(request.user, APPROVE_ORDERS)
