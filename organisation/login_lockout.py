@@ -121,6 +121,20 @@ def _newest_attempt(username: str | None, ip_address: str | None) -> AccessAttem
     return AccessAttempt.objects.filter(username=username, ip_address=ip_address).order_by("-attempt_time").first()
 
 
+# axes keeps the username in a varchar(255); PostgreSQL refuses a longer one (a 500). No
+# username can be longer than the user model's field, so what axes counts is cut to that.
+USERNAME_MAX_LENGTH = 150
+
+
+def username_of(request: HttpRequest, credentials: dict[str, Any] | None = None) -> str | None:
+    """The username axes counts and records (AXES_USERNAME_CALLABLE): as typed, from the
+    credentials authenticate was given or else from the form, cut to USERNAME_MAX_LENGTH."""
+    typed = (credentials or {}).get("username")
+    if typed is None:
+        typed = getattr(request, "POST", {}).get("username")
+    return None if typed is None else str(typed)[:USERNAME_MAX_LENGTH]
+
+
 def client_address(request: HttpRequest) -> str | None:
     """AXES_CLIENT_IP_CALLABLE. Behind RSPORTAL_TRUSTED_PROXIES reverse proxies the client is
     that many entries from the right of X-Forwarded-For (each proxy appends the address it

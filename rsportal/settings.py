@@ -142,6 +142,7 @@ if not AXES_LOCKOUT_PARAMETERS or not {p for c in AXES_LOCKOUT_PARAMETERS for p 
     raise ImproperlyConfigured("RSPORTAL_LOGIN_LOCKOUT_BY names username and ip_address, alone or joined by +")
 RSPORTAL_TRUSTED_PROXIES = env.int("RSPORTAL_TRUSTED_PROXIES", default=0)
 AXES_CLIENT_IP_CALLABLE = "organisation.login_lockout.client_address"
+AXES_USERNAME_CALLABLE = "organisation.login_lockout.username_of"
 AXES_HANDLER = "organisation.login_lockout.LockoutHandler"
 AXES_LOCKOUT_CALLABLE = "organisation.login_lockout.lockout_response"
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = True  # trying on while locked out keeps the lock

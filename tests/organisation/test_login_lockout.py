@@ -169,6 +169,14 @@ def test_a_control_character_in_a_header_the_throttle_stores_is_no_database_erro
     assert AccessAttempt.objects.get(username="anna").user_agent == "robot\ufffd/1.0"
 
 
+def test_a_username_longer_than_any_is_counted_cut_short_not_a_database_error(client):
+    """axes keeps the username in a varchar(255): 256 characters were a DataError on PostgreSQL."""
+    for _ in range(3):
+        assert log_in(client, "A" * 256, "wrong").status_code in (200, 429)
+    assert AccessAttempt.objects.get().username == "A" * 150
+    assert alert(log_in(client, "A" * 300, "wrong")) == LOCKED
+
+
 def test_behind_a_trusted_proxy_the_client_address_is_counted(client, anna, settings):
     settings.RSPORTAL_TRUSTED_PROXIES = 1
     client.post(

@@ -1000,6 +1000,9 @@ FORM = "application/x-www-form-urlencoded"
 REGRESSIONS = {
     # "²".isdigit() is true, int("²") a ValueError: a 500 (issue 16, point 7).
     "orders:approve_selected": [Call("POST", "/att-hantera/godkann/", "contact_a", b"order=%C2%B2", FORM)],
+    # A username past 255 characters: django-axes records the failed login in a
+    # varchar(255), and PostgreSQL refuses it (DataError): a 500.
+    "login": [Call("POST", "/logga-in/", None, b"username=" + b"A" * 256 + b"&password=x", FORM)],
 }
 
 
