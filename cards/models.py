@@ -1,4 +1,4 @@
-from typing import Self
+from typing import TYPE_CHECKING, Self
 
 from django.db import models
 from django.utils import timezone
@@ -9,6 +9,9 @@ from organisation.models import Employee
 
 from .eligibility import CardFacts
 
+if TYPE_CHECKING:  # what gettext_lazy gives, named in django-stubs only
+    from django.utils.functional import _StrPromise
+
 
 def in_page_language(swedish: str, english: str) -> str:
     """A name kept in both languages (card types, card stations: data, not the UI's words):
@@ -16,6 +19,18 @@ def in_page_language(swedish: str, english: str) -> str:
     if english and (get_language() or "").startswith("en"):
         return english
     return swedish
+
+
+def english_field(label: "str | _StrPromise", max_length: int) -> "models.CharField[str, str]":
+    """The English twin of a Swedish name field: optional, empty when not given."""
+    return models.CharField(
+        label,
+        max_length=max_length,
+        blank=True,
+        default="",
+        db_default="",
+        help_text=_("Visas på de engelska sidorna."),
+    )
 
 
 def masked_card_number(card_number: str) -> str:
@@ -33,14 +48,7 @@ class CardType(models.Model):
 
     code = models.SlugField(_("kod"), max_length=40, unique=True)
     name = models.CharField(_("namn"), max_length=200)
-    name_en = models.CharField(
-        _("namn på engelska"),
-        max_length=200,
-        blank=True,
-        default="",
-        db_default="",
-        help_text=_("Visas på de engelska sidorna."),
-    )
+    name_en = english_field(_("namn på engelska"), 200)
     has_region_logo = models.BooleanField(_("har Region Skånes logotyp"), default=True)
     is_reserve_card = models.BooleanField(
         _("reservkort"), default=False, help_text=_("Tillfälligt kort utan foto, giltigt högst sex månader.")

@@ -13,29 +13,15 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from cards.models import Card, in_page_language
+from cards.models import Card, english_field, in_page_language
 from organisation.models import RightPeriod, RightQuerySet, period_in_order
 
 
 class Station(models.Model):
     name = models.CharField(_("namn"), max_length=200, unique=True)
-    name_en = models.CharField(
-        _("namn på engelska"),
-        max_length=200,
-        blank=True,
-        default="",
-        db_default="",
-        help_text=_("Visas på de engelska sidorna."),
-    )
+    name_en = english_field(_("namn på engelska"), 200)
     location = models.CharField(_("plats"), max_length=300)
-    location_en = models.CharField(
-        _("plats på engelska"),
-        max_length=300,
-        blank=True,
-        default="",
-        db_default="",
-        help_text=_("Visas på de engelska sidorna."),
-    )
+    location_en = english_field(_("plats på engelska"), 300)
     credential_hash = models.CharField(_("inloggningsnyckel (hash)"), max_length=64, unique=True, editable=False)
     active = models.BooleanField(_("aktiv"), default=True)
     operators = models.ManyToManyField(
