@@ -241,6 +241,14 @@ def _second_operator(
         )
         if locked:
             raise StationRefused("locked_out", login_lockout.lockout_message())
+        if confirmer is not None and confirmer.pk == operator.pk:
+            raise StationRefused(
+                "second_operator",
+                _(
+                    "Du kan inte bekräfta din egen upplåsning. Det ska vara en annan operatör vid den här "
+                    "kortstationen som bekräftar med sin inloggning."
+                ),
+            )
         raise StationRefused(
             "second_operator",
             _(

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from audit.models import AuditEvent
 from desk.models import PukTicket
@@ -165,6 +165,29 @@ def test_two_puk_tries_left_needs_a_second_operator(api, card, puk, operator, ot
     assert myself.json()["error"] == "second_operator"
     confirmed = api.start(card, visit, puk_tries_left=2, second={"username": "ove", "password": "test-password-123"})
     assert confirmed.status_code == 200
+    assert AuditEvent.objects.get(action="desk_second_operator_confirmed").data["second_operator"] == "ove"
+
+
+def test_the_operator_confirming_their_own_unblock_is_told_it_must_be_a_different_operator(
+    api, card, puk, operator, other_operator
+):
+    visit = api.id_check(card)
+    myself = api.start(card, visit, puk_tries_left=2, second={"username": "olle", "password": "test-password-123"})
+    assert myself.status_code == 409 and myself.json() == {
+        "error": "second_operator",
+        "message": "Du kan inte bekräfta din egen upplåsning. Det ska vara en annan operatör vid den här "
+        "kortstationen som bekräftar med sin inloggning.",
+    }
+    refused = AuditEvent.objects.get(action="desk_refused")
+    assert refused.data | {"refusal": "second_operator", "puk_tries_left": 2} == refused.data
+    assert refused.actor == operator and not actions().count("desk_unblock_started")
+    with translation.override("en"):
+        assert translation.gettext(myself.json()["message"]).startswith("You cannot confirm your own unblock.")
+    # Nobody at all, or a wrong password, is still told that another operator must confirm.
+    alone = api.start(card, visit, puk_tries_left=2)
+    assert alone.json()["message"].startswith("PUK-koden har två försök kvar eller färre: en annan operatör")
+    other = api.start(card, visit, puk_tries_left=2, second={"username": "ove", "password": "test-password-123"})
+    assert other.status_code == 200 and other.json()["attempt"]
     assert AuditEvent.objects.get(action="desk_second_operator_confirmed").data["second_operator"] == "ove"
 
 

@@ -73,6 +73,7 @@ PEOPLE = {
     "sara": ("Sara", "Svensson", "198809176426", "SE2321000289-S006", "sus"),
     "david": ("David", "Dahl", "199302047312", "SE2321000289-D007", "primarvard"),
     "olle": ("Olle", "Olsson", "197506118186", "SE2321000289-O008", "regionservice"),
+    "svea": ("Svea", "Ström", "198309214420", "SE2321000289-S015", "regionservice"),
     **_demo_history.PEOPLE,
 }
 
@@ -93,6 +94,7 @@ CARDS = {
         ("9752270000070024", "extern", Card.Status.ACTIVE, date(2028, 8, 31)),
     ],
     "olle": [("9752270000080015", "rs-kort", Card.Status.ACTIVE, date(2028, 4, 30))],
+    "svea": [("9752270000150016", "rs-kort", Card.Status.ACTIVE, date(2030, 2, 28))],
     **{
         username: [(number, "rs-kort", Card.Status.ACTIVE, date(2029, 3, 31))]
         for username, number in _demo_history.CARDS.items()
@@ -107,7 +109,8 @@ VIRTUAL_CARD_DIR = settings.VAR_DIR / "cards"
 # The demo's card station; the station software reads its credential from this file.
 STATION = ("Kortstation Lund, Universitetssjukhuset", "Entréhallen, Skånes universitetssjukhus Lund")
 STATION_EN = ("Card station Lund, University Hospital", "Entrance hall, Skåne University Hospital, Lund")
-STATION_OPERATORS = ["olle"]
+# Two operators: with two PUK tries left or fewer, a second operator confirms the unblock.
+STATION_OPERATORS = ["olle", "svea"]
 STATION_CREDENTIAL_FILE = settings.VAR_DIR / "station.credential"
 
 # Region Skåne's RS-kort administrators (the RA function): the central queue's group.
@@ -129,6 +132,7 @@ ROLES = {
     "sara": "Ersättare för Skånes universitetssjukvård",
     "kalle": "Kontaktperson för Primärvård Skåne",
     "olle": "Operatör vid Kortstation Lund, Universitetssjukhuset (kör stationsprogrammet: se docs/desk.md)",
+    "svea": "Operatör vid samma kortstation: bekräftar som andra operatör när PUK-koden har få försök kvar",
     "rita": "RS-kortadministratör: den centrala kön, för förvaltningar med för få kontaktpersoner",
     "admin": "Administratör (Django admin)",
 }
@@ -212,7 +216,7 @@ class Command(BaseCommand):
                 ).save(state_file)
 
     def _station(self, users: dict[str, Login]) -> None:
-        """The demo station and its operator; a credential is made once and written to
+        """The demo station and its two operators; a credential is made once and written to
         var/station.credential (0600), where `python -m cards.agent` reads it."""
         station = Station.objects.filter(name=STATION[0]).first()
         if station is None or not STATION_CREDENTIAL_FILE.exists():
