@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -20,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from cards.virtualcard import ctl
+from cards.virtualcard import ctl, ports
 from cards.virtualcard.state import CardState
 
 REPO = Path(__file__).resolve().parents[1]
@@ -36,15 +35,9 @@ def _missing_pcsc() -> str | None:
 
 
 def _free_port_pair() -> int:
-    for base in range(35990, 36190, 2):
-        try:
-            for port in (base, base + 1):
-                with socket.socket() as s:
-                    s.bind(("0.0.0.0", port))
-            return base
-        except OSError:
-            continue
-    raise RuntimeError("no free port pair for vpcd")
+    """A free vpcd port pair below the ephemeral range, from RSPORTAL_VPCD_PORT_FROM (default 30000):
+    parallel runs on one machine can each start from their own."""
+    return ports.free_pair(int(os.environ.get("RSPORTAL_VPCD_PORT_FROM", ports.FIRST_BASE)))
 
 
 def start_pcsc(rundir: Path, cards: list[tuple[str, Path]], port: int | None = None) -> dict[str, str]:

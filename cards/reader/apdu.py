@@ -12,6 +12,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 INS_SELECT = 0xA4
 INS_VERIFY = 0x20
@@ -41,11 +42,16 @@ class Command:
             raise ValueError("short APDU Le is 0..255 (0 = 256)")
 
     def to_bytes(self) -> bytes:
+        cached: bytes | None = self.__dict__.get("_bytes")
+        if cached is not None:
+            return cached
         out = bytes((self.cla, self.ins, self.p1, self.p2))
         if self.data:
             out += bytes((len(self.data),)) + self.data
         if self.le is not None:
             out += bytes((self.le,))
+        if not self.secret:  # a command without a code is built once (the builders below cache them)
+            object.__setattr__(self, "_bytes", out)
         return out
 
     def with_le(self, le: int) -> Command:
@@ -76,6 +82,7 @@ class Response:
 # --- builders ---------------------------------------------------------------
 
 
+@lru_cache(maxsize=64)  # no code in it: the same command each time
 def select_aid(aid: bytes, *, return_fci: bool) -> Command:
     """SELECT by DF name. P2=0C asks for no response data (one byte less each way)."""
     if return_fci:
@@ -87,6 +94,7 @@ def verify(reference: int, code_block: bytes) -> Command:
     return Command(0x00, INS_VERIFY, 0x00, reference, code_block, secret=True)
 
 
+@lru_cache(maxsize=64)  # no code in it: the same command each time
 def verify_status(reference: int) -> Command:
     """The empty VERIFY (case 1): reads the retry counter, spends no try."""
     return Command(0x00, INS_VERIFY, 0x00, reference)
@@ -101,16 +109,19 @@ def reset_retry_counter(pin_reference: int, puk_block: bytes, new_pin_block: byt
     return Command(0x00, INS_RESET_RETRY_COUNTER, 0x00, pin_reference, puk_block + new_pin_block, secret=True)
 
 
+@lru_cache(maxsize=64)  # no code in it: the same command each time
 def get_data(tag: int) -> Command:
     """GET DATA (even INS) for a simple data object, P1-P2 = its tag."""
     return Command(0x00, INS_GET_DATA, tag >> 8, tag & 0xFF, le=0x00)
 
 
+@lru_cache(maxsize=64)  # no code in it: the same command each time
 def get_data_object(tag: bytes) -> Command:
     """GET DATA (odd INS, 3FFF = current DF) with a tag list 5C, as PIV reads its objects."""
     return Command(0x00, INS_GET_DATA_ODD, 0x3F, 0xFF, bytes((0x5C, len(tag))) + tag, le=0x00)
 
 
+@lru_cache(maxsize=64)  # no code in it: the same command each time
 def get_response(length: int) -> Command:
     return Command(0x00, INS_GET_RESPONSE, 0x00, 0x00, le=length & 0xFF)
 
@@ -181,6 +192,7 @@ _FIXED = {
 }
 
 
+@lru_cache(maxsize=256)  # a pure function of two small values, on every APDU
 def interpret(sw: int, code: CodeKind | None = None) -> Outcome:
     """Map a status word to an outcome; `code` says which kind of code the command used.
 
@@ -209,19 +221,28 @@ def interpret(sw: int, code: CodeKind | None = None) -> Outcome:
 
 Send = Callable[[bytes], bytes]
 
+HEADER_LENGTH = 4  # CLA INS P1 P2: no command APDU is shorter
+SW_WRONG_LENGTH = b"\x67\x00"  # what a card answers a command too short to be one
+
 MAX_CHAINED_RESPONSES = 64  # a card that never ends its 61xx chain is broken
 
 
 def transceive(send: Send, command: Command) -> Response:
     """Send a command; retry once with the Le the card asks for (6Cxx);
     collect chained data with GET RESPONSE while the card answers 61xx."""
-    response = Response.from_bytes(send(command.to_bytes()))
+    return complete(send, command, Response.from_bytes(send(command.to_bytes())))
+
+
+def complete(send: Send, command: Command, response: Response) -> Response:
+    """`transceive` after the card's first answer to `command`, `response`."""
     if response.sw1 == 0x6C:
         response = Response.from_bytes(send(command.with_le(response.sw2).to_bytes()))
+    if response.sw1 != 0x61:  # the usual case: one answer, returned as it came
+        return response
     data = response.data
     for _ in range(MAX_CHAINED_RESPONSES):
-        if response.sw1 != 0x61:
-            return Response(data, response.sw1, response.sw2)
         response = Response.from_bytes(send(get_response(response.sw2).to_bytes()))
         data += response.data
+        if response.sw1 != 0x61:
+            return Response(data, response.sw1, response.sw2)
     raise ValueError("the card did not end its GET RESPONSE chain")

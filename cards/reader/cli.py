@@ -1,9 +1,16 @@
 """rs-card: the card station's operator command line.
 
-    rs-card [--lang sv|en] readers
-    rs-card [--lang sv|en] read [--reader NAME]
-    rs-card [--lang sv|en] unblock --pin legitimering|underskrift [--reader NAME]
-    rs-card [--lang sv|en] change-pin --pin legitimering|underskrift [--reader NAME]
+    rs-card [--lang sv|en] [--verbose] readers
+    rs-card [--lang sv|en] [--verbose] read [--reader NAME] [--wait [SECONDS]]
+    rs-card [--lang sv|en] [--verbose] unblock --pin legitimering|underskrift [--reader NAME] [--wait [SECONDS]]
+    rs-card [--lang sv|en] [--verbose] change-pin --pin legitimering|underskrift [--reader NAME] [--wait [SECONDS]]
+
+Without --reader it uses the one reader that holds a card (a desk PC often has a
+built-in reader besides the desk's); with --wait it waits for a card to go into
+any reader (or into the one named), SECONDS at most (60 when not given). It names
+the reader it uses. A fault is told as what the operator can do and a reference
+for IT-support (messages.describe_error); its technical cause goes to the log,
+which --verbose shows on stderr.
 
 Codes are typed at hidden prompts (or on the reader's PIN pad), never given
 as arguments. RS_STATION_PROFILES (or --profiles) names a JSON file that
@@ -15,17 +22,21 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import logging
 import os
 import sys
 from collections.abc import Callable
 
 from . import i18n, messages, operations, profiles, transport
 from .codes import Code
-from .errors import StationError
+from .errors import NoCard, ReaderChoice, SeveralCards, StationError
 from .i18n import Text, _
 from .profiles import PinRole
 
 EXIT_OK, EXIT_REFUSED, EXIT_ERROR = 0, 1, 2
+WAIT_SECONDS = 60.0  # --wait without a number
+
+log = logging.getLogger(__name__)
 
 
 class Operator:
@@ -78,6 +89,11 @@ def _parser(language: str) -> argparse.ArgumentParser:
         default=os.environ.get("RS_STATION_PROFILES"),
         help=say(_("JSON-fil som ändrar kortprofilerna (standard: $RS_STATION_PROFILES)")),
     )
+    parser.add_argument(
+        "--verbose",
+        action="store_true",
+        help=say(_("skriv felets tekniska orsak på stderr (för IT-supporten)")),
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("readers", help=say(_("lista kortläsare")))
     for name, text in (
@@ -88,17 +104,31 @@ def _parser(language: str) -> argparse.ArgumentParser:
         command = sub.add_parser(name, help=say(text))
         command.add_argument("--reader", help=say(_("kortläsarens namn (eller en del av det)")))
         command.add_argument(
-            "--wait", type=float, default=30.0, help=say(_("sekunder att vänta på ett kort (standard 30)"))
+            "--wait",
+            nargs="?",
+            type=_seconds,
+            const=WAIT_SECONDS,
+            metavar=say(_("SEKUNDER")),
+            help=say(_("vänta på att ett kort sätts i en kortläsare, högst SEKUNDER (standard 60)")),
         )
         if name != "read":
             command.add_argument("--pin", required=True, choices=[r.value for r in PinRole])
     return parser
 
 
+def _seconds(value: str) -> float:
+    seconds = float(value)
+    if not 0 <= seconds < float("inf"):
+        raise ValueError(value)
+    return seconds
+
+
 def main(argv: list[str] | None = None, operator: Operator | None = None) -> int:
     args = _parser(_language(argv)).parse_args(argv)
     operator = operator or Operator()
     operator.words = i18n.translations(args.lang)
+    if args.verbose:
+        logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     try:
         known = profiles.load(args.profiles)
     except (OSError, ValueError) as e:
@@ -109,21 +139,35 @@ def main(argv: list[str] | None = None, operator: Operator | None = None) -> int
             for name in transport.list_readers():
                 operator.say(name)
             return EXIT_OK
-        reader = transport.choose_reader(args.reader)
-        if not transport.card_present(reader):
-            operator.tell(_("Sätt i kortet i %(reader)s.", reader=reader))
-            transport.wait_for_card(reader, args.wait)
+        reader = transport.reader_with_card(args.reader, args.wait, lambda readers: _waiting(operator, readers, args))
+        operator.tell(_("Kortläsare: %(reader)s", reader=reader))
         conn = transport.connect(reader, known)
         try:
             return _run(args, conn, operator)
         finally:
             conn.close()
     except StationError as e:
+        log.info("%s %s: %s", e.reference, type(e).__name__, e)  # the cause: for IT-support, never in the text
         operator.tell(messages.describe_error(e))
+        if isinstance(e, NoCard) and getattr(args, "wait", 0) is None:
+            operator.tell(_("Med --wait väntar rs-card på att kortet sätts i."))
+        if isinstance(e, (SeveralCards, ReaderChoice)) and not getattr(args, "reader", ""):
+            operator.tell(_("Med --reader väljer du vilken kortläsare som ska användas."))
         return EXIT_ERROR
     except (KeyboardInterrupt, EOFError):
         operator.tell(_("Avbrutet."))
         return EXIT_REFUSED
+
+
+def _waiting(operator: Operator, readers: list[str], args: argparse.Namespace) -> None:
+    """No card in yet: say where to put it, and for how long rs-card waits."""
+    seconds = f"{args.wait:g}"
+    if len(readers) == 1:
+        operator.tell(
+            _("Sätt i kortet i %(reader)s. Väntar i högst %(seconds)s sekunder.", reader=readers[0], seconds=seconds)
+        )
+    else:
+        operator.tell(_("Sätt i kortet i en kortläsare. Väntar i högst %(seconds)s sekunder.", seconds=seconds))
 
 
 def _run(args: argparse.Namespace, conn: transport.Connection, operator: Operator) -> int:

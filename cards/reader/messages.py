@@ -4,6 +4,8 @@ in Swedish or English when they are said."""
 
 from __future__ import annotations
 
+from functools import cache
+
 from . import errors
 from .i18n import Text, _, ngettext, sentences, verbatim
 from .operations import CardReading, Outcome, Result, Tries
@@ -41,6 +43,7 @@ def number_in_words(n: int) -> Text:
     return _NUMBERS[n] if 0 <= n < len(_NUMBERS) else verbatim(str(n))
 
 
+@cache  # a Text is immutable and put into words only when said: one per value
 def tries_left(n: int) -> Text:
     """A sentence of its own: "Tre försök kvar." """
     return ngettext("%(number)s försök kvar.", "%(number)s försök kvar.", n, number=number_in_words(n)).capitalized()
@@ -108,10 +111,12 @@ _PAD_REASONS = {
 }
 
 
+@cache  # a Text is immutable and put into words only when said: one per value
 def pin_unblocked(role: PinRole) -> Text:
     return _("%(pin)s är upplåst och har en ny kod.", pin=PIN_NAMES[role])
 
 
+@cache  # a Text is immutable and put into words only when said: one per value
 def pin_changed(role: PinRole) -> Text:
     return _("%(pin)s är ändrad.", pin=PIN_NAMES[role])
 
@@ -159,34 +164,69 @@ def last_try_warning(puk: Tries) -> Text:
     return _("Varning: PUK-koden har bara ett försök kvar. Blir det fel spärras kortet för gott.")
 
 
-_ERROR_TEXTS: dict[type[errors.StationError], Text] = {
-    errors.PcscUnavailable: _("Kortläsartjänsten (pcscd) svarar inte. Starta den och försök igen."),
-    errors.NoCard: _("Inget kort i kortläsaren."),
-    errors.CardRemoved: _("Kortet togs ut. Sätt i det igen och läs av det."),
-    errors.ReaderGone: _("Kortläsaren kopplades bort. Anslut den igen."),
-    errors.CardBusy: _("Kortet används av ett annat program. Stäng det och försök igen."),
+# Each fault the operator can meet at the reader, in words that say what they can do;
+# describe_error adds the IT-support sentence with the fault's reference. docs/reader.md
+# ("Faults the operator is told") lists them all: tests/cards/reader/test_messages.py
+# keeps that list and these texts alike.
+_FAULT_TEXTS: dict[type[errors.StationError], Text] = {
+    errors.PcscUnavailable: _(
+        "Datorn får ingen kontakt med kortläsarna. Vänta en liten stund och försök igen, "
+        "eller koppla ur kortläsaren och koppla i den igen."
+    ),
+    errors.NoReader: _(
+        "Ingen kortläsare är ansluten. Kontrollera att kortläsarens sladd sitter i datorn, "
+        "eller koppla ur den och koppla i den igen."
+    ),
+    errors.ReaderGone: _(
+        "Kortläsaren kopplades bort. Koppla i den igen (sitter den i: koppla ur den och i igen) "
+        "och vänta några sekunder."
+    ),
+    errors.NoCard: _(
+        "Inget kort i kortläsaren. Sätt i kortet och försök igen; sitter det redan i, ta ut det och sätt i det igen."
+    ),
+    errors.CardRemoved: _(
+        "Kortet togs ut eller tappade kontakten. Sätt i det igen, låt det sitta kvar och försök igen."
+    ),
+    errors.CardBusy: _(
+        "Kortet används just nu av ett annat program på datorn. Ta ut kortet, sätt i det igen och försök igen."
+    ),
+    errors.UnknownCard: _(
+        "Kortstationen känner inte igen kortet. Kontrollera att det är ett RS-kort och att det sitter rätt: "
+        "ta ut det och sätt i det igen."
+    ),
+    errors.CardError: _("Kortet svarade inte som väntat. Ta ut kortet, sätt i det igen och försök en gång till."),
+    errors.StationError: _("Något gick fel med kortläsaren. Försök igen."),
 }
 
 
+def it_support(reference: str) -> Text:
+    """The last words of every fault: where the operator cannot fix it, whom to call and what to say."""
+    return _("Hjälper inte det: ring IT-supporten och uppge felkod %(reference)s.", reference=reference)
+
+
 def describe_error(error: errors.StationError) -> Text:
-    if isinstance(error, errors.UnknownCard):
-        return _("Okänd korttyp (ATR %(atr)s).", atr=error.atr.hex(" ").upper())
-    if isinstance(error, errors.NoReader):
-        return _no_reader(str(error))
-    if isinstance(error, errors.CardError):
-        status = STATUS_WORDS.get(error.sw) if error.sw is not None else None
-        if status is not None:
-            return _("Kortet svarade att %(status)s (%(detail)s).", status=status, detail=str(error))
-        return _("Kortet svarade oväntat (%(detail)s).", detail=str(error))
-    for kind, text in _ERROR_TEXTS.items():
-        if isinstance(error, kind):
-            return text
-    return _("Något gick fel med kortläsaren.")
+    """A fault as the operator is told it: what happened, what they can do, and the
+    reference to give IT-support. Never the technical cause (str(error): pcscd's message,
+    an ATR, a status word), which is for the log and the station's health."""
+    return sentences(_fault_text(error), it_support(error.reference))
 
 
-def _no_reader(names: str) -> Text:
-    if not names:
-        return _("Ingen kortläsare är ansluten.")
-    if "," in names:
-        return _("Välj kortläsare med --reader. Anslutna läsare: %(readers)s", readers=names)
-    return _("Hittar ingen kortläsare som heter %(reader)s.", reader=names)
+def _fault_text(error: errors.StationError) -> Text:
+    if isinstance(error, errors.ReaderNotFound):
+        return _(
+            "Hittar ingen kortläsare som heter %(reader)s. Kontrollera att den är ansluten, "
+            "eller koppla ur den och koppla i den igen.",
+            reader=error.wanted,
+        )
+    if isinstance(error, errors.ReaderChoice):
+        return _(
+            "Flera kortläsare är anslutna (%(readers)s) och det går inte att avgöra vilken som ska användas. "
+            "Sätt kortet i den som ska användas och försök igen.",
+            readers=", ".join(error.readers),
+        )
+    if isinstance(error, errors.SeveralCards):
+        return _(
+            "Det sitter kort i flera kortläsare (%(readers)s). Ta ut de kort som inte ska användas och försök igen.",
+            readers=", ".join(error.readers),
+        )
+    return next(_FAULT_TEXTS[kind] for kind in type(error).__mro__ if kind in _FAULT_TEXTS)

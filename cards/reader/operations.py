@@ -215,11 +215,14 @@ class PadEntry:
     def for_unblock(cls, pad: pinpad.PinPad, puk_from_station: bool = False) -> PadEntry:
         """The new PIN on any pad that changes PINs; the PUK on one that unblocks, unless
         the station holds it (an assisted unblock: the server's PUK)."""
-        return cls(current=pad.unblocks and not puk_from_station, new_pin=pad.changes)
+        return _PAD_ENTRIES[pad.unblocks and not puk_from_station, pad.changes]
 
     @classmethod
     def for_change(cls, pad: pinpad.PinPad) -> PadEntry:
         return cls(current=pad.changes, new_pin=pad.changes)
+
+
+_PAD_ENTRIES = {(current, new): PadEntry(current, new) for current in (False, True) for new in (False, True)}
 
 
 def refuse_codes(
@@ -321,13 +324,13 @@ def unblock_pin(
         sent = True
         if entry.new_pin:  # and the PUK too where the pad takes it (then `puk` is None)
             return _unblock_with_new_pin_on_pad(conn, reference, puk)
-        command = apdu.reset_retry_counter(reference, p.code_block(_given(puk)), p.code_block(_given(new_pin)))
-        sw = conn.transmit(command).sw
+        new_block = p.code_block(_given(new_pin))
+        sw = conn.transmit(apdu.reset_retry_counter(reference, p.code_block(_given(puk)), new_block)).sw
         log.info("RESET RETRY COUNTER for %s: %04X", which_pin.value, sw)
         outcome = apdu.interpret(sw, CodeKind.PUK)
         if not outcome.ok:
             return _failure(outcome, Result.WRONG_PUK, Result.PUK_BLOCKED)
-        check = apdu.interpret(conn.transmit(apdu.verify(reference, p.code_block(_given(new_pin)))).sw, CodeKind.PIN)
+        check = apdu.interpret(conn.transmit(apdu.verify(reference, new_block)).sw, CodeKind.PIN)
         if check.ok:
             return Outcome(Result.DONE, p.pin_tries)
         return Outcome(Result.NEW_PIN_NOT_WORKING, check.tries_left, check.sw)

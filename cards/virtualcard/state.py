@@ -32,6 +32,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 PROFILES = ("rs", "piv")
+# One encoder for every save: json.dumps with separators builds a new one each call, and the
+# inserted card saves on every APDU that changes a counter.
+_COMPACT = json.JSONEncoder(separators=(",", ":"))
 
 
 @dataclass
@@ -58,7 +61,7 @@ class CardState:
             self.puk_tries_left = self.puk_tries
 
     def to_json(self) -> bytes:
-        return json.dumps(self.__dict__, separators=(",", ":")).encode("utf-8")
+        return _COMPACT.encode(self.__dict__).encode("utf-8")
 
     def save(self, path: str | Path) -> None:
         """Write atomically (a reader sees the old file or the new one, never half of one).

@@ -23,8 +23,7 @@ def rs_card(monkeypatch, state, argv, codes):
     """What rs-card says last, with the fake card in a fake reader."""
     conn = FakeConnection(state)
     conn.close = lambda: None
-    monkeypatch.setattr(transport, "choose_reader", lambda wanted: "Fake reader 00 00")
-    monkeypatch.setattr(transport, "card_present", lambda reader: True)
+    monkeypatch.setattr(transport, "reader_with_card", lambda wanted, wait, waiting: "Fake reader 00 00")
     monkeypatch.setattr(transport, "connect", lambda reader, profiles: conn)
     operator = Operator(codes)
     cli.main(argv, operator)

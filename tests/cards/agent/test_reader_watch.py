@@ -71,8 +71,10 @@ def test_a_reader_that_goes_away_is_told_and_the_desk_works_again_when_it_is_bac
         present, problem, shown = child.until(lambda s: s[1])
         assert not present and shown
         assert problem in (
-            "Kortläsaren kopplades bort. Anslut den igen.",
-            "Kortläsartjänsten (pcscd) svarar inte. Starta den och försök igen.",
+            "Kortläsaren kopplades bort. Koppla i den igen (sitter den i: koppla ur den och i igen) och vänta några "
+            "sekunder. Hjälper inte det: ring IT-supporten och uppge felkod KS-106.",
+            "Datorn får ingen kontakt med kortläsarna. Vänta en liten stund och försök igen, eller koppla ur "
+            "kortläsaren och koppla i den igen. Hjälper inte det: ring IT-supporten och uppge felkod KS-101.",
         )
         start_pcsc(rundir, [("rs", state)], port=port)
         assert child.until(lambda s: s[0]) == (True, "", False)  # watching again by itself

@@ -113,7 +113,11 @@ def test_unknown_atr_is_an_unknown_card_type_with_its_atr(rs_slot):
     assert info.value.atr == bytes.fromhex("3B888001585A5A2D4B4F52547D")
     said = []
     assert cli.main(["read", "--reader", rs_slot.reader], cli.Operator(say=said.append)) == cli.EXIT_ERROR
-    assert said == ["Okänd korttyp (ATR 3B 88 80 01 58 5A 5A 2D 4B 4F 52 54 7D)."]
+    assert said == [
+        f"Kortläsare: {rs_slot.reader}",
+        "Kortstationen känner inte igen kortet. Kontrollera att det är ett RS-kort och att det sitter rätt: ta ut "
+        "det och sätt i det igen. Hjälper inte det: ring IT-supporten och uppge felkod KS-204.",
+    ]
 
 
 def test_piv_card_read_unblock_and_change(piv_slot):
@@ -132,7 +136,7 @@ def test_no_card_in_the_reader_is_a_clear_message(rs_slot):
     try:
         said = []
         assert cli.main(["read", "--reader", rs_slot.reader, "--wait", "0.2"], cli.Operator(say=said.append)) == 2
-        assert said[-1] == "Inget kort i kortläsaren."
+        assert said[-1].startswith("Inget kort i kortläsaren.") and said[-1].endswith("felkod KS-201.")
     finally:
         rs_slot.insert()
 
@@ -160,7 +164,7 @@ def test_cli_read_prints_the_reading_in_swedish(piv_slot):
     piv_slot.put(piv_state())
     operator = ScriptedOperator([])
     assert cli.main(["read", "--reader", piv_slot.reader], operator) == 0
-    assert operator.said[:2] == ["Korttyp: PIV", "Kortnummer: 1234-5678-000042"]
+    assert operator.said[:3] == [f"Kortläsare: {piv_slot.reader}", "Korttyp: PIV", "Kortnummer: 1234-5678-000042"]
 
 
 def test_cli_warns_before_every_piv_puk_try_and_sends_nothing_unconfirmed(piv_slot):
@@ -235,4 +239,32 @@ def test_reader_unplugged_is_a_clear_message(tmp_path):
     finally:
         stop_pcsc(tmp_path / "run")
     out, _ = child.communicate("\n", timeout=20)
-    assert out.strip() == "Kortläsaren kopplades bort. Anslut den igen."
+    assert out.strip() == (
+        "Kortläsaren kopplades bort. Koppla i den igen (sitter den i: koppla ur den och i igen) och vänta några "
+        "sekunder. Hjälper inte det: ring IT-supporten och uppge felkod KS-106."
+    )
+
+
+def test_transmit_follows_get_response_and_the_wrong_length_retry_through_pcsc(piv_slot, rs_slot):
+    """Connection.transmit's one-frame path (a real PC/SC handle) still chains: a CHUID
+    asked with Le 16 comes back whole through GET RESPONSE (61xx), and a card number asked
+    with a wrong Le is sent again with the length the card names (6Cxx)."""
+    conn = transport.connect(piv_slot.reader)
+    try:
+        conn.transmit(conn.profile.select())
+        whole = conn.transmit(conn.profile.read_card_number())
+        before = conn.apdu_count
+        chained = conn.transmit(conn.profile.read_card_number().with_le(16))
+        assert (chained.sw, chained.data) == (0x9000, whole.data) and len(whole.data) > 16
+        assert conn.apdu_count - before == 1 + -(-(len(whole.data) - 16) // 256)
+    finally:
+        conn.close()
+    conn = transport.connect(rs_slot.reader)
+    try:
+        conn.transmit(conn.profile.select())
+        before = conn.apdu_count
+        retried = conn.transmit(conn.profile.read_card_number().with_le(3))
+        assert retried.sw == 0x9000 and conn.profile.parse_card_number(retried.data) == "9752201234567890"
+        assert conn.apdu_count - before == 2
+    finally:
+        conn.close()
