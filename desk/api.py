@@ -24,7 +24,7 @@ from organisation.models import User
 from rsportal import jsonbody
 from rsportal.jsonbody import BIGINT_MAX, Bool, Int, Object, Text
 
-from . import rules, services
+from . import health, rules, services
 from .credentials import session_for, station_for
 from .models import DeskSession, IdDocument, Outcome, Station, UnblockAttempt
 
@@ -63,9 +63,11 @@ NO_BODY = Object()  # fields, if any, are left out
 
 
 def station_api(
-    body: Object = NO_BODY, needs_operator: bool = True
+    body: Object = NO_BODY, needs_operator: bool = True, health_header: bool = True
 ) -> Callable[[StationView], Callable[..., HttpResponse]]:
-    """The view's body is checked against `body`; the view gets only the fields declared."""
+    """The view's body is checked against `body`; the view gets only the fields declared.
+    A call that gets past both has the station heard from, with the health its header
+    carries (desk/health.py; a header that fails its check is left out, never refused)."""
 
     def decorate(view: StationView) -> Callable[..., HttpResponse]:
         @csrf_exempt
@@ -81,6 +83,8 @@ def station_api(
                 data = jsonbody.parse(request.body or b"{}", body)
             except jsonbody.Refused as refused:
                 return _answer({"error": "bad_request", "message": BAD_REQUEST, "reason": refused.reason}, 400)
+            if health_header:
+                health.record(station, health.from_header(request))
             try:
                 return _answer(view(request, station, operator, data, **kwargs))
             except services.StationRefused as refused:
@@ -253,3 +257,10 @@ def close_order(request: StationRequest, station: Station, operator: User, data:
         station, operator, visit_id=data["visit"], card_number=data["card_number"], order_id=pk
     )
     return {"order": order.pk, "state": order.get_state_display()}
+
+
+@station_api(health.REPORT, needs_operator=False, health_header=False)
+def heartbeat(request: StationRequest, station: Station, _operator: User | None, data: Payload) -> Payload:
+    """The agent's heartbeat: its health, with the station's credential and no operator."""
+    health.record(station, health.Report.of(data))
+    return {}

@@ -33,6 +33,18 @@ class Station(models.Model):
         help_text=_("Användare som får arbeta vid stationen. De behöver också behörigheten Arbeta vid en kortstation."),
     )
 
+    # Its health, as its agent last reported it (desk/health.py): on every call of the
+    # station API (a header) and by its heartbeat. Not edited by hand.
+    last_seen_at = models.DateTimeField(_("senast hörd av"), null=True, blank=True, editable=False)
+    agent_version = models.CharField(_("programversion"), max_length=40, blank=True, editable=False)
+    reader = models.CharField(_("kortläsare som används"), max_length=200, blank=True, editable=False)
+    readers = models.JSONField(_("kortläsare"), default=dict, blank=True, editable=False)  # name: card in it
+    pcscd_answers = models.BooleanField(_("kortläsartjänsten svarar"), null=True, editable=False)
+    last_error_at = models.DateTimeField(_("senaste fel"), null=True, blank=True, editable=False)
+    last_error_kind = models.CharField(_("felets slag"), max_length=60, blank=True, editable=False)
+    last_error_reference = models.CharField(_("felets referens"), max_length=40, blank=True, editable=False)
+    last_error_detail = models.CharField(_("felets tekniska beskrivning"), max_length=300, blank=True, editable=False)
+
     class Meta:
         ordering = ["name"]
         verbose_name = _("kortstation")
@@ -48,6 +60,31 @@ class Station(models.Model):
     def display_location(self) -> str:
         """Where the station is, in the page's language."""
         return in_page_language(self.location, self.location_en)
+
+
+class StationFault(models.Model):
+    """A fault a station's agent reported (desk/health.py): once each, kept for
+    RSPORTAL_RETENTION_STATION_FAULT_DAYS (retention). Technical words only: reader names,
+    ATRs, status words; never a code."""
+
+    station = models.ForeignKey(Station, on_delete=models.CASCADE, related_name="faults", verbose_name=_("kortstation"))
+    occurred_at = models.DateTimeField(_("inträffade"))
+    kind = models.CharField(_("slag"), max_length=60)
+    reference = models.CharField(_("referens"), max_length=40, blank=True)
+    detail = models.CharField(_("teknisk beskrivning"), max_length=300, blank=True)
+    recorded_at = models.DateTimeField(_("mottaget"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-occurred_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["station", "occurred_at", "kind"], name="station_fault_once"),
+        ]
+        indexes = [models.Index(fields=["occurred_at"], name="station_fault_occurred")]
+        verbose_name = _("stationsfel")
+        verbose_name_plural = _("stationsfel")
+
+    def __str__(self) -> str:
+        return f"{self.station}: {self.kind} {self.reference}".strip()
 
 
 class StationOperatorQuerySet(RightQuerySet["StationOperator"]):

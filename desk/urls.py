@@ -16,8 +16,10 @@ urlpatterns = [
     path("api/station/refusals/", api.desk_refusal, name="api_desk_refusal"),
     path("api/station/pin-changes/", api.pin_change, name="api_pin_change"),
     path("api/station/orders/<int:pk>/handled-at-desk/", api.close_order, name="api_close_order"),
+    path("api/station/heartbeat/", api.heartbeat, name="api_heartbeat"),
     # The operator, in RS-portal.
     path("kortstation/", views.desk, name="desk"),
     # Administrators.
     path("kortstationer/rapport/", views.report, name="report"),
+    path("kortstationer/halsa/", views.health, name="health"),
 ]

@@ -6,6 +6,7 @@ from django.shortcuts import render
 
 from organisation.permissions import AuthenticatedRequest, is_station_operator
 
+from . import health as station_health
 from .credentials import stations_of
 from .forms import ReportPeriodForm
 from .reports import COLUMNS, daily_report
@@ -35,4 +36,19 @@ def report(request: AuthenticatedRequest) -> HttpResponse:
     rows = daily_report(first, last)
     return render(
         request, "desk/report.html", {"rows": rows, "columns": [c[1] for c in COLUMNS], "first": first, "last": last}
+    )
+
+
+@login_required
+def health(request: AuthenticatedRequest) -> HttpResponse:
+    """Every station's health as its agent last reported it: for administrators (staff) only."""
+    if not request.user.is_staff:
+        raise Http404
+    return render(
+        request,
+        "desk/health.html",
+        {
+            "stations": station_health.stations(),
+            "silent_minutes": settings.RSPORTAL_STATION_SILENT_AFTER_MINUTES,
+        },
     )

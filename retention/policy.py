@@ -10,6 +10,7 @@ Each kind of record and what happens to it when it is due:
 - Login sessions: deleted once expired.
 - Desk visits with their unblock attempts and PUK tickets, and the operators' desk logins:
   deleted after the desk period (2 years). The desk report counts the audit trail, not them.
+- The stations' fault log: deleted after RSPORTAL_RETENTION_STATION_FAULT_DAYS (90).
 - Orders: pseudonymised after the order period (2 years) from their closing (the last change
   of an order in a final state): the free text and the holder's address facts are emptied;
   what the monthly figures count stays. An order still open is never due.
@@ -96,6 +97,12 @@ def session_is_due(*, expires_at: datetime, now: datetime) -> bool:
 def desk_record_is_due(*, started_at: datetime, now: datetime, periods: Periods) -> bool:
     """A desk visit (with its unblock attempts and tickets) or an operator's desk login."""
     return started_at < cutoff(now, periods.desk)
+
+
+def station_fault_is_due(*, occurred_at: datetime, now: datetime, fault_days: int) -> bool:
+    """A station's fault (its health log, desk.StationFault): technical words, no person;
+    kept a while for support to see a pattern."""
+    return occurred_at < cutoff(now, timedelta(days=fault_days))
 
 
 def order_is_due(*, closed: bool, last_changed: datetime, now: datetime, periods: Periods) -> bool:

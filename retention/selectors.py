@@ -2,7 +2,7 @@
 database, with the same cut-offs. Each returns a queryset of the rows due at `now`; the
 service takes them in batches and the dry run counts them."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.sessions.models import Session
@@ -10,7 +10,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from cards.models import Card, PukRecord
-from desk.models import DeskSession, DeskVisit, PukTicket, UnblockAttempt
+from desk.models import DeskSession, DeskVisit, PukTicket, StationFault, UnblockAttempt
 from orders.models import DigestSent, Notification, PukOrder
 from orders.states import OPEN_STATES
 from organisation.models import Employee
@@ -63,6 +63,12 @@ def desk_visits_due(now: datetime, periods: Periods) -> QuerySet[DeskVisit]:
 def desk_sessions_due(now: datetime, periods: Periods) -> QuerySet[DeskSession]:
     """policy.desk_record_is_due, by when the operator logged in (a desk login lasts hours)."""
     return DeskSession.objects.filter(started_at__lt=cutoff(now, periods.desk))
+
+
+def station_faults_due(now: datetime) -> QuerySet[StationFault]:
+    """policy.station_fault_is_due, with RSPORTAL_RETENTION_STATION_FAULT_DAYS (at least one day)."""
+    days = max(1, settings.RSPORTAL_RETENTION_STATION_FAULT_DAYS)
+    return StationFault.objects.filter(occurred_at__lt=cutoff(now, timedelta(days=days)))
 
 
 def orders_due(now: datetime, periods: Periods) -> QuerySet[PukOrder]:

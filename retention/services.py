@@ -158,6 +158,12 @@ def _desk(outcome: Outcome, now: datetime, periods: Periods, batches: _Batches) 
         lambda rows: _deleted(rows, "desk_logins"),
         "desk_logins",
     )
+    batches.run(
+        outcome,
+        lambda: selectors.station_faults_due(now),
+        lambda rows: _deleted(rows, "station_faults"),
+        "station_faults",
+    )
 
 
 def _delete_visits(visits: QuerySet[DeskVisit]) -> Counter[str]:

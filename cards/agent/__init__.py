@@ -10,3 +10,7 @@ from static/. Its words are Swedish, the source, or English, from the card libra
 catalogue, which holds rs-card's words too (cards/reader/i18n.py; how to update the
 translations is at the top of cards/reader/locale/en/LC_MESSAGES/station.po).
 """
+
+# The agent's version, as it reports it to RS-portal (health.py): the project's version
+# (pyproject.toml), raised with it.
+__version__ = "0.1.0"

@@ -35,8 +35,15 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--port", type=int, default=8765, help="porten på 127.0.0.1 (standard 8765)")
     parser.add_argument("--reader", help="kortläsarens namn (eller en del av det)")
+    parser.add_argument(
+        "--heartbeat-seconds",
+        type=float,
+        default=None,
+        help="sekunder mellan hälsorapporterna till RS-portal, 0 stänger av (standard RS_AGENT_HEARTBEAT_SECONDS, 60)",
+    )
     parser.add_argument("--profiles", default=os.environ.get("RS_STATION_PROFILES"), help="JSON-fil med kortprofiler")
     args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     try:
         credential = args.station_credential_file.read_text().strip()
     except OSError as problem:
@@ -50,17 +57,20 @@ def main(argv: list[str] | None = None) -> int:
             reader=args.reader,
             profiles_file=args.profiles,
             announce=lambda link: print(f"Öppna kortstationen i webbläsaren: {link}", flush=True),
+            heartbeat=args.heartbeat_seconds,
         )
     except StationError as problem:
+        logging.getLogger("cards.agent").warning(
+            "fault %s at start (%s): %s", problem.reference, type(problem).__name__, problem
+        )
         print(messages.describe_error(problem).say(i18n.translations(i18n.DEFAULT)), file=sys.stderr)
         return 2
-    except InsecureServer as problem:
+    except (InsecureServer, ValueError) as problem:  # ValueError: RS_AGENT_HEARTBEAT_SECONDS not a number
         print(problem, file=sys.stderr)
         return 2
     except OSError as problem:
         print(f"Kortstationen kan inte starta: {problem}", file=sys.stderr)
         return 2
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     agent.start()
     done = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: done.set())

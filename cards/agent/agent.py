@@ -9,6 +9,7 @@ from cards.reader import profiles, transport
 from cards.reader.errors import StationError
 
 from .desk import Desk
+from .health import Health, Heartbeat, heartbeat_seconds
 from .server import StationApi
 from .web import DeskServer
 
@@ -26,11 +27,18 @@ class Agent:
         reader: str | None = None,
         profiles_file: str | None = None,
         announce: Callable[[str], None] = print,
+        heartbeat: float | None = None,
     ):
+        """`heartbeat`: seconds between heartbeats, 0 for none; None: RS_AGENT_HEARTBEAT_SECONDS (60)."""
         api = StationApi(server_url, credential)  # refuses a server that is not https first
         known = profiles.load(profiles_file)
         self.reader = transport.choose_reader(reader)
-        self.desk = Desk(api, lambda: transport.connect(self.reader, known))
+        # The station's health rides on every call (a header) and on the heartbeat (health.py).
+        self.health = Health(self.reader)
+        self.health.look_at_readers()
+        api.health_header = self.health.header
+        self.heartbeat = Heartbeat(self.health, api.heartbeat, heartbeat_seconds() if heartbeat is None else heartbeat)
+        self.desk = Desk(api, lambda: transport.connect(self.reader, known), health=self.health)
         self.web = DeskServer(port, self.desk, announce)
         self._stopping = threading.Event()
         self._threads = [
@@ -46,6 +54,7 @@ class Agent:
         """Start; returns the first pairing link (also announced)."""
         for thread in self._threads:
             thread.start()
+        self.heartbeat.start()
         return self.web.pairing.new_link(self.origin)
 
     def _watch(self) -> None:
@@ -61,6 +70,7 @@ class Agent:
     def stop(self) -> None:
         self.desk.log_out()  # the operator's token ends with the agent
         self._stopping.set()
+        self.heartbeat.stop()
         self.web.shutdown()
         self.web.server_close()
         for thread in self._threads:

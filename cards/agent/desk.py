@@ -26,6 +26,7 @@ from cards.reader.i18n import Text, _, sentences
 from cards.reader.operations import CardReading, Outcome, Result
 from cards.reader.profiles import PinRole
 
+from .health import Health
 from .server import ServerRefused, ServerUnavailable, StationApi
 
 log = logging.getLogger(__name__)
@@ -83,8 +84,11 @@ class Refused(Exception):
 
 
 class Desk:
-    def __init__(self, api: StationApi, connect: Callable[[], StationLink], station: str = "") -> None:
+    def __init__(
+        self, api: StationApi, connect: Callable[[], StationLink], station: str = "", health: Health | None = None
+    ) -> None:
         self.api, self._connect, self.station = api, connect, station
+        self.health = health or Health()  # what the server is told of the reader (health.py)
         self.lock = threading.RLock()
         self.operator: OperatorSession | None = None
         self.present = False
@@ -127,6 +131,7 @@ class Desk:
 
     def presence_changed(self, present: bool) -> None:
         with self.lock:
+            self.health.card_seen(present)
             self.present = present
             self.card, self.card_problem, self.reader_problem = None, None, None
             if not present:
@@ -140,9 +145,11 @@ class Desk:
     def reader_lost(self, problem: StationError) -> None:
         """The reader (or pcscd) went away: no card, no visit, and the reason shown."""
         with self.lock:
+            self.health.failed(problem, fault=True)
             text = messages.describe_error(problem)
             if text == self.reader_problem:
                 return  # the watcher tries again every second: draw the page once
+            _log_fault(problem)
             if self.visit:
                 self._note("info", _("Kortläsaren försvann. ID-kontrollen gäller inte längre."))
             self.present, self.card, self.visit, self.reader_problem = False, None, None, text
@@ -158,7 +165,8 @@ class Desk:
             finally:
                 conn.close()
         except StationError as problem:
-            self.card, self.card_problem = None, messages.describe_error(problem)
+            self.health.failed(problem)
+            self.card, self.card_problem = None, _fault(problem)
             return
         payload = {
             "card_number": reading.card_number,
@@ -176,6 +184,17 @@ class Desk:
         self.card = CardView(reading, registry, pad, unasked)
 
     # --- acts --------------------------------------------------------------------
+
+    def read_again(self) -> None:
+        """The operator asks for the card to be read now: after a fault, or to see its
+        counters as they are (an audited card read, as when the card goes in)."""
+        with self.lock:
+            if self.operator is None:
+                return self._note("error", _("Logga in först."))
+            if not self.present:
+                return self._note("error", _("Sätt i kortet i kortläsaren."))
+            self._read()
+            self._changed()
 
     def record_id_check(self, document: str) -> None:
         with self.lock:
@@ -215,7 +234,8 @@ class Desk:
                 self._report_refusal(card_number, refused.refusal, role, assisted)
                 self._note("error", refused.text)
             except StationError as problem:
-                self._note("error", messages.describe_error(problem))
+                self.health.failed(problem)
+                self._note("error", _fault(problem))
                 self._read_again()
             except (ServerRefused, ServerUnavailable) as problem:
                 self._note("error", _server_text(problem))
@@ -345,7 +365,8 @@ class Desk:
                 finally:
                     conn.close()
             except StationError as problem:
-                self._note("error", messages.describe_error(problem))
+                self.health.failed(problem)
+                self._note("error", _fault(problem))
                 return self._read_again()
             try:
                 self._call(
@@ -437,10 +458,29 @@ def _read_if_there(read: Callable[[], CardReading | None]) -> CardReading | None
         return None
 
 
+def _log_fault(problem: StationError | ServerUnavailable) -> None:
+    """A fault's technical cause, for IT-support: the log, with the reference the operator was given."""
+    log.warning("fault %s shown to the operator (%s): %s", problem.reference, type(problem).__name__, problem)
+
+
+def _fault(problem: StationError) -> Text:
+    """A reader or card fault in the operator's words (the cause goes to the log)."""
+    _log_fault(problem)
+    return messages.describe_error(problem)
+
+
 def _server_text(problem: Exception) -> Text:
     if isinstance(problem, ServerRefused):
         return problem.message
-    return _("RS-portal svarar inte. Kontrollera nätverket och försök igen.")
+    if isinstance(problem, ServerUnavailable):
+        _log_fault(problem)
+    return sentences(
+        _(
+            "RS-portal svarar inte. Kontrollera att datorn är ansluten till nätverket, vänta en liten stund "
+            "och försök igen."
+        ),
+        messages.it_support(ServerUnavailable.reference),
+    )
 
 
 def _outcome_text(outcome: Outcome, role: PinRole, done: Text) -> Text:

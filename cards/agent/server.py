@@ -11,6 +11,7 @@ import ipaddress
 import json
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -27,7 +28,11 @@ class ServerRefused(Exception):
 
 
 class ServerUnavailable(Exception):
-    pass
+    """RS-portal could not be reached, or answered nothing usable (str: the address and
+    why, for the log). `reference`: the code the operator gives IT-support
+    (cards/reader/errors.py has the scheme)."""
+
+    reference = "KS-301"
 
 
 class InsecureServer(ValueError):
@@ -54,14 +59,33 @@ def _loopback(host: str) -> bool:
         return False
 
 
+# The station's health (health.py), on every call: no request of its own.
+HEALTH_HEADER = "X-RS-Station-Health"
+HEARTBEAT_TIMEOUT = 5.0
+
+
+def _reason(error: Exception) -> str:
+    """Why a call failed, for the log: the socket's or the HTTP library's words; for an
+    answer that could not be read, nothing of its content."""
+    if isinstance(error, urllib.error.URLError):
+        return str(error.reason)
+    if isinstance(error, OSError):
+        return str(error)
+    return "the answer is not JSON"
+
+
 class StationApi:
     def __init__(self, base_url: str, credential: str, timeout: float = 15.0):
         self.base_url, self._credential, self.timeout = check_server_url(base_url).rstrip("/"), credential, timeout
+        # The health header's value (Health.header), made only when the health changed.
+        self.health_header: Callable[[], str] | None = None
 
     def __repr__(self) -> str:
         return f"StationApi({self.base_url})"  # never the credential
 
-    def call(self, path: str, payload: dict[str, Any], token: str | None = None) -> dict[str, Any]:
+    def call(
+        self, path: str, payload: dict[str, Any], token: str | None = None, *, timeout: float | None = None
+    ) -> dict[str, Any]:
         headers = {
             "Content-Type": "application/json",
             "Accept": "application/json",
@@ -69,11 +93,13 @@ class StationApi:
         }
         if token:
             headers["X-RS-Operator"] = token
+        if self.health_header is not None and path != "heartbeat/":  # the heartbeat carries it in its body
+            headers[HEALTH_HEADER] = self.health_header()
         request = urllib.request.Request(
             f"{self.base_url}/api/station/{path}", json.dumps(payload).encode(), headers, method="POST"
         )
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+            with urllib.request.urlopen(request, timeout=timeout or self.timeout) as response:
                 answer: dict[str, Any] = json.loads(response.read())
                 return answer
         except urllib.error.HTTPError as error:
@@ -86,11 +112,16 @@ class StationApi:
                 answer.get("error", str(error.code)),
                 verbatim(message) if isinstance(message, str) else _("RS-portal sa nej."),
             ) from None
-        except (urllib.error.URLError, OSError, ValueError):
-            raise ServerUnavailable(self.base_url) from None
+        except (urllib.error.URLError, OSError, ValueError) as error:
+            # The address and the kind of failure only: never the request or an answer's body.
+            raise ServerUnavailable(f"{self.base_url}: {type(error).__name__}: {_reason(error)}") from None
 
     def log_in(self, username: str, password: str) -> dict[str, Any]:
         return self.call("login/", {"username": username, "password": password})
+
+    def heartbeat(self, health: dict[str, Any]) -> dict[str, Any]:
+        """The station's health, with the credential only (no operator needed)."""
+        return self.call("heartbeat/", health, timeout=HEARTBEAT_TIMEOUT)
 
     def redeem(self, token: str, ticket: str, card_number: str) -> Code:
         answer = self.call(f"tickets/{ticket}/redeem/", {"card_number": card_number}, token)

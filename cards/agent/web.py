@@ -118,6 +118,7 @@ def _unblock(desk: Desk, form: dict[str, str], assisted: bool) -> None:
 ACTIONS: dict[str, Callable[[Desk, dict[str, str]], None]] = {
     "/logga-in": lambda desk, f: desk.log_in(f.get("username", ""), f.get("password", "")),
     "/logga-ut": lambda desk, f: desk.log_out(),
+    "/las-av": lambda desk, f: desk.read_again(),
     "/id-kontroll": lambda desk, f: desk.record_id_check(f.get("id_document", "")),
     "/las-upp": lambda desk, f: _unblock(desk, f, assisted=False),
     "/las-upp-assisterat": lambda desk, f: _unblock(desk, f, assisted=True),

@@ -9,7 +9,7 @@ import uuid
 import pytest
 
 from audit.models import AuditEvent
-from desk.models import DeskSession, DeskVisit, PukTicket, UnblockAttempt
+from desk.models import DeskSession, DeskVisit, PukTicket, StationFault, UnblockAttempt
 
 pytestmark = pytest.mark.django_db
 
@@ -37,6 +37,13 @@ ENDPOINTS = {
     "pin-changes/": {"card_number": "1234567890", "pin": "underskrift", "result": "done", "tries_left": 3},
     "orders/1/handled-at-desk/": {"visit": 1, "card_number": "1234567890"},
     "logout/": {},
+    "heartbeat/": {
+        "version": "0.1.0",
+        "reader": "Virtual PCD 00 00",
+        "readers": {"Virtual PCD 00 00": True},
+        "pcscd": True,
+        "error": {"kind": "ReaderGone", "reference": "KS-103", "detail": "Virtual PCD 00 00", "at": 1_800_000_000},
+    },
 }
 
 # Values that no field of the station API takes.
@@ -67,6 +74,7 @@ def written() -> tuple[int, ...]:
         DeskVisit.objects.count(),
         UnblockAttempt.objects.count(),
         PukTicket.objects.count(),
+        StationFault.objects.count(),
     )
 
 

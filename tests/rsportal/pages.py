@@ -229,7 +229,7 @@ def operator(page, language: str) -> Iterator[str]:
 
 
 def staff(page, language: str) -> Iterator[str]:
-    """The administrator's pages outside the Django admin: the station report."""
+    """The administrator's pages outside the Django admin: the station report and the stations' health."""
     station, olle = Station.objects.get(), User.objects.get(username="olle")
     for action in (AuditAction.DESK_CARD_READ, AuditAction.DESK_ID_CHECKED):
         record(action, station, actor=olle, station=station.name)
@@ -239,6 +239,8 @@ def staff(page, language: str) -> Iterator[str]:
     yield "station report"
     page.goto("/kortstationer/rapport/?fran=2026-05-02&till=2026-05-01")
     yield "station report, a period that ends before it starts (message)"
+    page.goto("/kortstationer/halsa/")
+    yield "station health"
 
 
 def no_role(page, language: str) -> Iterator[str]:

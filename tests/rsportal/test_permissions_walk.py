@@ -40,6 +40,7 @@ STATION_API = [
     "api_desk_refusal",
     "api_pin_change",
     "api_close_order",
+    "api_heartbeat",
 ]
 
 # GET, for every URL.
@@ -72,6 +73,7 @@ GET = {
     "desk:desk": only({"operator": 200}),
     # Administrators (staff) only; none of the roles here is staff.
     "desk:report": everyone(404),
+    "desk:health": everyone(404),
     # The guides are open to everyone: someone whose PIN is blocked often cannot log in.
     "selfhelp:index": everyone(200, anonymous=200),
     "selfhelp:guide": everyone(200, anonymous=200),

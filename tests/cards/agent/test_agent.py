@@ -162,7 +162,8 @@ def test_an_unexpected_card_answer_after_the_puk_was_released_is_still_reported(
     assert calls[calls.index("unblocks/") :][:3] == ["unblocks/", "tickets/ticket-1/redeem/", "unblocks/7/outcome/"]
     assert desk.api.payloads("unblocks/7/outcome/") == [{"result": "card_error", "tries_left": None}]
     note = desk.take_notes()[-1]
-    assert note.kind == "error" and said(note.text).startswith("Kortet svarade oväntat")
+    assert note.kind == "error" and said(note.text).startswith("Kortet svarade inte som väntat.")
+    assert said(note.text).endswith("ring IT-supporten och uppge felkod KS-205.") and "6A88" not in said(note.text)
 
 
 def test_a_card_pulled_during_pad_entry_is_reported_as_removed():
@@ -216,7 +217,10 @@ def test_a_lost_reader_is_told_in_words_until_the_watcher_sees_it_again(desk):
     desk.reader_lost(ReaderGone("Virtual PCD 00 00"))  # the watcher's next try: nothing new to draw
     assert desk.generation == generation
     assert (desk.present, desk.card, desk.visit) == (False, None, None)
-    assert said(desk.reader_problem) == "Kortläsaren kopplades bort. Anslut den igen."
+    assert said(desk.reader_problem) == (
+        "Kortläsaren kopplades bort. Koppla i den igen (sitter den i: koppla ur den och i igen) och vänta några "
+        "sekunder. Hjälper inte det: ring IT-supporten och uppge felkod KS-106."
+    )
     desk.presence_changed(True)
     assert desk.reader_problem is None and desk.card is not None
 
@@ -412,3 +416,21 @@ def test_a_login_the_server_ended_logs_the_operator_out_at_the_desk(desk):
     assert [said(n.text) for n in desk.take_notes()] == [
         "Inloggningen vid kortstationen gäller inte längre. Logga in igen."
     ]
+
+
+def test_reading_the_card_again_reads_it_and_asks_the_server_once(desk):
+    conn = desk._connect.conn
+    desk.api.calls.clear()
+    conn.card.state.pin_tries_left["legitimering"] = 2  # the card changed since it was read
+    desk.read_again()
+    assert desk.api.calls == ["card/"]
+    assert desk.card.reading.pins[PinRole.LEGITIMERING].left == 2
+
+
+def test_reading_again_without_a_card_or_an_operator_says_what_is_missing(desk):
+    desk.presence_changed(False)
+    desk.read_again()
+    assert said(desk.take_notes()[-1].text) == "Sätt i kortet i kortläsaren."
+    desk.operator = None
+    desk.read_again()
+    assert said(desk.take_notes()[-1].text) == "Logga in först."
