@@ -16,6 +16,7 @@ COPY desk desk
 COPY selfhelp selfhelp
 COPY records records
 COPY retention retention
+COPY registers registers
 COPY demo demo
 RUN pip install --no-cache-dir .
 COPY . .

@@ -68,6 +68,28 @@ class AuditAction(models.TextChoices):
         _("Behörigheter på förvaltningen utan gällande kontaktpersonsuppdrag togs bort"),
     )
     REGISTER_EXTRACT_PRODUCED = "register_extract_produced", _("Ett registerutdrag togs fram")
+    # The card system's mirror (registers, through cards.services and letters.services).
+    CARD_REGISTERED = "card_registered", _("Kortet hämtades från kortsystemet")
+    CARD_CHANGED_IN_REGISTER = "card_changed_in_register", _("Kortets uppgifter ändrades i kortsystemet")
+    CARD_ENDED_IN_REGISTER = (
+        "card_ended_in_register",
+        _("Kortet upphörde i kortsystemet: spärrat, utgånget eller borttaget"),
+    )
+    PUK_PURGED = "puk_purged", _("Kortets PUK-kod togs bort ur PUK-lagret")
+    ORDER_FLAGGED_CARD_ENDED = (
+        "order_flagged_card_ended",
+        _("Kortet har upphört men kodbrevet är redan hos tryckeriet eller på väg: följ upp"),
+    )
+    # The HSA directory's mirror (registers.acts, through organisation, orders and desk services).
+    PERSON_LEFT = "person_left", _("Medarbetaren har slutat enligt HSA-katalogen: inloggningen stängdes")
+    PERSON_MOVED = "person_moved", _("Medarbetaren bytte förvaltning enligt HSA-katalogen")
+    ORDER_MOVED = "order_moved", _("Beställningen flyttades till kortinnehavarens nya förvaltning")
+    CONTACT_PERSON_APPOINTED = "contact_person_appointed", _("Kontaktperson eller ersättare utsågs")
+    RIGHT_WITHDRAWN = "right_withdrawn", _("Behörigheten drogs in innan dess giltighetstid gick ut")
+    PERSON_STARTED = "person_started", _("Medarbetaren hämtades från HSA-katalogen")
+    PERSON_RETURNED = "person_returned", _("Medarbetaren är åter aktiv enligt HSA-katalogen: inloggningen öppnades")
+    PERSON_RENAMED = "person_renamed", _("Medarbetarens namn ändrades i HSA-katalogen")
+    FORVALTNING_REGISTERED = "forvaltning_registered", _("Förvaltningen hämtades från HSA-katalogen")
     # Logins (organisation.login_lockout, organisation.lockout_admin): the login throttle.
     LOGIN_LOCKED_OUT = "login_locked_out", _("Inloggningen spärrades efter för många misslyckade försök")
     LOGIN_LOCKOUT_LIFTED = "login_lockout_lifted", _("En administratör hävde inloggningsspärren")

@@ -1,3 +1,4 @@
+from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Model
@@ -27,6 +28,30 @@ def record(action: AuditAction, obj: Model, *, actor: Any = None, reason: str = 
         reason=reason,
         data=data,
     )
+
+
+def record_many(action: AuditAction, events: Iterable[tuple[Model, dict[str, Any]]], *, reason: str = "") -> int:
+    """`record` for many objects at once, by the system (a register import): one event
+    for each (object, data). Returns how many were recorded."""
+    if not isinstance(action, AuditAction):
+        raise TypeError(f"an audit action must be an AuditAction, not {action!r}")
+    rows = []
+    for obj, data in events:
+        if _CODE_KEYS & {key.lower() for key in data}:
+            raise ValueError("a code value may not be recorded in the audit trail")
+        rows.append(
+            AuditEvent(
+                actor=None,
+                actor_label=SYSTEM,
+                action=action,
+                object_type=obj._meta.label_lower,
+                object_id=str(obj.pk),
+                reason=reason,
+                data=data,
+            )
+        )
+    AuditEvent.objects.bulk_create(rows, batch_size=2000)
+    return len(rows)
 
 
 def _actor_label(actor: Any) -> str:

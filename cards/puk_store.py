@@ -14,8 +14,11 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.db import transaction
 from django.utils.module_loading import import_string
 
+from audit.actions import AuditAction
+from audit.services import record
 from cards.reader.codes import Code
 
 from .models import Card, PukRecord
@@ -75,3 +78,13 @@ class DatabasePukStore:
 def get_puk_store() -> PukStore:
     store: PukStore = import_string(settings.RSPORTAL_PUK_STORE)()
     return store
+
+
+def purge_puk(card: Card, *, reason: str) -> bool:
+    """The card has ended: its PUK is of no use to anyone and leaves the store. True when
+    there was one."""
+    with transaction.atomic():
+        deleted, _ = PukRecord.objects.filter(card=card).delete()
+        if deleted:
+            record(AuditAction.PUK_PURGED, card, reason=reason)
+    return bool(deleted)

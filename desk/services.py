@@ -377,6 +377,29 @@ def end_expired_operator_rights(now: datetime | None = None) -> int:
     return recorded
 
 
+def end_operator_rights_of(user: User, *, reason: str, now: datetime | None = None) -> int:
+    """End every station right of `user` not yet ended, now (a person who left,
+    registers.acts): its end is set and recorded (RIGHT_WITHDRAWN, with the reason) and the
+    user's open logins at that station end. A right still to begin goes. Returns how many."""
+    now = now or timezone.now()
+    ended = 0
+    for right in StationOperator.objects.not_ended(now).filter(user=user).select_related("station", "user"):
+        with transaction.atomic():
+            data = {"user_id": right.user_id, "username": right.user.get_username(), "station": right.station.name}
+            if right.valid_from is not None and right.valid_from >= now:
+                record(AuditAction.RIGHT_WITHDRAWN, right, reason=reason, station_id=right.station_id, **data)
+                right.delete()
+            else:
+                right.valid_until = right.recorded_end = now
+                right.save(update_fields=["valid_until", "recorded_end"])
+                sessions = DeskSession.objects.filter(station=right.station, operator=user, ended_at__isnull=True)
+                closed = sessions.update(ended_at=now)
+                record(AuditAction.RIGHT_WITHDRAWN, right, reason=reason, station_id=right.station_id,
+                       valid_until=now.isoformat(), sessions_ended=closed, **data)  # fmt: skip
+            ended += 1
+    return ended
+
+
 def record_outcome(
     station: Station, operator: User, *, attempt_id: int | None, result: str, tries_left: int | None
 ) -> UnblockAttempt:

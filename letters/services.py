@@ -20,10 +20,12 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
+from audit.actions import AuditAction
+from audit.services import record
 from cards.puk_store import PukUnavailable, get_puk_store
 from orders import transitions
 from orders.models import Letter, PrintHouseEvent, PukOrder
-from orders.states import OrderState
+from orders.states import BEFORE_POSTING, OPEN_STATES, OrderState
 from organisation.identity import display_personnummer
 from organisation.models import User
 from organisation.population_register import AddressStatus, RegisterUnavailable, get_population_register
@@ -266,3 +268,26 @@ def send_letter_again(*, order: PukOrder, by: User) -> None:
 
 def close_returned(*, order: PukOrder, by: User, reason: str) -> None:
     transitions.close_returned(order, by=by, reason=reason)
+
+
+def withdraw_for_ended_card(order: PukOrder, *, reason: str, flag: bool = True) -> str:
+    """The order's card ended in the card system (registers): no letter may go out for it.
+    Before its letter is made, and while the letter is still spooled here (not in a batch),
+    the order is cancelled and the spooled file discarded: "cancelled". Once the letter is
+    in a batch the print house may already have taken it, and this port cannot withdraw a
+    batch: the order is flagged in its trail for the RS-kort administrators ("flagged",
+    unless `flag` is false: it was flagged when the card ended); "" when nothing was done."""
+    with transaction.atomic():
+        order = PukOrder.objects.select_for_update(of=("self",)).get(pk=order.pk)
+        letter = order.letters.select_for_update().order_by("-generation").first()
+        spooled = order.state == OrderState.LETTER_QUEUED and letter is not None and not letter.batch
+        if order.state in BEFORE_POSTING or spooled:
+            transitions.cancel_card_ended(order, reason=reason)
+            if spooled and letter is not None:
+                letter_id = letter.letter_id
+                transaction.on_commit(lambda: get_print_house().discard(letter_id))
+            return "cancelled"
+        if not flag or order.state not in OPEN_STATES:
+            return ""
+        record(AuditAction.ORDER_FLAGGED_CARD_ENDED, order, reason=reason, state=order.state)
+        return "flagged"

@@ -246,6 +246,18 @@ class PukOrder(ConcurrentTransitionMixin, models.Model):
     def close(self) -> None:
         pass
 
+    # The card ended in the card system (registers): no letter may be made for it. From
+    # letter_queued only while the letter is spooled, not in a batch (letters.services).
+    @transition(field=state, source=[*BEFORE_POSTING, OrderState.LETTER_QUEUED], target=OrderState.CANCELLED)
+    def cancel_card_ended(self) -> None:
+        self.letter_retry_at = None
+
+    # The holder left (registers: the HSA directory): before the letter is made, the system
+    # withdraws the order. A letter already made is on its way to the holder's own address.
+    @transition(field=state, source=BEFORE_POSTING, target=OrderState.CANCELLED)
+    def cancel_holder_left(self) -> None:
+        self.letter_retry_at = None
+
     @transition(field=state, source=BEFORE_POSTING, target=OrderState.HANDLED_AT_DESK)
     def handle_at_desk(self) -> None:
         """The holder was helped at a card station: no letter is needed any more."""
@@ -269,6 +281,7 @@ class Notification(models.Model):
         DECISION = "decision", _("Beslut till kortinnehavaren")
         REMINDER = "reminder", _("Påminnelse till kontaktperson")
         ESCALATION = "escalation", _("Påminnelse till ersättare")
+        HOLDER_LEFT = "holder_left", _("Återkallad, innehavaren har slutat: till kontaktperson")
 
     order = models.ForeignKey(PukOrder, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(max_length=20, choices=Kind.choices)

@@ -19,12 +19,17 @@ from organisation.services import contact_person_emails
 from .models import DigestSent, Escalation, Notification, PukOrder
 from .outlook import outlook_for
 from .selectors import queue_rows
-from .states import AWAITING_DECISION, NEEDS_ACTION
+from .states import AWAITING_DECISION, NEEDS_ACTION, OrderState
 
 Role = ContactPersonAssignment.Role
 EmailPreference = ContactPersonAssignment.EmailPreference
 
-_CONTACT_PERSON_KINDS = {Notification.Kind.NEW_ORDER, Notification.Kind.REMINDER, Notification.Kind.ESCALATION}
+_CONTACT_PERSON_KINDS = {
+    Notification.Kind.NEW_ORDER,
+    Notification.Kind.REMINDER,
+    Notification.Kind.ESCALATION,
+    Notification.Kind.HOLDER_LEFT,
+}
 # Who an escalation level reminds, as which kind of notification, with which template.
 ESCALATION_MAIL: dict[int, tuple[str, str, str]] = {
     Escalation.Level.CONTACT_PERSONS: (Role.CONTACT_PERSON, Notification.Kind.REMINDER, "email/reminder"),
@@ -49,6 +54,20 @@ def notify_contact_persons_of_new_order(order_id: int) -> None:
         if order.central_queue:
             recipients += central_administrator_emails()
         _send_once(order, Notification.Kind.NEW_ORDER, dict.fromkeys(recipients), "email/new_order_for_contact_person")
+
+
+def notify_contact_persons_of_cancellation(order_id: int, reason: str) -> None:
+    """The system cancelled the order because its holder left: the contact persons and
+    ersättare of its förvaltning (and, for one in the central queue, the RS-kort
+    administrators) hear that it needs them no more, and why (`reason`, in words)."""
+    order = _order(order_id)
+    if order is None or order.state != OrderState.CANCELLED:
+        return
+    recipients = contact_person_emails(order.forvaltning) + contact_person_emails(order.forvaltning, Role.SUBSTITUTE)
+    if order.central_queue:
+        recipients += central_administrator_emails()
+    template = "email/order_cancelled_holder_left"
+    _send_once(order, Notification.Kind.HOLDER_LEFT, dict.fromkeys(recipients), template, {"reason": reason})
 
 
 def central_administrator_emails() -> list[str]:

@@ -18,7 +18,7 @@ from audit.actions import AuditAction
 from audit.services import record
 from cards.eligibility import REFUSAL_MESSAGES, Refusal, letter_refusal
 from cards.models import Card
-from organisation.models import Employee, User
+from organisation.models import Employee, Forvaltning, User
 from organisation.population_register import (
     AddressStatus,
     RegisterAnswer,
@@ -40,7 +40,7 @@ from .rules import (
     second_approval_reasons,
 )
 from .selectors import open_order_for_card
-from .states import AWAITING_DECISION, OrderState
+from .states import AWAITING_DECISION, BEFORE_POSTING, OPEN_STATES, OrderState
 from .transitions import OrderRefused, changed_meanwhile_message
 
 _NO_ADDRESS_TO_HOLDER = gettext_lazy(
@@ -265,3 +265,51 @@ def close_order_handled_at_desk(*, order: PukOrder, by: User, station_name: str)
     station rights and that the order is the holder's at the desk."""
     transitions.handle_at_desk(order, by=by, station_name=station_name)
     return order
+
+
+# What follows from the HSA directory (registers.acts).
+
+
+def cancel_orders_of_leaver(holder: Employee, *, reason: str) -> list[PukOrder]:
+    """The holder left: each of their orders whose letter is not made yet is cancelled with
+    `reason` in words, and the contact persons who had it in their queue are told. Returns
+    the orders cancelled (one a concurrent decision moved on is left as it is now)."""
+    cancelled = []
+    for order in PukOrder.objects.filter(holder=holder, state__in=BEFORE_POSTING).order_by("pk"):
+        try:
+            transitions.cancel_holder_left(order, reason=reason)
+        except OrderRefused:
+            continue
+        enqueue_on_commit("orders.tasks.notify_contact_persons_of_cancellation", order.pk, reason)
+        cancelled.append(order)
+    return cancelled
+
+
+def move_open_orders(holder: Employee, forvaltning: Forvaltning, *, reason: str = "") -> list[PukOrder]:
+    """The holder moved to `forvaltning`: their open orders go with them, into its queue
+    (ORDER_MOVED), and out of the old förvaltning's, whose contact persons see them no more
+    (the queue is by förvaltning: orders.selectors.orders_for_contact_person). One still
+    waiting for a decision is announced to the new contact persons, or goes to the central
+    queue when the new förvaltning has too few. Returns the orders moved."""
+    moved = []
+    for order in PukOrder.objects.filter(holder=holder, state__in=OPEN_STATES).exclude(forvaltning=forvaltning):
+        with transaction.atomic():
+            order = PukOrder.objects.select_for_update(of=("self",)).select_related("holder").get(pk=order.pk)
+            if order.state not in OPEN_STATES or order.forvaltning_id == forvaltning.pk:
+                continue
+            before = order.forvaltning_id
+            order.forvaltning = forvaltning
+            order.save(update_fields=["forvaltning", "updated_at"])
+            record(
+                AuditAction.ORDER_MOVED,
+                order,
+                reason=reason,
+                state=order.state,
+                from_forvaltning_id=before,
+                to_forvaltning_id=forvaltning.pk,
+            )
+            if order.state in AWAITING_DECISION:
+                route_to_central_queue(order, notify=False)  # the notice below goes to its administrators too
+                enqueue_on_commit("orders.tasks.notify_contact_persons_of_new_order", order.pk)
+        moved.append(order)
+    return moved

@@ -27,6 +27,11 @@ def notify_contact_persons_of_new_order(order_id: int) -> None:
 
 
 @shared_task(**_MAIL_TASK)
+def notify_contact_persons_of_cancellation(order_id: int, reason: str) -> None:
+    notifications.notify_contact_persons_of_cancellation(order_id, reason)
+
+
+@shared_task(**_MAIL_TASK)
 def notify_holder_of_decision(order_id: int) -> None:
     notifications.notify_holder_of_decision(order_id)
 

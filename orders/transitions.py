@@ -59,6 +59,16 @@ def handle_at_desk(order: PukOrder, *, by: Any, station_name: str) -> None:
     _take(order, order.handle_at_desk, by, AuditAction.ORDER_HANDLED_AT_DESK, station=station_name)
 
 
+def cancel_card_ended(order: PukOrder, *, reason: str) -> None:
+    """The card ended in the card system (registers): the system withdraws the order."""
+    _take(order, order.cancel_card_ended, None, AuditAction.ORDER_CANCELLED, reason=reason)
+
+
+def cancel_holder_left(order: PukOrder, *, reason: str) -> None:
+    """The holder left (registers: the HSA directory): the system withdraws the order."""
+    _take(order, order.cancel_holder_left, None, AuditAction.ORDER_CANCELLED, reason=reason)
+
+
 # The letter's journey (letters): `by` is None where the system acts.
 
 

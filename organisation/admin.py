@@ -89,9 +89,9 @@ class ForvaltningAdmin(admin.ModelAdmin):
         if formset.model is not ContactPersonAssignment:
             return super().save_formset(request, form, formset, change)
         for assignment in formset.save(commit=False):
-            services.save_assignment(assignment)
+            services.save_assignment(assignment, actor=request.user)
         for assignment in formset.deleted_objects:
-            services.remove_contact_person(assignment)
+            services.remove_contact_person(assignment, actor=request.user)
 
 
 @admin.register(ContactPersonAssignment)
@@ -101,14 +101,14 @@ class ContactPersonAssignmentAdmin(InForceColumn, admin.ModelAdmin):
     autocomplete_fields = ["user", "forvaltning"]
 
     def save_model(self, request: HttpRequest, obj: ContactPersonAssignment, form: Any, change: bool) -> None:
-        services.save_assignment(obj)
+        services.save_assignment(obj, actor=request.user)
 
     def delete_model(self, request: HttpRequest, obj: ContactPersonAssignment) -> None:
-        services.remove_contact_person(obj)
+        services.remove_contact_person(obj, actor=request.user)
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[ContactPersonAssignment]) -> None:
         for assignment in queryset:
-            services.remove_contact_person(assignment)
+            services.remove_contact_person(assignment, actor=request.user)
 
 
 @admin.register(Employee)

@@ -72,6 +72,9 @@ class Employee(models.Model):
     # in its period): name, personnummer, HSA-id and e-mail are replaced by a pseudonym. The
     # row stays, so the old orders keep their förvaltning and the figures stay true.
     pseudonymised_at = models.DateTimeField(_("personuppgifter gallrade"), null=True, blank=True, editable=False)
+    # Set when the HSA directory says the person has left (registers.acts.person_left), cleared
+    # when they return: it marks a leaver who has no login to close.
+    left_at = models.DateTimeField(_("slutade"), null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["last_name", "first_name"]

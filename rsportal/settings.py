@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     # After organisation: its admin registers the employee's admin again, with the extract.
     "records",
     "retention",
+    # The mirror of the region's registers: the card system (and the HSA directory).
+    "registers",
 ]
 
 MIDDLEWARE = [
@@ -256,6 +258,55 @@ POPULATION_REGISTER_BACKEND = env.str(
 POPULATION_REGISTER_FILE = env.path(
     "RSPORTAL_POPULATION_REGISTER_FILE", default=BASE_DIR / "demo" / "population_register.json"
 )
+# The card system's export (registers.card_system, format in registers/card_export.py) and
+# what share of the usable cards one sync may end before it is refused (--force passes).
+CARD_SYSTEM_BACKEND = env.str("RSPORTAL_CARD_SYSTEM", default="registers.card_system.CsvCardSystem")
+CARD_SYSTEM_FILE = env.path("RSPORTAL_CARD_SYSTEM_FILE", default=BASE_DIR / "demo" / "card_system.csv")
+RSPORTAL_REGISTER_SAFETY_SHARE = env.float("RSPORTAL_REGISTER_SAFETY_SHARE", default=0.05)
+# ... unless it ends no more than this many: a small register is not held to the share.
+RSPORTAL_REGISTER_SAFETY_MINIMUM = env.int("RSPORTAL_REGISTER_SAFETY_MINIMUM", default=10)
+# The administrators are mailed (once per outage) when a register has had no successful
+# sync for this many hours: the nightly run, missed once, and a little more.
+RSPORTAL_REGISTER_ALERT_AFTER_HOURS = env.int("RSPORTAL_REGISTER_ALERT_AFTER_HOURS", default=26)
+# The HSA directory (registers.directory): the JSON Lines export by default, or over LDAP
+# with registers.directory_ldap.LdapDirectory. Settings and defaults: docs/registers.md.
+DIRECTORY_BACKEND = env.str("RSPORTAL_DIRECTORY", default="registers.directory_file.FileDirectory")
+DIRECTORY_FILE = env.path("RSPORTAL_DIRECTORY_FILE", default=BASE_DIR / "demo" / "directory.jsonl")
+DIRECTORY_LDAP = {
+    "URL": env.str("RSPORTAL_DIRECTORY_LDAP_URL", default="ldap://127.0.0.1:389"),
+    "START_TLS": env.bool("RSPORTAL_DIRECTORY_LDAP_START_TLS", default=False),
+    "CA_FILE": env.str("RSPORTAL_DIRECTORY_LDAP_CA_FILE", default=""),
+    "BIND_DN": env.str("RSPORTAL_DIRECTORY_LDAP_BIND_DN", default=""),
+    "BIND_PASSWORD": env.str("RSPORTAL_DIRECTORY_LDAP_BIND_PASSWORD", default=""),
+    # Separated by semicolons, as a DN has commas.
+    "BASE_DNS": [dn.strip() for dn in env.str("RSPORTAL_DIRECTORY_LDAP_BASE_DNS", default="").split(";") if dn.strip()],
+    "PAGE_SIZE": env.int("RSPORTAL_DIRECTORY_LDAP_PAGE_SIZE", default=500),
+    "TIMEOUT_SECONDS": env.int("RSPORTAL_DIRECTORY_LDAP_TIMEOUT_SECONDS", default=30),
+    "UNIT_FILTER": env.str(
+        "RSPORTAL_DIRECTORY_LDAP_UNIT_FILTER",
+        default="(&(hsaIdentity=*)(|(objectClass=organizationalUnit)(objectClass=organization)))",
+    ),
+    "PERSON_FILTER": env.str("RSPORTAL_DIRECTORY_LDAP_PERSON_FILTER", default="(&(hsaIdentity=*)(objectClass=person))"),
+    "HSA_ID_ATTRIBUTE": env.str("RSPORTAL_DIRECTORY_LDAP_HSA_ID_ATTRIBUTE", default="hsaIdentity"),
+    "UNIT_NAME_ATTRIBUTES": env.list("RSPORTAL_DIRECTORY_LDAP_UNIT_NAME_ATTRIBUTES", default=["ou", "o"]),
+    "UNIT_CODE_ATTRIBUTE": env.str("RSPORTAL_DIRECTORY_LDAP_UNIT_CODE_ATTRIBUTE", default=""),
+    "GIVEN_NAME_ATTRIBUTE": env.str("RSPORTAL_DIRECTORY_LDAP_GIVEN_NAME_ATTRIBUTE", default="givenName"),
+    "SURNAME_ATTRIBUTE": env.str("RSPORTAL_DIRECTORY_LDAP_SURNAME_ATTRIBUTE", default="sn"),
+    "PERSONNUMMER_ATTRIBUTE": env.str(
+        "RSPORTAL_DIRECTORY_LDAP_PERSONNUMMER_ATTRIBUTE", default="personalIdentityNumber"
+    ),
+    "EMAIL_ATTRIBUTE": env.str("RSPORTAL_DIRECTORY_LDAP_EMAIL_ATTRIBUTE", default="mail"),
+    "USERNAME_ATTRIBUTE": env.str("RSPORTAL_DIRECTORY_LDAP_USERNAME_ATTRIBUTE", default="uid"),
+    # Empty: a person belongs to the nearest unit above them in the tree, as in HSA.
+    "PERSON_UNIT_ATTRIBUTE": env.str("RSPORTAL_DIRECTORY_LDAP_PERSON_UNIT_ATTRIBUTE", default=""),
+    # Empty: everyone in the directory is active (a leaver is removed from it).
+    "ACTIVE_ATTRIBUTE": env.str("RSPORTAL_DIRECTORY_LDAP_ACTIVE_ATTRIBUTE", default=""),
+    # On a unit entry: the HSA-ids of its kontaktpersoner and ersättare.
+    "CONTACT_PERSON_ATTRIBUTE": env.str(
+        "RSPORTAL_DIRECTORY_LDAP_CONTACT_PERSON_ATTRIBUTE", default="rsPortalKontaktperson"
+    ),
+    "SUBSTITUTE_ATTRIBUTE": env.str("RSPORTAL_DIRECTORY_LDAP_SUBSTITUTE_ATTRIBUTE", default="rsPortalErsattare"),
+}
 
 LOGGING = {
     "version": 1,
@@ -309,6 +360,7 @@ CELERY_BEAT_SCHEDULE = {
     **import_string("desk.schedules.BEAT_SCHEDULE"),
     **import_string("selfhelp.schedules.BEAT_SCHEDULE"),
     **import_string("retention.schedules.BEAT_SCHEDULE"),
+    **import_string("registers.schedules.BEAT_SCHEDULE"),
 }
 
 # Retention (gallring, docs/retention.md): how long each kind of record is kept; beat's

@@ -15,4 +15,5 @@ urlpatterns = [
     path("", include("letters.urls")),
     path("", include("desk.urls")),
     path("", include("selfhelp.urls")),
+    path("", include("registers.urls")),
 ]

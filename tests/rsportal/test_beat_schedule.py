@@ -18,5 +18,7 @@ def test_beat_runs_exactly_the_periodic_tasks_and_each_is_registered():
         "organisation.tasks.end_expired_rights",
         "selfhelp.tasks.forget_old_guide_rows",
         "retention.tasks.carry_out_retention",
+        "registers.tasks.sync_register",
+        "registers.tasks.alert_overdue_registers",
     }
     assert scheduled <= set(app.tasks)

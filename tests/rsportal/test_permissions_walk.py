@@ -74,6 +74,7 @@ GET = {
     # Administrators (staff) only; none of the roles here is staff.
     "desk:report": everyone(404),
     "desk:health": everyone(404),
+    "registers:status": everyone(404),
     # The guides are open to everyone: someone whose PIN is blocked often cannot log in.
     "selfhelp:index": everyone(200, anonymous=200),
     "selfhelp:guide": everyone(200, anonymous=200),

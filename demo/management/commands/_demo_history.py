@@ -6,6 +6,8 @@ mail, a returned letter and a rejected order. Made through the same services, ta
 print-house reports as real ones, so their timelines are real too."""
 
 import uuid
+from collections.abc import Collection, Iterator
+from dataclasses import replace
 from typing import Any
 
 from django.db import transaction
@@ -16,6 +18,8 @@ from letters import status as print_house_status
 from orders.models import BlockedCodes, PukOrder, Reason
 from orders.services import approve_order, place_order, reject_order
 from organisation.models import User
+from registers.card_export import CardRow
+from registers.card_system import get_card_system
 
 # username: (first, last, personnummer, hsa-id, förvaltning code), as seed_demo's PEOPLE
 PEOPLE = {
@@ -36,14 +40,25 @@ CARDS = {
 }
 
 
+def made() -> bool:
+    """Whether the history was made: any of these cards has an order."""
+    return PukOrder.objects.filter(card__card_number__in=CARDS.values()).exists()
+
+
+class CardSystemBeforeHistory:
+    """The demo card system as it was before the history: Ivar's card still active. His
+    card broke, which is why his order was rejected; the card system revoked it since, as
+    the demo export (demo/card_system.csv) says, and seed_demo's second sync mirrors that."""
+
+    def cards(self, card_types: Collection[str]) -> Iterator[CardRow]:
+        for row in get_card_system().cards(card_types):
+            yield replace(row, status=Card.Status.ACTIVE) if row.card_number == CARDS["ivar"] else row
+
+
 def make_history(users: dict[str, User]) -> None:
     """The orders once: nothing is made when any of these cards already has an order."""
-    cards = {username: Card.objects.get(card_number=number) for username, number in CARDS.items()}
-    if not PukOrder.objects.filter(card__in=cards.values()).exists():
-        _make_orders(users, cards)
-    # Ivar's card broke, which is why his order was rejected: the card system has revoked
-    # it since, and the registry mirrors that. On every run: seed_demo writes the cards anew.
-    Card.objects.filter(pk=cards["ivar"].pk).update(status=Card.Status.REVOKED)
+    if not made():
+        _make_orders(users, {username: Card.objects.get(card_number=number) for username, number in CARDS.items()})
 
 
 def _make_orders(users: dict[str, User], cards: dict[str, Card]) -> None:

@@ -1,15 +1,18 @@
-"""Demo data for the embedded default: förvaltningar, people in each role, card types and
-cards, and orders in every state (_demo_history). The people match
+"""Demo data for the embedded default: the förvaltningar, people in each role and their
+contact persons (through the directory's export, demo/directory.jsonl, and sync_registers'
+service), card types, the cards (through the card system's export, demo/card_system.csv,
+and the same service), and orders in every state (_demo_history). The people match
 demo/population_register.json. Safe to run again."""
 
 import secrets
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from cards.models import Card, CardType, PukRecord
@@ -17,14 +20,18 @@ from cards.puk_store import encrypt_puk
 from cards.virtualcard.state import CardState
 from desk.credentials import new_credential
 from desk.models import Station
-from organisation.models import ContactPersonAssignment, Employee, Forvaltning
+from organisation.models import ContactPersonAssignment
 from organisation.models import User as Login  # `User` is handle's name for get_user_model()
-from organisation.services import assign_contact_person
+from registers.card_sync import CardRegister
+from registers.card_system import CardSystem
+from registers.models import SyncRun
+from registers.services import Register, sync
 
 from . import _demo_history
 
 DEMO_PASSWORD = "rs-demo-2026"
 
+# The förvaltningar and contact persons (ASSIGNMENTS) are demo/directory.jsonl's too.
 FORVALTNINGAR = [
     ("sus", "Skånes universitetssjukvård"),
     ("primarvard", "Primärvård Skåne"),
@@ -63,6 +70,8 @@ CARD_TYPES = [
     },
 ]
 
+# What demo/directory.jsonl holds, from which the sync loads them
+# (tests/registers/test_directory_file.py).
 # username: (first, last, personnummer, hsa-id, förvaltning code)
 PEOPLE = {
     "anna": ("Anna", "Andersson", "198503142385", "SE2321000289-A001", "sus"),
@@ -77,7 +86,8 @@ PEOPLE = {
     **_demo_history.PEOPLE,
 }
 
-# username: [(card number, card type code, status, valid to)]
+# username: [(card number, card type code, status, valid to)]: what demo/card_system.csv
+# holds, from which the sync loads them (tests/registers/test_demo_card_export.py).
 CARDS = {
     "anna": [
         ("9752270000010012", "rs-kort", Card.Status.ACTIVE, date(2029, 5, 31)),
@@ -144,59 +154,54 @@ class Command(BaseCommand):
     @transaction.atomic
     def handle(self, *args: Any, **options: Any) -> None:
         User = get_user_model()
-        forvaltningar = {
-            code: Forvaltning.objects.update_or_create(code=code, defaults={"name": name})[0]
-            for code, name in FORVALTNINGAR
-        }
-        card_types = {
-            spec["code"]: CardType.objects.update_or_create(code=spec["code"], defaults=spec)[0] for spec in CARD_TYPES
-        }
-        users: dict[str, Login] = {}
-        for username, (first, last, pnr, hsa_id, forvaltning_code) in PEOPLE.items():
-            user = self._user(User, username, first, last)
-            users[username] = user
-            employee, _ = Employee.objects.update_or_create(
-                personnummer=pnr,
-                defaults={
-                    "user": user,
-                    "hsa_id": hsa_id,
-                    "first_name": first,
-                    "last_name": last,
-                    "work_email": user.email,
-                    "forvaltning": forvaltningar[forvaltning_code],
-                },
-            )
-            for number, type_code, status, valid_to in CARDS[username]:
-                Card.objects.update_or_create(
-                    card_number=number,
-                    defaults={
-                        "holder": employee,
-                        "card_type": card_types[type_code],
-                        "status": status,
-                        "valid_from": date(valid_to.year - 5, valid_to.month, 1),
-                        "valid_to": valid_to,
-                    },
-                )
-        for username, code, role in ASSIGNMENTS:
-            assign_contact_person(user=users[username], forvaltning=forvaltningar[code], role=role)
+        # The förvaltningar, people and contact persons arrive as in production: through
+        # the directory's export and the sync. Their logins come without a password (single
+        # sign-on in production); the demo gives them the demo password.
+        self._sync("directory", None, settings.DIRECTORY_FILE, "HSA-katalogens export")
+        users: dict[str, Login] = {user.username: user for user in User.objects.filter(username__in=PEOPLE)}
+        missing = sorted(set(PEOPLE) - set(users))
+        if missing:
+            raise CommandError(f"the demo directory export gave no login to: {', '.join(missing)}")
+        for user in users.values():
+            self._demo_password(user)
+        for spec in CARD_TYPES:
+            CardType.objects.update_or_create(code=spec["code"], defaults=spec)
+        if not _demo_history.made():
+            # The cards arrive as in production: through the card system's export and the
+            # sync. First as they were before the history happened.
+            self._sync_cards(_demo_history.CardSystemBeforeHistory())
         self._puks_and_virtual_cards()
         self._station(users)
         self._central_administrator(User)
         _demo_history.make_history(users)
+        # The export as it is now: the card system revoked Ivar's card since.
+        self._sync_cards(None)
         admin = self._user(User, "admin", "Ada", "Admin")
         admin.is_staff = admin.is_superuser = True
         admin.save()
         self._print_logins()
 
+    def _sync_cards(self, card_system: CardSystem | None) -> None:
+        self._sync("cards", CardRegister(card_system), settings.CARD_SYSTEM_FILE, "Kortsystemets export")
+
+    def _sync(self, name: str, register: Register[Any] | None, export: Any, what: str) -> None:
+        run = sync(name, register=register)
+        if run.outcome != SyncRun.Outcome.OK:
+            raise CommandError(f"the demo {name} export was not loaded: {run.message}")
+        counts = ", ".join(f"{kind} {count}" for kind, count in run.counts.items() if count)
+        self.stdout.write(f"{what} ({Path(str(export)).name}) via sync_registers: {counts or 'inga ändringar'}")
+
     def _puks_and_virtual_cards(self) -> None:
-        """Every demo card gets a PUK in the PUK store; the cards in VIRTUAL_CARDS also get
-        a virtual card carrying the same PUK, so a demo letter really unblocks it. The
+        """Every usable demo card gets a PUK in the PUK store (a revoked card has none); the
+        cards in VIRTUAL_CARDS also get a virtual card carrying the same PUK, so a demo
+        letter really unblocks it. The
         virtual cards' files hold their PUK and PINs in clear: their folder is the service
         user's alone (0700, also where an earlier release made it readable by others), and
         CardState.save writes each file 0600."""
         VIRTUAL_CARD_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
         VIRTUAL_CARD_DIR.chmod(0o700)
-        for card in Card.objects.filter(card_number__in=[n for cards in CARDS.values() for n, *_ in cards]):
+        demo_cards = [n for cards in CARDS.values() for n, *_ in cards]
+        for card in Card.objects.filter(card_number__in=demo_cards, status=Card.Status.ACTIVE):
             state_file = VIRTUAL_CARD_DIR / f"{card.card_number}.json"
             wanted = card.card_number in VIRTUAL_CARDS
             if PukRecord.objects.filter(card=card).exists() and (state_file.exists() or not wanted):
@@ -245,12 +250,16 @@ class Command(BaseCommand):
         rita.groups.add(group)
 
     def _user(self, User, username, first, last):
+        """A login the directory does not give (the administrators have no Employee)."""
         user, _ = User.objects.get_or_create(username=username)
         user.first_name, user.last_name = first, last
         user.email = f"{username}@demo.skane.se"
+        self._demo_password(user)
+        return user
+
+    def _demo_password(self, user: Login) -> None:
         user.set_password(DEMO_PASSWORD)
         user.save()
-        return user
 
     def _print_logins(self) -> None:
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
