@@ -24,6 +24,9 @@ LEFT_REASONS = {
 MOVED_REASON = _("Kortinnehavaren har bytt förvaltning i HSA-katalogen.")
 APPOINTED_REASON = _("Rollen finns i HSA-katalogen.")
 ROLE_ENDED_REASON = _("Rollen finns inte längre i HSA-katalogen.")
+# The same, for roles from the contact persons' file (RSPORTAL_CONTACT_PERSONS_FILE).
+APPOINTED_FROM_FILE_REASON = _("Rollen finns i kontaktpersonsfilen.")
+ROLE_ENDED_FROM_FILE_REASON = _("Rollen finns inte längre i kontaktpersonsfilen.")
 
 
 @dataclass(frozen=True)
@@ -61,19 +64,22 @@ def person_moved(employee: Employee, new_forvaltning: Forvaltning, reason: str =
     return len(order_services.move_open_orders(employee, new_forvaltning, reason=reason))
 
 
-def appoint_contact_person(user: User, forvaltning: Forvaltning, role: str) -> ContactPersonAssignment:
-    """The directory has `user` as kontaktperson or ersättare (`role`) of `forvaltning`."""
+def appoint_contact_person(
+    user: User, forvaltning: Forvaltning, role: str, reason: str = ""
+) -> ContactPersonAssignment:
+    """The directory (or the contact persons' file: its `reason`) has `user` as kontaktperson
+    or ersättare (`role`) of `forvaltning`."""
     return organisation_services.appoint_contact_person(
-        user=user, forvaltning=forvaltning, role=role, reason=str(APPOINTED_REASON)
+        user=user, forvaltning=forvaltning, role=role, reason=reason or str(APPOINTED_REASON)
     )
 
 
-def end_contact_person(user: User, forvaltning: Forvaltning) -> bool:
+def end_contact_person(user: User, forvaltning: Forvaltning, reason: str = "") -> bool:
     """The directory no longer has `user` in a role on `forvaltning`. True when one ended."""
     assignment = ContactPersonAssignment.objects.not_ended().filter(user=user, forvaltning=forvaltning).first()
     if assignment is None:
         return False
-    organisation_services.end_contact_person(assignment, reason=str(ROLE_ENDED_REASON))
+    organisation_services.end_contact_person(assignment, reason=reason or str(ROLE_ENDED_REASON))
     return True
 
 

@@ -8,7 +8,9 @@ What follows from a change, each an audited act (registers.acts):
 - a leaver active again returns, a renamed person gets the new name;
 - a person who moved takes their open orders to the new förvaltning's queue;
 - a person who left can log in no more, their open orders are cancelled with the reason;
-- contact persons and ersättare are appointed and ended as the directory's roles say.
+- contact persons and ersättare are appointed and ended as the directory's roles say, or,
+  when RSPORTAL_CONTACT_PERSONS_FILE names a file, as that file says (the directory's own
+  roles then count for nothing; registers.contact_person_export).
 
 Who is active: an employee the directory has not said has left (Employee.left_at empty),
 login or not. So a leaver without a login is not "left" again on every run, and a login an
@@ -18,6 +20,7 @@ administrator closed by hand is the administrator's, not reopened by the sync.
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from organisation.identity import validate_personnummer
@@ -25,6 +28,7 @@ from organisation.models import ContactPersonAssignment, Employee, Forvaltning, 
 from organisation.services import NewEmployee
 
 from . import acts
+from .contact_person_export import contact_person_file, with_roles_from
 from .directory import BrokenDirectoryExport, Directory, DirectoryEntry, DirectoryUnit, get_directory
 from .people import CurrentPerson, CurrentRole, DirectoryDiff, PersonStarted, RoleAppointed, diff_directory
 from .services import Progress, counted
@@ -40,6 +44,7 @@ class DirectoryPlan:
     new_forvaltningar: dict[str, str] = field(default_factory=dict)  # key → name
     # Roles on people who have no login to hold them (RS-portal's rights are a login's).
     refused_roles: list[RoleAppointed] = field(default_factory=list)
+    roles_from_file: bool = False  # the roles are the contact persons' file's, not the directory's
 
     def counts(self) -> dict[str, int]:
         return {
@@ -84,7 +89,11 @@ class DirectoryRegister:
         roles = _current_roles()
         known = set(Forvaltning.objects.values_list("code", flat=True))
         progress.phase("Läser HSA-katalogen")
-        reading = _Reading(counted((self.directory or get_directory()).entries(), progress))
+        entries = (self.directory or get_directory()).entries()
+        roles_file = settings.CONTACT_PERSONS_FILE
+        if roles_file:
+            entries = with_roles_from(entries, contact_person_file(roles_file))
+        reading = _Reading(counted(entries, progress))
         diff = diff_directory(people, roles, reading)
         _check_personnummer(diff.started)
         with_login.update(person.hsa_id for person in diff.started if person.username)
@@ -98,6 +107,7 @@ class DirectoryRegister:
             active_before=sum(1 for person in people.values() if person.active),
             new_forvaltningar={key: name for key, name in reading.forvaltningar.items() if key not in known},
             refused_roles=refused,
+            roles_from_file=bool(roles_file),
         )
 
     def apply(self, plan: DirectoryPlan, progress: Progress) -> int:
@@ -128,12 +138,17 @@ class DirectoryRegister:
         holders = {r.person_hsa_id for r in d.ended} | {r.person_hsa_id for r in d.appointed}
         users = User.objects.filter(employee__hsa_id__in=holders)
         logins = {user.employee.hsa_id: user for user in users.select_related("employee")}
+        appointed_reason, ended_reason = (
+            (str(acts.APPOINTED_FROM_FILE_REASON), str(acts.ROLE_ENDED_FROM_FILE_REASON))
+            if plan.roles_from_file
+            else (str(acts.APPOINTED_REASON), str(acts.ROLE_ENDED_REASON))
+        )
         for ended in d.ended:
-            writes += int(acts.end_contact_person(logins[ended.person_hsa_id], forvaltningar[ended.forvaltning]))
+            user, forvaltning = logins[ended.person_hsa_id], forvaltningar[ended.forvaltning]
+            writes += int(acts.end_contact_person(user, forvaltning, ended_reason))
         for appointed in d.appointed:
-            acts.appoint_contact_person(
-                logins[appointed.person_hsa_id], forvaltningar[appointed.forvaltning], appointed.role
-            )
+            user, forvaltning = logins[appointed.person_hsa_id], forvaltningar[appointed.forvaltning]
+            acts.appoint_contact_person(user, forvaltning, appointed.role, appointed_reason)
             writes += 1
         return writes
 

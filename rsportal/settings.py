@@ -272,6 +272,8 @@ RSPORTAL_REGISTER_ALERT_AFTER_HOURS = env.int("RSPORTAL_REGISTER_ALERT_AFTER_HOU
 # with registers.directory_ldap.LdapDirectory. Settings and defaults: docs/registers.md.
 DIRECTORY_BACKEND = env.str("RSPORTAL_DIRECTORY", default="registers.directory_file.FileDirectory")
 DIRECTORY_FILE = env.path("RSPORTAL_DIRECTORY_FILE", default=BASE_DIR / "demo" / "directory.jsonl")
+# Contact persons and ersättare from this CSV instead of the directory's roles ("": the directory's).
+CONTACT_PERSONS_FILE = env.str("RSPORTAL_CONTACT_PERSONS_FILE", default="")
 DIRECTORY_LDAP = {
     "URL": env.str("RSPORTAL_DIRECTORY_LDAP_URL", default="ldap://127.0.0.1:389"),
     "START_TLS": env.bool("RSPORTAL_DIRECTORY_LDAP_START_TLS", default=False),
