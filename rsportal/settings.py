@@ -60,6 +60,10 @@ INSTALLED_APPS = [
     "retention",
     # The mirror of the region's registers: the card system (and the HSA directory).
     "registers",
+    # Single sign-on through the region's IdP (OIDC or SAML) and the assurance of each login.
+    "sso",
+    "mozilla_django_oidc",
+    "djangosaml2",
 ]
 
 MIDDLEWARE = [
@@ -400,3 +404,9 @@ RSPORTAL_DESK_SESSION_HOURS = env.int("RSPORTAL_DESK_SESSION_HOURS", default=8)
 # The stations' health page (/kortstationer/halsa/) flags a station whose agent has not
 # been heard from (a call or its heartbeat) for longer than this.
 RSPORTAL_STATION_SILENT_AFTER_MINUTES = env.int("RSPORTAL_STATION_SILENT_AFTER_MINUTES", default=15)
+
+# --- Single sign-on (sso/): the core. ---
+
+# --- Single sign-on: OpenID Connect (sso/oidc.py, mozilla-django-oidc). ---
+
+# --- Single sign-on: SAML 2.0 (sso/saml.py, djangosaml2). ---

@@ -16,4 +16,5 @@ urlpatterns = [
     path("", include("desk.urls")),
     path("", include("selfhelp.urls")),
     path("", include("registers.urls")),
+    path("", include("sso.urls")),
 ]
