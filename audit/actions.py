@@ -93,6 +93,22 @@ class AuditAction(models.TextChoices):
     # Logins (organisation.login_lockout, organisation.lockout_admin): the login throttle.
     LOGIN_LOCKED_OUT = "login_locked_out", _("Inloggningen spärrades efter för många misslyckade försök")
     LOGIN_LOCKOUT_LIFTED = "login_lockout_lifted", _("En administratör hävde inloggningsspärren")
+    # Single sign-on and the session (sso): how a person logged in, and when the session ended.
+    LOGGED_IN = "logged_in", _("Inloggad")
+    SSO_UNKNOWN_PERSON = (
+        "sso_unknown_person",
+        _("Inloggningstjänsten kände personen men RS-portal gör det inte: inloggningen nekades"),
+    )
+    LOGIN_STEP_UP_REQUIRED = (
+        "login_step_up_required",
+        _("Inloggningens tillitsnivå räckte inte: personen ombads logga in med en starkare metod"),
+    )
+    LOGGED_OUT = "logged_out", _("Utloggad")
+    SESSION_IDLE_ENDED = "session_idle_ended", _("Inloggningen avslutades efter inaktivitet eller när dess tid gått ut")
+    SSO_LOGIN_REFUSED = (
+        "sso_login_refused",
+        _("Svaret från inloggningstjänsten godtogs inte (signatur, mottagare, giltighetstid, nonce, state eller nivå)"),
+    )
     # Retention (gallring, retention.services): what a run removed or pseudonymised, per
     # kind of record; a whole year of this trail dropped once past its period.
     RETENTION_CARRIED_OUT = (

@@ -4,6 +4,7 @@ from typing import Any
 from django.db.models import Model
 
 from .actions import AuditAction
+from .context import current_login
 from .models import AuditEvent
 
 SYSTEM = "system"
@@ -14,6 +15,13 @@ _CODE_KEYS = {"pin", "puk", "new_pin", "old_pin", "pin_code", "puk_code", "passw
 def record(action: AuditAction, obj: Model, *, actor: Any = None, reason: str = "", **data: Any) -> AuditEvent:
     """Append one audit event for `obj`. `data` holds facts such as states or tries left.
     `actor` is the user who acted, or None (or an anonymous user) for the system."""
+    return record_about(action, obj._meta.label_lower, str(obj.pk), actor=actor, reason=reason, **data)
+
+
+def record_about(
+    action: AuditAction, object_type: str, object_id: str, *, actor: Any = None, reason: str = "", **data: Any
+) -> AuditEvent:
+    """`record` for something that is no row here (a person the IdP knows and RS-portal does not)."""
     if not isinstance(action, AuditAction):
         raise TypeError(f"an audit action must be an AuditAction, not {action!r}")
     if _CODE_KEYS & {key.lower() for key in data}:
@@ -23,10 +31,10 @@ def record(action: AuditAction, obj: Model, *, actor: Any = None, reason: str = 
         actor=acting_user,
         actor_label=_actor_label(acting_user),
         action=action,
-        object_type=obj._meta.label_lower,
-        object_id=str(obj.pk),
+        object_type=object_type,
+        object_id=object_id,
         reason=reason,
-        data=data,
+        data=_with_login(data),
     )
 
 
@@ -47,11 +55,19 @@ def record_many(action: AuditAction, events: Iterable[tuple[Model, dict[str, Any
                 object_type=obj._meta.label_lower,
                 object_id=str(obj.pk),
                 reason=reason,
-                data=data,
+                data=_with_login(data),
             )
         )
     AuditEvent.objects.bulk_create(rows, batch_size=2000)
     return len(rows)
+
+
+def _with_login(data: dict[str, Any]) -> dict[str, Any]:
+    """The data, with how the acting person logged in (audit.context) unless it says so itself."""
+    login = current_login()
+    if login is None or "inloggning" in data:
+        return data
+    return {**data, "inloggning": login}
 
 
 def _actor_label(actor: Any) -> str:

@@ -1,14 +1,17 @@
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
+
+from sso import views as sso_views
 
 from . import views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("favicon.ico", views.favicon, name="favicon"),
-    path("logga-in/", auth_views.LoginView.as_view(), name="login"),
-    path("logga-ut/", auth_views.LogoutView.as_view(), name="logout"),
+    path("logga-in/", sso_views.Login.as_view(), name="login"),
+    path("logga-ut/", sso_views.logout, name="logout"),
+    # The admin's own password form would pass by the rules of RSPORTAL_PASSWORD_LOGIN.
+    path("admin/login/", sso_views.Login.as_view(), name="admin_login"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("", include("orders.urls")),

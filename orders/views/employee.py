@@ -11,6 +11,7 @@ from audit.models import AuditEvent
 from cards.models import Card
 from organisation.models import Employee
 from organisation.permissions import AuthenticatedRequest, employee_of
+from sso.enforcement import require_assurance
 
 from .. import services
 from ..card_offers import address_refusal, card_offers
@@ -37,6 +38,7 @@ def my_cards(request: AuthenticatedRequest) -> HttpResponse:
 
 
 @login_required
+@require_assurance("order")
 def order_new(request: AuthenticatedRequest, card_id: int) -> HttpResponse:
     employee = _employee_or_404(request)
     card = get_object_or_404(

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from organisation.permissions import APPROVE_ORDERS, AuthenticatedRequest
+from sso.enforcement import require_assurance
 
 from .. import services
 from ..access import contact_person_required
@@ -31,6 +32,7 @@ def find_employee(request: AuthenticatedRequest) -> HttpResponse:
 
 
 @contact_person_required(perm=APPROVE_ORDERS)
+@require_assurance("order")
 def order_for_employee(request: AuthenticatedRequest, card_id: int) -> HttpResponse:
     card = get_object_or_404(cards_orderable_by(request.user), pk=card_id)
     context: dict[str, Any] = {"card": card, "employee": card.holder}

@@ -27,6 +27,7 @@ from organisation.permissions import (
     is_central_administrator,
     queue_forvaltningar,
 )
+from sso.enforcement import require_assurance
 
 from .. import exports, services
 from ..access import contact_person_required
@@ -220,6 +221,7 @@ def _decidable_order(request: AuthenticatedRequest, pk: int) -> PukOrder:
 
 @contact_person_required(central=True)
 @require_POST
+@require_assurance("decide")
 def approve(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     order = _decidable_order(request, pk)
     try:
@@ -240,6 +242,7 @@ def approve(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 @contact_person_required(central=True)
 @require_POST
+@require_assurance("decide")
 def reject(request: AuthenticatedRequest, pk: int) -> HttpResponseBase:
     order = _decidable_order(request, pk)
     form = RejectForm(request.POST)
@@ -262,6 +265,7 @@ def reject(request: AuthenticatedRequest, pk: int) -> HttpResponseBase:
 
 @contact_person_required(central=True)
 @require_POST
+@require_assurance("decide")
 def approve_selected(request: AuthenticatedRequest) -> HttpResponse:
     """Approve several orders at once from the queue; each is decided on its own, and only
     if it is still in the state the list showed."""
