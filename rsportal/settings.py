@@ -77,6 +77,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After the login and the messages: ends an idle or too old session, and gives the audit how the person logged in.
+    "sso.middleware.SessionAssuranceMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # Last: it turns a login the throttle refused into the lockout answer (organisation.login_lockout).
@@ -98,6 +100,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "organisation.context_processors.roles",
+                "sso.context_processors.assurance",
             ],
         },
     },
@@ -406,7 +409,120 @@ RSPORTAL_DESK_SESSION_HOURS = env.int("RSPORTAL_DESK_SESSION_HOURS", default=8)
 RSPORTAL_STATION_SILENT_AFTER_MINUTES = env.int("RSPORTAL_STATION_SILENT_AFTER_MINUTES", default=15)
 
 # --- Single sign-on (sso/): the core. ---
+# Which protocol the login page's button uses: "oidc", "saml" or "" (no single sign-on:
+# password logins only). The embedded default turns OIDC on when its provider is set.
+RSPORTAL_SSO = env.str("RSPORTAL_SSO", default="oidc" if env.str("RSPORTAL_OIDC_OP_URL", default="") else "")
+if RSPORTAL_SSO not in ("", "oidc", "saml"):
+    raise ImproperlyConfigured(f"RSPORTAL_SSO is oidc, saml or empty, not {RSPORTAL_SSO!r}")
+# The module that speaks each protocol: login_url(next_url, level) and logout(request).
+RSPORTAL_SSO_MODULES = {"oidc": "sso.oidc", "saml": "sso.saml"}
+# The level of assurance (tillitsnivå, 0..4) of each context the IdP may answer with (acr,
+# AuthnContextClassRef): the Swedish eID framework's, extended by a JSON object here.
+RSPORTAL_ASSURANCE_CONTEXTS = {
+    **import_string("sso.assurance.DEFAULT_CONTEXTS"),
+    **env.json("RSPORTAL_ASSURANCE_CONTEXTS", default={}),
+}
+# The method key (siths, mobilt-siths, freja, bankid, password) of each value the IdP names a
+# method by (OIDC amr, a SAML attribute or AuthenticatingAuthority), extended by a JSON object.
+RSPORTAL_AUTHN_METHODS = {
+    **{key: key for key in ("siths", "mobilt-siths", "freja", "bankid", "password")},
+    "pwd": "password",
+    **env.json("RSPORTAL_AUTHN_METHODS", default={}),
+}
+# The lowest level for placing an order, for deciding on one (approve, reject) and for the desk.
+RSPORTAL_MIN_LEVEL_ORDER = env.int("RSPORTAL_MIN_LEVEL_ORDER", default=2 if PRODUCTION else 0)
+RSPORTAL_MIN_LEVEL_DECIDE = env.int("RSPORTAL_MIN_LEVEL_DECIDE", default=3 if PRODUCTION else 0)
+RSPORTAL_MIN_LEVEL_DESK = env.int("RSPORTAL_MIN_LEVEL_DESK", default=3 if PRODUCTION else 0)
+# Who may log in with a password kept here: "all" (the embedded demo), "break-glass" (only
+# the superusers named in RSPORTAL_BREAK_GLASS_USERS; production) or "none".
+RSPORTAL_PASSWORD_LOGIN = env.str("RSPORTAL_PASSWORD_LOGIN", default="break-glass" if PRODUCTION else "all")
+if RSPORTAL_PASSWORD_LOGIN not in ("all", "break-glass", "none"):
+    raise ImproperlyConfigured(f"RSPORTAL_PASSWORD_LOGIN is all, break-glass or none, not {RSPORTAL_PASSWORD_LOGIN!r}")
+RSPORTAL_BREAK_GLASS_USERS = env.list("RSPORTAL_BREAK_GLASS_USERS", default=[])
+# The level a password login counts as.
+RSPORTAL_PASSWORD_LEVEL = env.int("RSPORTAL_PASSWORD_LEVEL", default=1)
+# A session ends after this many idle minutes, and RSPORTAL_SESSION_SECONDS after its login.
+RSPORTAL_SESSION_IDLE_MINUTES = env.int("RSPORTAL_SESSION_IDLE_MINUTES", default=30)
+RSPORTAL_SESSION_SECONDS = SESSION_COOKIE_AGE
 
 # --- Single sign-on: OpenID Connect (sso/oidc.py, mozilla-django-oidc). ---
+# The region's OpenID provider (its issuer, as the ID token's iss says it). Its endpoints come
+# from its discovery document ({issuer}/.well-known/openid-configuration) unless set one by one.
+# Give the provider the redirect URI {RSPORTAL_SITE_URL}/oidc/callback/ and the post-logout
+# redirect URI {RSPORTAL_SITE_URL}/logga-in/.
+RSPORTAL_OIDC_OP_URL = env.str("RSPORTAL_OIDC_OP_URL", default="").rstrip("/")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env.str("RSPORTAL_OIDC_AUTHORIZATION_ENDPOINT", default="")
+OIDC_OP_TOKEN_ENDPOINT = env.str("RSPORTAL_OIDC_TOKEN_ENDPOINT", default="")
+OIDC_OP_JWKS_ENDPOINT = env.str("RSPORTAL_OIDC_JWKS_ENDPOINT", default="")
+RSPORTAL_OIDC_END_SESSION_ENDPOINT = env.str("RSPORTAL_OIDC_END_SESSION_ENDPOINT", default="")
+OIDC_RP_CLIENT_ID = env.str("RSPORTAL_OIDC_CLIENT_ID", default="rs-portal")
+OIDC_RP_CLIENT_SECRET = env.str("RSPORTAL_OIDC_CLIENT_SECRET", default="")
+OIDC_RP_SIGN_ALGO = env.str("RSPORTAL_OIDC_SIGN_ALGO", default="RS256")
+OIDC_RP_SCOPES = env.str("RSPORTAL_OIDC_SCOPES", default="openid profile email")
+OIDC_USE_PKCE = env.bool("RSPORTAL_OIDC_USE_PKCE", default=True)
+OIDC_USE_NONCE = True
+OIDC_STORE_ID_TOKEN = True  # the id_token_hint of the logout
+OIDC_AUTHENTICATION_CALLBACK_URL = "sso:oidc_callback"
+OIDC_CREATE_USER = False  # a claim never creates a user (sso.oidc matches through sso.matching)
+# Seconds for each call to the provider, and the clock skew allowed on the ID token's exp and iat.
+OIDC_TIMEOUT = env.int("RSPORTAL_OIDC_TIMEOUT_SECONDS", default=10)
+RSPORTAL_OIDC_LEEWAY_SECONDS = env.int("RSPORTAL_OIDC_LEEWAY_SECONDS", default=30)
+# The claims naming the person: "oidc" (a plain provider, as the demo's) or "inera" (Inera's
+# IdP); each name can also be set on its own.
+_OIDC_CLAIM_PROFILES = {
+    "oidc": {"hsa_id": "hsa_id", "personnummer": "personnummer"},
+    "inera": {"hsa_id": "employeeHsaId", "personnummer": "personalIdentityNumber"},
+}
+RSPORTAL_OIDC_CLAIMS = env.str("RSPORTAL_OIDC_CLAIMS", default="oidc")
+if RSPORTAL_OIDC_CLAIMS not in _OIDC_CLAIM_PROFILES:
+    raise ImproperlyConfigured(f"RSPORTAL_OIDC_CLAIMS is oidc or inera, not {RSPORTAL_OIDC_CLAIMS!r}")
+RSPORTAL_OIDC_HSA_ID_CLAIM = env.str(
+    "RSPORTAL_OIDC_HSA_ID_CLAIM", default=_OIDC_CLAIM_PROFILES[RSPORTAL_OIDC_CLAIMS]["hsa_id"]
+)
+RSPORTAL_OIDC_PERSONNUMMER_CLAIM = env.str(
+    "RSPORTAL_OIDC_PERSONNUMMER_CLAIM", default=_OIDC_CLAIM_PROFILES[RSPORTAL_OIDC_CLAIMS]["personnummer"]
+)
+# A session begun over OIDC is its backend's (it finds the user again; it authenticates nothing else).
+AUTHENTICATION_BACKENDS = [*AUTHENTICATION_BACKENDS, "sso.oidc.Backend"]
+
 
 # --- Single sign-on: SAML 2.0 (sso/saml.py, djangosaml2). ---
+# The IdP's metadata: a file, or a URL read again after MAX_AGE seconds. The SP's own
+# metadata, to give the IdP, is at SITE_URL + /saml2/metadata/ (its entity id); the ACS at
+# /saml2/acs/ (HTTP-POST), single logout at /saml2/ls/ (HTTP-Redirect) and /saml2/ls/post/.
+RSPORTAL_SAML_IDP_METADATA_URL = env.str("RSPORTAL_SAML_IDP_METADATA_URL", default="")
+RSPORTAL_SAML_IDP_METADATA_FILE = env.str("RSPORTAL_SAML_IDP_METADATA_FILE", default="")
+RSPORTAL_SAML_IDP_METADATA_MAX_AGE_SECONDS = env.int("RSPORTAL_SAML_IDP_METADATA_MAX_AGE_SECONDS", default=3600)
+# The SP's signing key and certificate (PEM), in its metadata; the embedded demo makes them under var/.
+RSPORTAL_SAML_KEY_FILE = env.str("RSPORTAL_SAML_KEY_FILE", default=str(VAR_DIR / "saml-sp.key"))
+RSPORTAL_SAML_CERT_FILE = env.str("RSPORTAL_SAML_CERT_FILE", default=str(VAR_DIR / "saml-sp.crt"))
+RSPORTAL_SAML_XMLSEC = env.str("RSPORTAL_SAML_XMLSEC", default="/usr/bin/xmlsec1")
+RSPORTAL_SAML_CLOCK_SKEW_SECONDS = env.int("RSPORTAL_SAML_CLOCK_SKEW_SECONDS", default=60)
+# The attributes (Inera's IdP by default) that name the person; the method comes from the
+# attribute named here, or (empty) from the AuthnStatement's AuthenticatingAuthority.
+RSPORTAL_SAML_HSA_ID_ATTRIBUTE = env.str(
+    "RSPORTAL_SAML_HSA_ID_ATTRIBUTE", default="urn:sambi:names:attribute:employeeHsaId"
+)
+RSPORTAL_SAML_PERSONNUMMER_ATTRIBUTE = env.str(
+    "RSPORTAL_SAML_PERSONNUMMER_ATTRIBUTE", default="urn:oid:1.2.752.29.4.13"
+)
+RSPORTAL_SAML_METHOD_ATTRIBUTE = env.str("RSPORTAL_SAML_METHOD_ATTRIBUTE", default="")
+# djangosaml2: the configuration built from the settings above; a claim never creates a user.
+SAML_CONFIG_LOADER = "sso.saml.sp_config"
+SAML_CREATE_UNKNOWN_USER = False
+SAML_ATTRIBUTE_MAPPING: dict[str, tuple[str, ...]] = {}
+SAML_DEFAULT_BINDING = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect"
+SAML_LOGOUT_REQUEST_PREFERRED_BINDING = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect"
+# The login in progress is kept in a cookie of its own, which must come back on the IdP's
+# cross-site POST: SameSite=None where cookies are secure (https), else Lax (one host).
+SAML_SESSION_COOKIE_NAME = "rsportal_saml"
+SAML_SESSION_COOKIE_SAMESITE = "None" if SESSION_COOKIE_SECURE else "Lax"
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware") + 1,
+    "djangosaml2.middleware.SamlSessionMiddleware",
+)
+AUTHENTICATION_BACKENDS.append("sso.saml.SamlBackend")
+# pysaml2 logs attributes (a personnummer among them) at INFO.
+_loggers = LOGGING.setdefault("loggers", {})
+assert isinstance(_loggers, dict)
+_loggers.update({"saml2": {"level": "WARNING"}, "djangosaml2": {"level": "WARNING"}})

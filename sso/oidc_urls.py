@@ -1,3 +1,8 @@
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from . import oidc
+
+urlpatterns: list[URLPattern] = [
+    path("oidc/logga-in/", oidc.AuthenticationRequest.as_view(), name="oidc_login"),
+    path("oidc/callback/", oidc.Callback.as_view(), name="oidc_callback"),
+]
