@@ -19,6 +19,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from audit.context import login_of_request
 from organisation.login_lockout import cool_off_seconds
 from organisation.models import User
 from rsportal import jsonbody
@@ -38,6 +39,7 @@ OUTCOME = Text(40, choices=Outcome.values)
 TRIES = Int(0, 255, nullable=True)  # what a card reports; the columns are small integers
 VISIT = Int(0, BIGINT_MAX, nullable=True)
 USERNAME, PASSWORD = Text(150), Text(200)
+LOGIN_CODE, STATE, CALLBACK = Text(1000), Text(100), Text(300)
 
 Payload: TypeAlias = dict[str, Any]
 
@@ -85,8 +87,11 @@ def station_api(
                 return _answer({"error": "bad_request", "message": BAD_REQUEST, "reason": refused.reason}, 400)
             if health_header:
                 health.record(station, health.from_header(request))
+            # Every act through an operator's login carries how the operator logged in.
+            login = request.desk_session.assurance if request.desk_session else None
             try:
-                return _answer(view(request, station, operator, data, **kwargs))
+                with login_of_request(login or None):
+                    return _answer(view(request, station, operator, data, **kwargs))
             except services.StationRefused as refused:
                 return _refused(refused)
 
@@ -101,18 +106,33 @@ def _refused(refused: services.StationRefused) -> JsonResponse:
         response = _answer(payload, 429)
         response["Retry-After"] = str(cool_off_seconds())
         return response
-    return _answer(payload, 403 if refused.code == "login" else 409)
+    return _answer(payload, 403 if refused.code.startswith("login") else 409)
 
 
-@station_api(Object({"username": USERNAME, "password": PASSWORD}), needs_operator=False)
+@station_api(
+    Object(optional={"username": USERNAME, "password": PASSWORD, "code": LOGIN_CODE, "state": STATE}),
+    needs_operator=False,
+)
 def login(request: StationRequest, station: Station, _operator: User | None, data: Payload) -> Payload:
-    user, token = services.log_in(station, data["username"], data["password"], request)
+    """With the one-time code RS-portal gave the desk PC's browser (and the state the station
+    software sent with it), or with a username and password where the settings allow it."""
+    if "code" in data:
+        user, token = services.log_in_with_code(station, data["code"], data.get("state", ""))
+    else:
+        user, token = services.log_in(station, data.get("username", ""), data.get("password", ""), request)
     return {
         "token": token,
         "operator": user.get_full_name() or user.get_username(),
         "station": station.name,
         "location": station.location,
     }
+
+
+@station_api(Object({"callback": CALLBACK, "state": STATE}), needs_operator=False)
+def begin_login(request: StationRequest, station: Station, _operator: User | None, data: Payload) -> Payload:
+    """Where the station software sends the browser to log the operator in: RS-portal's page
+    (a path on this server) for this station, the station software's callback and state."""
+    return {"path": services.login_request(station, data["callback"], data["state"])}
 
 
 @station_api()

@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from organisation.models import User
 from organisation.permissions import is_station_operator
+from sso.assurance import Assurance
 
 from .models import DeskSession, Station, StationOperator
 
@@ -59,9 +60,19 @@ def stations_of(user: User) -> QuerySet[Station]:
     return Station.objects.filter(active=True, pk__in=rights.values("station_id"))
 
 
-def start_session(user: User, station: Station) -> str:
-    """A new login at the station: its operator token."""
-    session = DeskSession.objects.create(station=station, operator=user, last_seen_at=timezone.now())
+def start_session(
+    user: User, station: Station, assurance: Assurance | None = None, login_code: str | None = None
+) -> str:
+    """A new login at the station: its operator token. `assurance`: how the operator logged
+    in; `login_code`: the one-time code's random part, where the login came with one
+    (unique: IntegrityError when spent already)."""
+    session = DeskSession.objects.create(
+        station=station,
+        operator=user,
+        last_seen_at=timezone.now(),
+        assurance=assurance.as_audit() if assurance else {},
+        login_code=login_code,
+    )
     return signing.dumps({"u": user.pk, "s": station.pk, "k": str(session.pk)}, salt=_OPERATOR_SALT)
 
 

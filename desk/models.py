@@ -133,6 +133,14 @@ class DeskSession(models.Model):
     started_at = models.DateTimeField(_("inloggad"), auto_now_add=True)
     last_seen_at = models.DateTimeField(_("senast aktiv"))
     ended_at = models.DateTimeField(_("utloggad"), null=True, blank=True)
+    # How the operator logged in (sso.assurance.Assurance.as_audit()): every act through
+    # this login carries it in the audit trail.
+    assurance = models.JSONField(_("inloggningssätt"), default=dict, blank=True, editable=False)
+    # The one-time login code's random part (desk.login_codes), when the login came with
+    # one: unique, so a code opens one login only, however many try it at once.
+    login_code = models.CharField(
+        _("inloggningskod"), max_length=40, unique=True, null=True, blank=True, editable=False
+    )
 
     class Meta:
         verbose_name = _("inloggning vid kortstation")

@@ -1,8 +1,10 @@
 """The station's rules, pure: no database, no clock of their own."""
 
 import enum
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 # With this many PUK tries left or fewer, a second operator confirms before a PUK is sent.
 SECOND_OPERATOR_AT_PUK_TRIES = 2
@@ -68,3 +70,45 @@ def needs_second_operator(puk_tries_left: int | None) -> bool:
 
 def visit_is_current(started_at: datetime, now: datetime, minutes: int) -> bool:
     return now - started_at < timedelta(minutes=minutes)
+
+
+# Where the server may send a station's one-time login code: the station software on the
+# desk PC itself (a loopback address, any port: the agent picks its own), or exactly the
+# agent address the deployment names. Never anywhere else: the code would leave the desk PC.
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+
+
+def agent_callback_allowed(callback: str, agent_url: str) -> bool:
+    """Whether `callback` is the station software's address: plain http to a loopback host,
+    or the origin of `agent_url`; no user part, no fragment, nothing but printable ASCII."""
+    if not callback.isascii() or not callback.isprintable() or "\\" in callback:
+        return False
+    try:
+        parts, agent = urlsplit(callback), urlsplit(agent_url)
+        port, agent_port = parts.port, agent.port
+    except ValueError:  # a port that is no number, or out of range
+        return False
+    if "@" in parts.netloc or parts.fragment or not parts.path.startswith("/") or parts.path.startswith("//"):
+        return False
+    if parts.scheme == "http" and parts.hostname in LOOPBACK_HOSTS:
+        return True
+    return bool(agent.scheme and agent.hostname) and (parts.scheme, parts.hostname, port) == (
+        agent.scheme,
+        agent.hostname,
+        agent_port,
+    )
+
+
+_STATE = re.compile(r"[A-Za-z0-9_-]{16,100}")
+
+
+def state_ok(state: str) -> bool:
+    """The station software's state: random, URL-safe, 16 to 100 characters."""
+    return _STATE.fullmatch(state) is not None
+
+
+def with_login_code(callback: str, code: str, state: str) -> str:
+    """The callback with the code and the state added to its query."""
+    parts = urlsplit(callback)
+    query = [*parse_qsl(parts.query, keep_blank_values=True), ("code", code), ("state", state)]
+    return urlunsplit(parts._replace(query=urlencode(query)))

@@ -5,17 +5,21 @@ the token) already established. Every act, and every refusal, is an audit event
 carrying the station's name; never a code value, never an ID document's number.
 """
 
+import hmac
 import uuid
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth import authenticate, get_user_model
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from audit.actions import AuditAction
 from audit.models import AuditEvent
@@ -30,8 +34,10 @@ from orders.transitions import OrderRefused
 from organisation import login_lockout
 from organisation.models import User
 from rsportal.queueing import enqueue_on_commit
+from sso.assurance import Assurance
+from sso.enforcement import required_level
 
-from . import rules
+from . import login_codes, rules
 from .credentials import end_session, may_operate, start_session
 from .models import DeskSession, DeskVisit, PukTicket, Station, StationOperator, UnblockAttempt
 
@@ -51,27 +57,137 @@ def _act(action: AuditAction, obj: Model, station: Station, operator: User, **da
     return record(action, obj, actor=operator, station=station.name, station_id=station.pk, **data)
 
 
+PASSWORD_LOGIN_OFF = gettext_lazy(
+    "Inloggning med lösenord är avstängd vid kortstationen. Använd ”Logga in med Region Skånes inloggning”."
+)
+LOGIN_AGAIN = gettext_lazy("Inloggningen gick inte att slutföra. Logga in igen.")
+NOT_AN_OPERATOR_HERE = gettext_lazy("Du har inte behörighet att arbeta vid den här kortstationen.")
+CALLBACK_NOT_ALLOWED = gettext_lazy(
+    "RS-portal skickar inloggningen bara till kortstationens program på den här datorn, och adressen i "
+    "begäran är en annan. Starta inloggningen från kortstationens sida."
+)
+UNKNOWN_STATION = gettext_lazy(
+    "Kortstationen finns inte eller är inte i bruk. Starta inloggningen från kortstationens sida."
+)
+# Why a one-time login code is refused (its audited `refusal`), in the operator's words.
+CODE_REFUSALS: dict[str, "str | _StrPromise"] = {
+    "code_unreadable": LOGIN_AGAIN,
+    "code_other_state": LOGIN_AGAIN,
+    "code_expired": gettext_lazy("Inloggningen tog för lång tid att slutföra. Logga in igen."),
+    "code_used": gettext_lazy("Inloggningen är redan använd. Logga in igen."),
+    "code_other_station": gettext_lazy(
+        "Inloggningen gällde en annan kortstation. Logga in igen från den här kortstationens sida."
+    ),
+    "not_operator": NOT_AN_OPERATOR_HERE,
+}
+
+
+def password_assurance() -> Assurance:
+    """How a password login counts (sso: RSPORTAL_PASSWORD_LEVEL)."""
+    return Assurance(protocol="password", method="password", level=settings.RSPORTAL_PASSWORD_LEVEL, context="")
+
+
+def _login_refused(station: Station, refusal: str, username: str = "", **data: Any) -> None:
+    record(
+        AuditAction.DESK_LOGIN_REFUSED,
+        station,
+        station=station.name,
+        station_id=station.pk,
+        username=username[:150],
+        refusal=refusal,
+        **data,
+    )
+
+
 def log_in(station: Station, username: str, password: str, request: HttpRequest) -> tuple[User, str]:
     """The request goes to `authenticate`, whose login throttle (django-axes) counts the
-    failures by username and by address; a locked-out login is refused whatever the password."""
+    failures by username and by address; a locked-out login is refused whatever the password.
+    Only where the settings allow every password login (RSPORTAL_PASSWORD_LOGIN "all") and
+    a password's level is enough for the desk; else no password is even looked at."""
+    if settings.RSPORTAL_PASSWORD_LOGIN != "all" or required_level("desk") > settings.RSPORTAL_PASSWORD_LEVEL:
+        _login_refused(station, "password_login_off", username)
+        raise StationRefused("login_password_off", PASSWORD_LOGIN_OFF)
     user = authenticate(request, username=username, password=password)
     if user is None or not may_operate(user, station):
         locked = login_lockout.is_locked_out(request)
-        record(
-            AuditAction.DESK_LOGIN_REFUSED,
-            station,
-            station=station.name,
-            station_id=station.pk,
-            username=username[:150],
-            locked_out=locked,
-        )
+        _login_refused(station, "locked_out" if locked else "password", username, locked_out=locked)
         if locked:
             raise StationRefused("locked_out", login_lockout.lockout_message())
         raise StationRefused(
             "login", _("Fel användarnamn eller lösenord, eller så saknar du behörighet vid den här kortstationen.")
         )
-    _act(AuditAction.DESK_LOGIN, station, station, user)
-    return user, start_session(user, station)
+    assurance = password_assurance()
+    _act(AuditAction.DESK_LOGIN, station, station, user, inloggning=assurance.as_audit())
+    return user, start_session(user, station, assurance)
+
+
+def login_request(station: Station, callback: str, state: str) -> str:
+    """Where the station software sends the desk PC's browser to log the operator in
+    (desk.station_login): this station, its callback and its state, in RS-portal's URL."""
+    if not rules.agent_callback_allowed(callback, settings.RSPORTAL_DESK_AGENT_URL):
+        _login_refused(station, "callback_not_allowed")
+        raise StationRefused("login_callback", CALLBACK_NOT_ALLOWED)
+    if not rules.state_ok(state):
+        _login_refused(station, "bad_state")
+        raise StationRefused("login_state", LOGIN_AGAIN)
+    query = urlencode({"station": station.pk, "callback": callback, "state": state})
+    return f"{reverse('desk:station_login')}?{query}"
+
+
+def issue_login_code(user: User, *, station_id: str, callback: str, state: str, assurance: Assurance) -> str:
+    """The URL that takes `user`'s browser back to the station software with
+    a one-time login code: only to a station software's address, only for an operator of
+    the station. Every refusal recorded (actor: the user logged in to RS-portal)."""
+    station = Station.objects.filter(pk=int(station_id), active=True).first() if station_id.isdigit() else None
+    facts = {"station_asked": station_id[:40], "callback": callback[:300]}
+    refusal: tuple[str, str | _StrPromise] | None = None
+    if not rules.agent_callback_allowed(callback, settings.RSPORTAL_DESK_AGENT_URL):
+        refusal = ("callback_not_allowed", CALLBACK_NOT_ALLOWED)
+    elif not rules.state_ok(state):
+        refusal = ("bad_state", LOGIN_AGAIN)
+    elif station is None:
+        refusal = ("unknown_station", UNKNOWN_STATION)
+    elif not may_operate(user, station):
+        refusal = ("not_operator", NOT_AN_OPERATOR_HERE)
+    if refusal is not None:
+        record(AuditAction.DESK_LOGIN_REFUSED, station or user, actor=user, username=user.get_username(),
+               refusal=refusal[0], inloggning=assurance.as_audit(), **facts)  # fmt: skip
+        raise StationRefused(f"login_{refusal[0]}", refusal[1])
+    assert station is not None  # refused above when None
+    code = login_codes.issue(user.pk, station.pk, state, assurance)
+    return rules.with_login_code(callback, code, state)
+
+
+def log_in_with_code(station: Station, code: str, state: str) -> tuple[User, str]:
+    """The operator's login at `station` from a one-time login code (desk.login_codes) that
+    RS-portal gave the browser on the desk PC: signed here, at most a minute old, spent once,
+    for this station (the credential's) and this state, for a user still an operator here."""
+    try:
+        login = login_codes.read(code)
+    except login_codes.Expired:
+        return _code_refused(station, "code_expired")
+    except login_codes.Unreadable:
+        return _code_refused(station, "code_unreadable")
+    user = get_user_model().objects.filter(pk=login.user_id).first()
+    username = user.get_username() if user else ""
+    if login.station_id != station.pk:
+        return _code_refused(station, "code_other_station", username, station_in_code=login.station_id)
+    if not hmac.compare_digest(login.state.encode(), state.encode()):
+        return _code_refused(station, "code_other_state", username)
+    if user is None or not may_operate(user, station):
+        return _code_refused(station, "not_operator", username)
+    try:
+        with transaction.atomic():
+            token = start_session(user, station, login.assurance, login.once)
+    except IntegrityError:  # the code's `once` is on a login already
+        return _code_refused(station, "code_used", username)
+    _act(AuditAction.DESK_LOGIN, station, station, user, inloggning=login.assurance.as_audit(), by_code=True)
+    return user, token
+
+
+def _code_refused(station: Station, refusal: str, username: str = "", **data: Any) -> NoReturn:
+    _login_refused(station, refusal, username, **data)
+    raise StationRefused(f"login_{refusal}", CODE_REFUSALS[refusal])
 
 
 def log_out(station: Station, operator: User, session: DeskSession | None) -> None:

@@ -13,8 +13,11 @@ the PUK for an assisted unblock until the very moment it is sent to the card.
 
 from __future__ import annotations
 
+import hmac
 import logging
+import secrets
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
@@ -32,6 +35,9 @@ from .server import ServerRefused, ServerUnavailable, StationApi
 log = logging.getLogger(__name__)
 
 SESSION_ENDED = _("Inloggningen vid kortstationen gäller inte längre. Logga in igen.")
+LOGIN_NOT_OURS = _("Inloggningen hör inte till den här kortstationen, eller tog för lång tid. Logga in igen.")
+# How long the operator has to log in through RS-portal (and the IdP) once begun.
+LOGIN_WAIT_SECONDS = 600
 
 ID_DOCUMENTS = {
     "passport": _("Pass"),
@@ -45,6 +51,18 @@ ID_DOCUMENTS = {
 class OperatorSession:
     name: str
     token: str = field(repr=False)
+
+
+@dataclass(frozen=True)
+class PendingLogin:
+    """A login through RS-portal this station began: the random state it sent, and until when
+    (monotonic) the browser may come back with it."""
+
+    state: str = field(repr=False)
+    until: float
+
+    def matches(self, state: str, now: float) -> bool:
+        return now < self.until and hmac.compare_digest(state.encode(), self.state.encode())
 
 
 @dataclass(frozen=True)
@@ -96,6 +114,7 @@ class Desk:
         self.card_problem: Text | None = None
         self.reader_problem: Text | None = None  # the reader or pcscd is gone: in words, until it is back
         self.visit: Visit | None = None
+        self._pending_login: PendingLogin | None = None  # a login begun through RS-portal
         self.notes: list[Note] = []
         self.generation = 0  # moves whenever the page should be drawn again
 
@@ -107,11 +126,42 @@ class Desk:
                 answer = self.api.log_in(username, password)
             except (ServerRefused, ServerUnavailable) as problem:
                 return self._note("error", _server_text(problem))
-            self.operator = OperatorSession(answer["operator"], answer["token"])
-            self.station = f"{answer['station']}, {answer['location']}"
-            if self.present:
-                self._read()
-            self._changed()
+            self._logged_in(answer)
+
+    def begin_login(self, callback: str) -> str | None:
+        """Where to send the browser to log in through RS-portal (the region's IdP), which
+        sends it back to `callback` with a one-time code and the state kept here; None (and
+        the reason said) when RS-portal says no or does not answer."""
+        with self.lock:
+            state = secrets.token_urlsafe(32)
+            try:
+                where = self.api.begin_login(callback, state)
+            except (ServerRefused, ServerUnavailable) as problem:
+                self._note("error", _server_text(problem))
+                return None
+            self._pending_login = PendingLogin(state, time.monotonic() + LOGIN_WAIT_SECONDS)
+            return where
+
+    def finish_login(self, state: str, code: str) -> None:
+        """The browser is back from RS-portal: the login this station began (its state, in
+        time), exchanged through the station API for the operator's token."""
+        with self.lock:
+            pending = self._pending_login
+            if pending is None or not pending.matches(state, time.monotonic()):
+                return self._note("error", LOGIN_NOT_OURS)
+            self._pending_login = None
+            try:
+                answer = self.api.log_in_with_code(code, state)
+            except (ServerRefused, ServerUnavailable) as problem:
+                return self._note("error", _server_text(problem))
+            self._logged_in(answer)
+
+    def _logged_in(self, answer: dict[str, Any]) -> None:
+        self.operator = OperatorSession(answer["operator"], answer["token"])
+        self.station = f"{answer['station']}, {answer['location']}"
+        if self.present:
+            self._read()
+        self._changed()
 
     def log_out(self) -> None:
         """Log out here and on the server, which ends the operator token for good."""
@@ -124,7 +174,7 @@ class Desk:
             self._forget_operator()
 
     def _forget_operator(self) -> None:
-        self.operator, self.card, self.visit = None, None, None
+        self.operator, self.card, self.visit, self._pending_login = None, None, None, None
         self._changed()
 
     # --- the card in the reader ------------------------------------------------------

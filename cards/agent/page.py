@@ -59,6 +59,11 @@ def render(desk: Desk, csrf: str, language: str = i18n.DEFAULT) -> str:
     )
 
 
+def render_back(language: str = i18n.DEFAULT) -> str:
+    """The page the browser lands on back from RS-portal's login: on to the desk page."""
+    return _environment(language).get_template("back.html").render()
+
+
 def _second_operator(card: CardView) -> Text | None:
     """Why a second operator must confirm an unblock of this card, if one must."""
     left = card.reading.puk.left

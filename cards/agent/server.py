@@ -119,6 +119,18 @@ class StationApi:
     def log_in(self, username: str, password: str) -> dict[str, Any]:
         return self.call("login/", {"username": username, "password": password})
 
+    def begin_login(self, callback: str, state: str) -> str:
+        """Where to send the browser to log the operator in through RS-portal (the region's
+        IdP): RS-portal's page on this very server, which sends it back to `callback`."""
+        path = self.call("login/begin/", {"callback": callback, "state": state}).get("path")
+        if not isinstance(path, str) or not path.startswith("/") or path.startswith("//") or "\\" in path:
+            raise ServerUnavailable(f"{self.base_url}: the login's address is not a path on this server")
+        return f"{self.base_url}{path}"
+
+    def log_in_with_code(self, code: str, state: str) -> dict[str, Any]:
+        """The one-time login code RS-portal gave the browser, for the operator's token."""
+        return self.call("login/", {"code": code, "state": state})
+
     def heartbeat(self, health: dict[str, Any]) -> dict[str, Any]:
         """The station's health, with the credential only (no operator needed)."""
         return self.call("heartbeat/", health, timeout=HEARTBEAT_TIMEOUT)

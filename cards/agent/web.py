@@ -39,6 +39,7 @@ from . import page
 from .desk import Desk
 
 COOKIE = "rs_desk"
+CALLBACK = "/inloggad"  # where RS-portal sends the browser back after the operator's login
 LANGUAGE_COOKIE = "rs_desk_language"
 MAX_BODY = 8192
 HTML, PLAIN, JSON = "text/html; charset=utf-8", "text/plain; charset=utf-8", "application/json"
@@ -141,8 +142,11 @@ class Handler(BaseHTTPRequestHandler):
         if not self._host_ok():
             return self._plain(403, _("Fel värdnamn."))
         url = urlsplit(self.path)
+        query = {name: values[0] for name, values in parse_qs(url.query).items()}
         if url.path == "/koppla":
-            return self._pair(parse_qs(url.query).get("token", [""])[0])
+            return self._pair(query.get("token", ""))
+        if url.path == CALLBACK:
+            return self._back_from_rs_portal(query)
         if not self._paired():
             return self._plain(
                 403,
@@ -154,6 +158,9 @@ class Handler(BaseHTTPRequestHandler):
         desk = self.server.desk
         if url.path == "/":
             return self._send(200, page.render(desk, self.server.pairing.csrf(), self._language()).encode(), HTML)
+        if url.path == "/logga-in-med-region":
+            where = desk.begin_login(f"http://{self.headers['Host']}{CALLBACK}")  # the Host: checked above
+            return self._redirect(where or "/")
         if url.path == "/tillstand":
             return self._send(200, json.dumps({"generation": desk.generation, "present": desk.present}).encode(), JSON)
         if url.path in STATIC_FILES:
@@ -225,6 +232,16 @@ class Handler(BaseHTTPRequestHandler):
         self.server.desk.log_out()  # a new pairing ends the earlier page's operator session
         self.server.pairing.new_link(self.server.origin)
         self._redirect("/", f"{COOKIE}={session}; HttpOnly; SameSite=Strict; Path=/")
+
+    def _back_from_rs_portal(self, query: dict[str, str]) -> None:
+        """The browser, back from logging in to RS-portal, with the one-time code. Without the
+        pairing cookie: a SameSite=Strict cookie does not come with a navigation from another
+        site; the state, random and kept by the desk for this one login, stands in for it.
+        The page that answers sends the browser on to the desk page from here, where the
+        cookie comes along again."""
+        self.server.desk.finish_login(query.get("state", ""), query.get("code", ""))
+        body = page.render_back(self._language()).encode()
+        self._send(200, body, HTML)
 
     def _redirect(self, where: str, cookie: str = "") -> None:
         self.send_response(303)
