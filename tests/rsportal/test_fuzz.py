@@ -20,7 +20,8 @@ the limits.
 Refused means a 4xx, a page again with a form's errors, or a redirect that carries only
 error messages; then no table has a row more or less (but the sessions' and django-axes'
 record of failed logins). A station's act refused by the service (not by the body's
-check) is recorded in the audit trail by design, so there only audit events may be added.
+check) is recorded in the audit trail by design, so there only audit events may be added;
+so is a refused login from the station software's page (desk:station_login).
 
 Each example runs in a savepoint that is rolled back, so every one starts from the same
 world (and no login failure counts towards a lockout). A fixed seed, a few examples per
@@ -163,7 +164,11 @@ def endpoints() -> list[Endpoint]:
     return found
 
 
-ENDPOINTS = {endpoint.name: endpoint for endpoint in endpoints()}
+# Single sign-on: the protocols' own endpoints answer only where that protocol is the site's
+# login (404 here for everyone), and its pages answer only with a refusal or a redirect to
+# the IdP; tests/sso/test_sso_fuzz.py and test_sso_pages_fuzz.py fuzz them with an IdP set.
+SSO_ENDPOINTS = ("sso:oidc_", "sso:saml2_", "sso:step_up", "sso:too_low", "sso:unknown_person")
+ENDPOINTS = {endpoint.name: endpoint for endpoint in endpoints() if not endpoint.name.startswith(SSO_ENDPOINTS)}
 
 
 def may_use(codes: dict[str, Any]) -> list[str]:
@@ -944,10 +949,16 @@ def send(call: Call, world: World):
     return response
 
 
+# Pages whose refusals are audit events by design.
+AUDITED_REFUSALS = {"desk:station_login"}
+
+
 def refusal(endpoint: Endpoint, response) -> str | None:
     """'plain' when the answer refuses (nothing may be written), 'recorded' when a station's
     act was refused by the service (its audit event is written by design), else None."""
     status = response.status_code
+    if endpoint.name in AUDITED_REFUSALS and 400 <= status < 500:
+        return "recorded"
     if endpoint.kind == "station" and 400 <= status < 500:
         try:
             error = json.loads(response.content).get("error")

@@ -31,6 +31,7 @@ CONTACT_PERSONS = {"contact_a": 200, "contact_b": 200}
 EMPLOYEES = {"employee": 200, "employee_b": 200}
 STATION_API = [
     "api_login",
+    "api_begin_login",
     "api_logout",
     "api_card",
     "api_id_check",
@@ -71,6 +72,8 @@ GET = {
     # The station software's API: POST only, and only with a station credential.
     **{f"desk:{name}": everyone(405, anonymous=405) for name in STATION_API},
     "desk:desk": only({"operator": 200}),
+    # From the station software's page through RS-portal's login; no station named: 400.
+    "desk:station_login": everyone(400),
     # Administrators (staff) only; none of the roles here is staff.
     "desk:report": everyone(404),
     "desk:health": everyone(404),
@@ -79,6 +82,14 @@ GET = {
     "selfhelp:index": everyone(200, anonymous=200),
     "selfhelp:guide": everyone(200, anonymous=200),
     "selfhelp:thanks": everyone(200, anonymous=200),
+    # Single sign-on: the refusal pages and stepping up (without an IdP set: back to the login page).
+    "sso:unknown_person": everyone(403, anonymous=403),
+    "sso:too_low": everyone(403),
+    "sso:step_up": everyone(LOGIN, anonymous=LOGIN),
+    # The protocols' own endpoints answer only for the protocol the site uses (none here).
+    "sso:oidc_login": everyone(404, anonymous=404),
+    "sso:oidc_callback": everyone(404, anonymous=404),
+    **{f"sso:saml2_{name}": everyone(404, anonymous=404) for name in ("login", "acs", "ls", "ls_post", "metadata")},
 }
 
 # POST with an empty body, for the views that take POST only.
