@@ -42,6 +42,9 @@ from .session import complete_login
 logger = logging.getLogger(__name__)
 
 LEVEL_PARAMETER = "niva"
+UNREADABLE_LOGOUT = gettext_lazy(
+    "Utloggningsbegäran från inloggningstjänsten gick inte att läsa. Du är fortfarande inloggad."
+)
 UNCONFIRMED_LOGOUT = gettext_lazy(
     "Du är utloggad från RS-portal, men inloggningstjänsten bekräftade inte utloggningen. "
     "Stäng webbläsaren för att vara säker."
@@ -194,7 +197,7 @@ class LoginView(_Guarded, djangosaml2_views.LoginView):
 
     def requested_level(self) -> int | None:
         value = self.request.GET.get(LEVEL_PARAMETER, "")
-        return int(value) if value.isascii() and value.isdigit() and len(value) == 1 else None
+        return min(int(value), 4) if value.isascii() and value.isdigit() and len(value) == 1 else None
 
     def should_prevent_auth(self, request: HttpRequest) -> bool:
         return bool(request.user.is_authenticated and not self.requested_level())
@@ -267,28 +270,29 @@ class AssertionConsumerServiceView(_Guarded, djangosaml2_views.AssertionConsumer
 
 @method_decorator(csrf_exempt, name="dispatch")
 class LogoutView(_Guarded, djangosaml2_views.LogoutView):
-    """The IdP's LogoutResponse (after our LogoutRequest) or its own LogoutRequest: either way
-    the local session ends and the browser lands on the login page."""
+    """The IdP's LogoutResponse (after our LogoutRequest, which already ended the local session)
+    or its own LogoutRequest, which ends it. Something neither can read ends nothing: else any
+    page could log a person out by pointing a link here."""
 
     def do_logout_service(self, request: HttpRequest, data: Any, binding: str, *args: Any, **kwargs: Any) -> Any:
         if "SAMLResponse" in data:
             state, client = self.get_state_client(request)
             try:
                 response = client.parse_logout_request_response(data["SAMLResponse"], binding)
-            except Exception:  # whatever the IdP said, the local session ends
+            except Exception:
                 logger.warning("SAML: the IdP's logout response was refused", exc_info=True)
                 response = None
             state.sync()
-            auth.logout(request)
+            if request.user.is_authenticated:  # no logout of ours is under way: not an answer to us
+                return redirect("home")
             if response is None or not response.status_ok():
                 return error_page(request, str(UNCONFIRMED_LOGOUT), 200)
             return redirect(settings.LOGOUT_REDIRECT_URL)
         try:
             return super().do_logout_service(request, data, binding, *args, **kwargs)
-        except Exception:  # a LogoutRequest that can not be read still ends the session here
+        except Exception:
             logger.warning("SAML: the IdP's logout request was refused", exc_info=True)
-            auth.logout(request)
-            return redirect(settings.LOGOUT_REDIRECT_URL)
+            return error_page(request, str(UNREADABLE_LOGOUT), 400)
 
 
 class MetadataView(_Guarded, djangosaml2_views.MetadataView):
