@@ -1,8 +1,8 @@
 FROM python:3.11-slim-bookworm
 # pyscard builds from source (libpcsclite-dev, swig, gcc); gettext compiles the translations;
-# the code letter embeds fonts-liberation's fonts.
+# the code letter embeds fonts-liberation's fonts; SAML's signatures need xmlsec1.
 RUN apt-get update \
- && apt-get install -y --no-install-recommends gcc libpcsclite-dev libpcsclite1 swig gettext fonts-liberation \
+ && apt-get install -y --no-install-recommends gcc libpcsclite-dev libpcsclite1 swig gettext fonts-liberation xmlsec1 \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY pyproject.toml ./
@@ -17,6 +17,8 @@ COPY selfhelp selfhelp
 COPY records records
 COPY retention retention
 COPY registers registers
+COPY sso sso
+COPY demoidp demoidp
 COPY demo demo
 RUN pip install --no-cache-dir .
 COPY . .

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from demoidp.saml.keys import new_key_pair
+from sso.sp_keys import new_key_pair
 
 PASSWORD = "rs-demo-2026"
 ROOT = Path(__file__).resolve().parents[2]
