@@ -2,6 +2,7 @@
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 DATA_DIR = Path(os.environ["DEMOIDP_DATA_DIR"])
 ISSUER = os.environ["DEMOIDP_ISSUER"]
@@ -15,7 +16,8 @@ IDENTITY_CLAIMS = {
 
 SECRET_KEY = (DATA_DIR / "secret-key").read_text()
 DEBUG = False
-ALLOWED_HOSTS = ["*"]
+# Only the host it serves (its issuer's): it listens on the loopback interface alone.
+ALLOWED_HOSTS = [urlsplit(ISSUER).hostname or "127.0.0.1"]
 ROOT_URLCONF = "demoidp.oidc.urls"
 WSGI_APPLICATION = "demoidp.oidc.wsgi.application"
 
