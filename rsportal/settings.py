@@ -70,6 +70,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",  # before whitenoise, so static files carry the policy too
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Outside the session and the login, which query too: runs a read again whose database
+    # connection was lost mid-request, else answers 503 (rsportal.database_lost).
+    "rsportal.database_lost.DatabaseLostMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "rsportal.middleware.SwedishUnlessChosenMiddleware",
     "django.middleware.locale.LocaleMiddleware",

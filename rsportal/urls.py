@@ -5,6 +5,9 @@ from sso import views as sso_views
 
 from . import views
 
+# A lost database connection is a 503 (rsportal.database_lost); any other error Django's 500.
+handler500 = "rsportal.database_lost.server_error"
+
 urlpatterns = [
     path("", views.home, name="home"),
     path("favicon.ico", views.favicon, name="favicon"),
