@@ -68,3 +68,13 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("audit events are append-only")
+
+    @property
+    def action_label(self) -> str:
+        """The action's name, as get_action_display gives it. That one makes a dict of every
+        action's name on each call, translating all of them: a sixth of an order page's
+        time, for its timeline."""
+        try:
+            return str(AuditAction(self.action).label)
+        except ValueError:
+            return self.action

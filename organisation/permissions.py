@@ -17,11 +17,12 @@ never counts.
 from typing import TypeAlias
 
 from django.contrib.auth.models import AnonymousUser, Permission
+from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import HttpRequest
-from guardian.shortcuts import get_objects_for_user
+from django.utils import timezone
 
-from .models import ContactPersonAssignment, Employee, Forvaltning, User
+from .models import Employee, Forvaltning, User
 
 # Whom a request is for: a login, or the anonymous user before one.
 AnyUser: TypeAlias = User | AnonymousUser
@@ -49,15 +50,57 @@ _CACHE = "_rsportal_forvaltningar"
 _CENTRAL_CACHE = "_rsportal_central_administrator"
 
 
+# The two look-ups every contact person's page makes, written out in SQL: built with
+# guardian's get_objects_for_user and the ORM, the förvaltningar took 6 ms of CPU a
+# request and the central permission 2 ms, where the queries themselves take a tenth of a
+# millisecond. The rule is guardian's with use_groups, accept_global_perms and
+# with_superuser off (a user's own object permission on the förvaltning), and Django's
+# for the model permission (the user's own, or through a group).
+_FORVALTNING_COLUMNS = [field.attname for field in Forvaltning._meta.concrete_fields]
+_HELD_FORVALTNINGAR = f"""
+    SELECT {", ".join(f"f.{column}" for column in _FORVALTNING_COLUMNS)}
+    FROM organisation_forvaltning f
+    WHERE f.id IN (
+        SELECT p.content_object_id
+        FROM organisation_forvaltninguserobjectpermission p
+        JOIN auth_permission perm ON perm.id = p.permission_id
+        JOIN django_content_type ct ON ct.id = perm.content_type_id
+        WHERE p.user_id = %s AND ct.app_label = 'organisation' AND ct.model = 'forvaltning' AND perm.codename = %s
+    )
+    AND EXISTS (
+        SELECT 1 FROM organisation_contactpersonassignment a
+        WHERE a.forvaltning_id = f.id AND a.user_id = %s
+          AND (a.valid_from IS NULL OR a.valid_from <= %s) AND (a.valid_until IS NULL OR a.valid_until > %s)
+    )
+    ORDER BY f.name
+"""
+_HOLDS_MODEL_PERMISSION = """
+    SELECT 1 FROM auth_permission perm
+    JOIN django_content_type ct ON ct.id = perm.content_type_id
+    WHERE ct.app_label = %s AND perm.codename = %s AND (
+        perm.id IN (SELECT permission_id FROM organisation_user_user_permissions WHERE user_id = %s)
+        OR perm.id IN (
+            SELECT gp.permission_id FROM auth_group_permissions gp
+            JOIN organisation_user_groups ug ON ug.group_id = gp.group_id
+            WHERE ug.user_id = %s
+        )
+    )
+"""
+
+
 def forvaltningar_for(user: AnyUser, perm: str = VIEW_ORDERS) -> QuerySet[Forvaltning]:
     """The förvaltningar `user` holds `perm` on through an assignment in force now."""
+    return Forvaltning.objects.filter(pk__in=[forvaltning.pk for forvaltning in _held_forvaltningar(user, perm)])
+
+
+def _held_forvaltningar(user: AnyUser, perm: str) -> list[Forvaltning]:
     if not user.is_authenticated:
-        return Forvaltning.objects.none()
-    held = get_objects_for_user(
-        user, perm, klass=Forvaltning, use_groups=False, accept_global_perms=False, with_superuser=False
-    )
-    in_force = ContactPersonAssignment.objects.in_force().filter(user=user, forvaltning=OuterRef("pk"))
-    return held.filter(Exists(in_force))
+        return []
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    with connection.cursor() as cursor:
+        cursor.execute(_HELD_FORVALTNINGAR, [user.pk, perm.rpartition(".")[2], user.pk, now, now])
+        rows = cursor.fetchall()
+    return [Forvaltning.from_db(connection.alias, _FORVALTNING_COLUMNS, row) for row in rows]
 
 
 def forvaltningar_of(user: AnyUser, perm: str = VIEW_ORDERS) -> list[Forvaltning]:
@@ -70,7 +113,7 @@ def forvaltningar_of(user: AnyUser, perm: str = VIEW_ORDERS) -> list[Forvaltning
         cache = {}
         setattr(user, _CACHE, cache)  # through request.user's lazy wrapper, onto the user
     if perm not in cache:
-        cache[perm] = list(forvaltningar_for(user, perm))
+        cache[perm] = _held_forvaltningar(user, perm)
     return cache[perm]
 
 
@@ -90,7 +133,10 @@ def is_central_administrator(user: AnyUser) -> bool:
         return False
     known = getattr(user, _CENTRAL_CACHE, None)
     if known is None:
-        known = _central_permission().filter(Q(user=user) | Q(group__user=user)).exists()
+        app_label, codename = DECIDE_IN_CENTRAL_QUEUE.split(".")
+        with connection.cursor() as cursor:
+            cursor.execute(_HOLDS_MODEL_PERMISSION, [app_label, codename, user.pk, user.pk])
+            known = cursor.fetchone() is not None
         setattr(user, _CENTRAL_CACHE, known)
     return bool(known)
 

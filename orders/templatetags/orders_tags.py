@@ -10,11 +10,18 @@ from orders.states import OrderState
 
 register = template.Library()
 
+# Where current_letter keeps its answer on the order object.
+_CURRENT_LETTER = "_rsportal_current_letter"
+
 
 @register.simple_tag
 def current_letter(order: PukOrder) -> Letter | None:
-    """The order's latest code letter, or None."""
-    return order.letters.order_by("-generation").first()
+    """The order's latest code letter, or None; looked up once per order object (the order
+    page and its letter status both ask)."""
+    if not hasattr(order, _CURRENT_LETTER):
+        setattr(order, _CURRENT_LETTER, order.letters.order_by("-generation").first())
+    letter: Letter | None = getattr(order, _CURRENT_LETTER)
+    return letter
 
 
 @register.filter

@@ -34,7 +34,7 @@ from ..access import contact_person_required
 from ..filters import QueueFilter
 from ..forms import RejectForm
 from ..models import PukOrder
-from ..queue_table import QueueTable, is_overdue
+from ..queue_table import QueueTable, is_overdue, rows_html
 from ..rules import SECOND_APPROVAL_REASONS, decision_refusal
 from ..selectors import orders_for_contact_person, queue_rows, queue_table_values
 from ..states import AWAITING_DECISION, OrderState
@@ -143,10 +143,12 @@ def queue(request: QueueRequest) -> HttpResponse:
     # The central queue's orders are of any förvaltning: not merged per förvaltning.
     merged = [] if is_central_administrator(request.user) else [f.pk for f in forvaltningar]
     page = QueuePaginator(orders, PAGE_SIZE, wanted, merged).get_page(wanted)
+    rows = QueueTable(timezone.now(), exports.choice_labels(), forvaltningar, request.user.pk).rows(page)
     context = {
         "filter": queue_filter,
         "page": page,
-        "rows": QueueTable(timezone.now(), exports.choice_labels(), forvaltningar, request.user.pk).rows(page),
+        "rows": rows,
+        "rows_html": rows_html(rows, several_forvaltningar=len(forvaltningar) > 1),
         "forvaltningar": forvaltningar,
         "several_forvaltningar": len(forvaltningar) > 1,
         "query_without_page": _query_without_page(request),

@@ -412,3 +412,15 @@ def test_a_groups_permission_on_a_forvaltning_opens_nothing_only_an_assignment_d
     client.force_login(member)
 
     assert client.get(reverse("orders:queue")).status_code == 404
+
+
+def test_queue_rows_escape_what_people_and_registers_wrote(karin, card):
+    """The rows are made in Python (orders.queue_table.rows_html), not by the template's
+    autoescape: every text in them must still be escaped."""
+    hostile = '<script>alert(1)</script>"><img src=x onerror=alert(2)>'
+    card.holder.first_name, card.holder.last_name, card.holder.hsa_id = hostile, hostile, "SE-<b>1</b>"
+    card.holder.save()
+    make_order(card)
+    page = queue_page(karin)
+    assert "<script>alert(1)" not in page and "<img src=x" not in page and "<b>1</b>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;&quot;&gt;&lt;img src=x onerror=alert(2)&gt;" in page
