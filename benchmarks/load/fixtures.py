@@ -1,0 +1,118 @@
+"""What the traffic needs in the run's database, beside the seed: passwords, the
+population register's file, card stations with operators, PUKs for the desk's cards,
+and the people's logins (each logged in once, through the login form, before the run)."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date
+from pathlib import Path
+
+PASSWORD = "load-test-password-4711"
+STATIONS = 3
+DESK_CARDS = 300
+
+
+def django_on(env: dict[str, str]) -> None:
+    import django
+
+    os.environ.update(env)
+    django.setup()
+
+
+def prepare(workdir: Path, employees: int, contact_persons: int) -> dict:
+    """Seeds the run's own records; returns the traffic's configuration (without logins)."""
+    from django.contrib.auth.hashers import make_password
+    from django.contrib.auth.models import Permission
+
+    from cards.models import Card, PukRecord
+    from cards.puk_store import encrypt_puk
+    from desk.credentials import new_credential
+    from desk.models import Station
+    from organisation.models import Employee, User
+
+    _nothing_in_the_future()
+    # One hash for everyone: the password check at login costs what it costs in
+    # production (PBKDF2 at Django's iterations), but seeding does not hash 40,000 times.
+    User.objects.update(password=make_password(PASSWORD))
+    register = {
+        personnummer: {"status": "registered", "name": f"{first} {last}", "street": "Bänkgatan 1",
+                       "postal_code": "211 34", "town": "MALMÖ", "registered_since": "2010-01-01"}
+        for personnummer, first, last in Employee.objects.values_list("personnummer", "first_name", "last_name")
+    }  # fmt: skip
+    (workdir / "population_register.json").write_text(json.dumps(register))
+
+    permission = Permission.objects.get(codename="operate_station", content_type__app_label="cards")
+    stations = []
+    for n in range(1, STATIONS + 1):
+        credential, hashed = new_credential()
+        station = Station.objects.create(name=f"Lastteststation {n}", location="Lund", credential_hash=hashed)
+        operator = User.objects.create_user(f"operator{n}", f"operator{n}@load.test", PASSWORD, first_name="Olle")
+        operator.user_permissions.add(permission)
+        station.operators.add(operator)
+        stations.append({"credential": credential, "username": operator.username, "password": PASSWORD})
+    # Every card's PUK in the store (the letter prints it; the desk redeems it), under this
+    # run's key: cards.puk_store's AES-GCM, as the PUK import writes it.
+    cards = list(Card.objects.order_by("pk").values_list("pk", "card_number"))
+    PukRecord.objects.bulk_create(
+        (PukRecord(card_id=pk, ciphertext=encrypt_puk(number, f"{pk % 10**8:08d}")) for pk, number in cards),
+        batch_size=5000,
+    )
+    desk_cards = list(
+        Card.objects.filter(status=Card.Status.ACTIVE, card_type__code="rs-kort", valid_to__gt=date.today())
+        .order_by("pk")
+        .values_list("card_number", flat=True)[:: max(1, len(cards) // DESK_CARDS)][:DESK_CARDS]
+    )
+    # Employees spread over the förvaltningar and over the card types they hold (a prime
+    # stride: employee n holds cards n, n + 40,000, ..., whose type follows n % 20).
+    count = Employee.objects.filter(user__username__startswith="e").count()
+    people = sorted({f"e{k * 7919 % count:05d}" for k in range(employees)})
+    deciders = [f"kp{index:02d}0" for index in range(contact_persons)]
+    return {
+        "employees": people,
+        "contact_persons": deciders,
+        "stations": stations,
+        "desk_cards": desk_cards,
+    }
+
+
+def _nothing_in_the_future() -> None:
+    """The seed decides recent orders up to three days after they were placed, so some of
+    their letters lie in the future; brought to now, so that a letter "made during the
+    run" (created at or after its start) is one. (Their audit events stay: append-only.)"""
+    from django.db import connection
+
+    columns = {
+        "orders_pukorder": ["decided_at", "updated_at"],
+        "orders_letter": ["created_at", "printed_at", "posted_at", "delivered_at", "returned_at"],
+    }
+    with connection.cursor() as cursor:
+        for table, names in columns.items():
+            for name in names:
+                cursor.execute(f"UPDATE {table} SET {name} = now() - interval '1 minute' WHERE {name} > now()")
+
+
+def log_in_all(url: str, usernames: list[str]) -> dict[str, dict[str, str]]:
+    """Each person logged in once through the login form; their cookies, by username."""
+    with ThreadPoolExecutor(3) as pool:
+        return dict(zip(usernames, pool.map(lambda name: _log_in(url, name), usernames), strict=True))
+
+
+def _log_in(url: str, username: str) -> dict[str, str]:
+    import requests
+
+    session = requests.Session()
+    page = session.get(f"{url}/logga-in/", timeout=60)
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
+    answer = session.post(
+        f"{url}/logga-in/",
+        {"username": username, "password": PASSWORD, "csrfmiddlewaretoken": token},
+        allow_redirects=False,
+        timeout=60,
+    )
+    if answer.status_code != 302:
+        raise SystemExit(f"{username} could not log in: {answer.status_code}")
+    return session.cookies.get_dict()
