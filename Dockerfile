@@ -27,4 +27,4 @@ RUN python manage.py compilemessages -v0 --ignore=.venv \
 RUN useradd --system --home /app rsportal && mkdir -p /app/var && chown rsportal /app/var
 USER rsportal
 EXPOSE 8000
-CMD ["gunicorn", "rsportal.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3"]
+CMD ["gunicorn", "rsportal.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--preload"]

@@ -133,7 +133,7 @@ class Process:
 
 
 class Stack:
-    """redis-server, gunicorn (3 sync workers), 2 Celery workers (solo pool: one process
+    """redis-server, gunicorn (3 sync workers, --preload as in production), 2 Celery workers (solo pool: one process
     each, so kill -9 takes the whole worker) and beat."""
 
     def __init__(self, workdir: Path, env: dict[str, str], redis_port: int, logs: Path, stack: contextlib.ExitStack):
@@ -169,6 +169,7 @@ class Stack:
                 f"127.0.0.1:{self.port}",
                 "--workers",
                 "3",
+                "--preload",
                 "--no-control-socket",
             ],
             env,
