@@ -17,6 +17,7 @@ from .. import services
 from ..card_offers import address_refusal, card_offers
 from ..forms import CancelOrderForm, PukOrderForm
 from ..models import PukOrder
+from ..my_orders import my_order_rows, my_order_values
 from ..outlook import outlook_for
 from ..selectors import orders_of_employee
 from ..transitions import OrderRefused
@@ -77,7 +78,7 @@ def _refused(request: HttpRequest, card: Card, refusal: OrderRefused) -> HttpRes
 @login_required
 def my_orders(request: AuthenticatedRequest) -> HttpResponse:
     employee = _employee_or_404(request)
-    return render(request, "orders/my_orders.html", {"orders": orders_of_employee(employee)})
+    return render(request, "orders/my_orders.html", {"orders": my_order_rows(my_order_values(employee))})
 
 
 @login_required
