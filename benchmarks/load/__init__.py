@@ -19,7 +19,9 @@ One command sets up and tears down, on 127.0.0.1 only (benchmarks/load/stack.py)
 - the print house's spool (letters.print_house.SpoolPrintHouse in a temporary directory,
   RSPORTAL_PRINT_HOUSE_SECRET set).
 Each employee and contact person is logged in once, through the login form, before the
-traffic starts; Locust's users take their cookies.
+traffic starts; Locust's users (FastHttpUser: the load generator shares the two cores)
+take their cookies. The seed's approved orders without a letter get theirs from the
+run's Celery workers before the traffic too, as the weekend's sweeps would have made them.
 
 The traffic (locustfile.py), Locust headless in a subprocess, stopped by --duration or
 --max-requests. Users: 1 print house, 3 stations, the rest employees and contact persons
