@@ -20,8 +20,9 @@ One command sets up and tears down, on 127.0.0.1 only (benchmarks/load/stack.py)
   RSPORTAL_PRINT_HOUSE_SECRET set).
 Each employee and contact person is logged in once, through the login form, before the
 traffic starts; Locust's users (FastHttpUser: the load generator shares the two cores)
-take their cookies. The seed's approved orders without a letter get theirs from the
-run's Celery workers before the traffic too, as the weekend's sweeps would have made them.
+take their cookies. Before the traffic too, what the weekend's beat would have done: the
+seed's approved orders without a letter get theirs, its overdue orders their escalations,
+and its last day's orders and decisions their mails, through the run's Celery workers.
 
 The traffic (locustfile.py), Locust headless in a subprocess, stopped by --duration or
 --max-requests. Users: 1 print house, 3 stations, the rest employees and contact persons

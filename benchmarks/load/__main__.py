@@ -83,6 +83,14 @@ def run(args: argparse.Namespace, stack: contextlib.ExitStack) -> bool:
     started = time.monotonic()
     made = fixtures.letters_of_the_weekend()
     print(f"the weekend's letters: {made:,} made before the traffic, in {time.monotonic() - started:.0f} s", flush=True)
+    started = time.monotonic()
+    escalations, mail = fixtures.mail_of_the_weekend()
+    _drain(redis_port, timeout=600)
+    print(
+        f"the weekend's mail: {escalations:,} escalations and {mail:,} mail tasks, sent in "
+        f"{time.monotonic() - started:.0f} s",
+        flush=True,
+    )
     config.update(
         files={name: str(path) for name, path in files.items()},
         print_dir=str(workdir / "print"),
@@ -162,9 +170,9 @@ def _stop(process: subprocess.Popen) -> None:
         process.wait(timeout=30)
 
 
-def _drain(redis_port: int) -> None:
+def _drain(redis_port: int, timeout: float = DRAIN_SECONDS) -> None:
     """Wait until the Celery queue is empty (the letters of the last approvals made)."""
-    deadline = time.monotonic() + DRAIN_SECONDS
+    deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         with socket.create_connection(("127.0.0.1", redis_port), timeout=2) as s:
             s.sendall(b"LLEN rsportal\r\n")
