@@ -7,6 +7,8 @@ next query, in a view or in a middleware (the session, the user). Django answers
 error through handler500, `server_error` here, which tells the lost connection from other
 errors and marks the request; DatabaseLostMiddleware, outside the session and the login,
 then runs a GET or HEAD once more on a new connection, unless it has already written.
+The session's save after the view is the exception: Django answers its errors as a 400
+(SessionInterrupted), so handler400, `bad_request` here, looks for the lost connection too.
 """
 
 import logging
@@ -19,6 +21,7 @@ from django.db import InterfaceError, OperationalError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
+from django.views.defaults import bad_request as django_bad_request
 from django.views.defaults import server_error as django_server_error
 
 logger = logging.getLogger(__name__)
@@ -71,6 +74,28 @@ def server_error(request: HttpRequest) -> HttpResponse:
     """handler500: 503 for a lost database connection; any other error as Django answers it."""
     if not _connection_lost(sys.exc_info()[1]):
         return django_server_error(request)
+    return _unavailable(request)
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """handler400. The session is saved after the view: Django's database session turns any
+    error of that save, a lost connection's too, into SessionInterrupted, a 400 "Bad
+    Request". A lost connection is answered (and a page run once more) as anywhere else."""
+    if any(_connection_lost(error) for error in _chain(exception)):
+        return _unavailable(request)
+    return django_bad_request(request, exception)
+
+
+def _chain(error: BaseException | None, depth: int = 5) -> list[BaseException]:
+    """The error and the errors it was raised from or while handling, nearest first."""
+    found: list[BaseException] = []
+    while error is not None and len(found) < depth:
+        found.append(error)
+        error = error.__cause__ or error.__context__
+    return found
+
+
+def _unavailable(request: HttpRequest) -> HttpResponse:
     setattr(request, _LOST, True)
     if request.path.startswith(API_PREFIX):
         message = _("RS-portal når inte sin databas just nu. Försök igen om en stund.")

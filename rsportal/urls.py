@@ -6,6 +6,7 @@ from sso import views as sso_views
 from . import views
 
 # A lost database connection is a 503 (rsportal.database_lost); any other error Django's 500.
+handler400 = "rsportal.database_lost.bad_request"
 handler500 = "rsportal.database_lost.server_error"
 
 urlpatterns = [

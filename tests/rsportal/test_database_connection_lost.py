@@ -137,3 +137,23 @@ def test_a_station_call_whose_connection_was_lost_is_answered_503_in_json(postgr
     assert response["Retry-After"] == "5"
     assert response["Cache-Control"] == "no-store"
     assert response.json() == {"error": "unavailable", "message": UNAVAILABLE}
+
+
+def test_a_page_whose_session_could_not_be_saved_is_run_again_not_answered_400(postgresql, contact_client, card):
+    """The session is saved after the view, and Django's database session turns any error
+    of that save into SessionInterrupted, a 400 "Bad Request": the load test met one when
+    its pg_terminate_backend struck there. A lost connection it is, answered as one."""
+    order = PukOrderFactory(card=card)
+
+    with terminated_before('UPDATE "django_session"') as terminated:
+        response = contact_client.get(reverse("orders:queue"))
+
+    assert terminated
+    assert response.status_code == 200
+    assert order.reference in response.content.decode()
+
+
+def test_a_bad_request_that_is_not_a_lost_connection_stays_400(contact_client):
+    response = contact_client.get(reverse("orders:queue"), HTTP_HOST="evil.example")
+
+    assert response.status_code == 400
