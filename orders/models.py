@@ -131,6 +131,11 @@ class PukOrder(ConcurrentTransitionMixin, models.Model):
             models.Index(
                 fields=["-created_at", "id"], condition=models.Q(central_queue=True), name="order_central_queue"
             ),
+            # The beat's sweeps, every minute: the approved orders still without a letter
+            # (letters.services.sweep_approved_orders) and the last day's decisions
+            # (orders.mail_sweep). Without them each run read all million orders.
+            models.Index(fields=["updated_at"], condition=models.Q(state="approved"), name="order_waiting_for_letter"),
+            models.Index(fields=["decided_at"], condition=models.Q(decided_at__isnull=False), name="order_decided"),
         ]
 
     if TYPE_CHECKING:
