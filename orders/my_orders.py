@@ -39,17 +39,14 @@ def my_order_rows(orders: Iterable[Mapping[str, Any]]) -> list[MyOrderRow]:
     """`orders`: my_order_values(); in the active language and time zone."""
     states = choice_labels()["state"]
     tz = timezone.get_current_timezone()
-    detail_url = reverse("orders:detail", args=[0]).removesuffix("0/") + "{}/"
+    # An order's page is the list's child (/mina-bestallningar/<pk>/), as in queue_table.
+    detail_url = reverse("orders:mine") + "{}/"
     return [
         {
             "reference": order_reference(order["pk"]),
             "url": detail_url.format(order["pk"]),
-            "card": ", ".join(
-                (
-                    in_page_language(order["card__card_type__name"], order["card__card_type__name_en"]),
-                    masked_card_number(order["card__card_number"]),
-                )
-            ),
+            "card": f"{in_page_language(order['card__card_type__name'], order['card__card_type__name_en'])}, "
+            f"{masked_card_number(order['card__card_number'])}",
             "created": f"{order['created_at'].astimezone(tz):%Y-%m-%d %H:%M}",
             "state": order["state"],
             "state_label": states.get(order["state"], order["state"]),
