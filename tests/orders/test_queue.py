@@ -424,3 +424,22 @@ def test_queue_rows_escape_what_people_and_registers_wrote(karin, card):
     page = queue_page(karin)
     assert "<script>alert(1)" not in page and "<img src=x" not in page and "<b>1</b>" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;&quot;&gt;&lt;img src=x onerror=alert(2)&gt;" in page
+
+
+def test_the_order_page_names_who_placed_and_first_approved_it_in_one_query_for_both(
+    karin, card, contact_person, second_contact_person, django_assert_num_queries
+):
+    order = make_order(
+        card, placed_by=second_contact_person, needs_second_approval=True, second_approval_reasons=["repeat_orders"]
+    )
+    PukOrder.objects.filter(pk=order.pk).update(
+        state=OrderState.SECOND_APPROVAL, first_approved_by=UserFactory(first_name="Frida", last_name="Först")
+    )
+    karin.get(reverse("orders:queue_detail", args=[order.pk]))  # the session and the roles, remembered
+
+    with django_assert_num_queries(8):
+        page = karin.get(reverse("orders:queue_detail", args=[order.pk])).content.decode()
+
+    placer = second_contact_person.get_full_name() or second_contact_person.username
+    assert f"Beställd av</dt><dd>{placer}</dd>" in page
+    assert "Första godkännande: Frida Först" in page
