@@ -151,6 +151,27 @@ def test_an_overdue_order_reminds_contact_persons_then_substitutes_once_each(
     assert actions == ["order_reminder_sent", "order_escalated_to_substitutes"]
 
 
+def test_the_hourly_run_reads_only_the_orders_that_may_be_due(card, forvaltning, other_forvaltning):
+    """Not every waiting order: one placed within the shortest target, or already at the
+    last level, cannot have a level due."""
+    forvaltning.approval_target_days = 5
+    forvaltning.save()
+    other_forvaltning.approval_target_days = 2
+    other_forvaltning.save()
+    friday = timezone.make_aware(datetime(2025, 2, 28, 9))
+    fresh = make_order(card, created_at=timezone.make_aware(datetime(2025, 3, 2, 9)))  # Sunday: within two days
+    reminded = make_order(CardFactory(holder=card.holder), created_at=friday)
+    escalated = make_order(CardFactory(holder=card.holder), created_at=friday - timedelta(days=30))
+    Escalation.objects.create(order=reminded, level=Escalation.Level.CONTACT_PERSONS)
+    for level in Escalation.Level:
+        Escalation.objects.create(order=escalated, level=level)
+
+    read = set(escalation.orders_that_may_be_due(MONDAY + timedelta(days=1)))
+
+    assert reminded in read
+    assert fresh not in read and escalated not in read
+
+
 def test_a_decided_order_is_not_escalated(card, contact_person, mailoutbox):
     make_order(card, state=OrderState.APPROVED, created_at=timezone.now() - timedelta(days=30))
     assert escalation.escalate_overdue_orders() == 0
