@@ -100,6 +100,8 @@ def build(
         f"windows {len(outside):,}, inside {len(inside):,}. A window: a fault's start to {WINDOW_AFTER:.0f} s after "
         "its end.",
         "",
+        f"Requests/s minute by minute (a steady mix stays level): {_per_minute(samples, start, end)}",
+        "",
     ]
     for kind, target in (("page", TARGET_PAGE_P95), ("write", TARGET_WRITE_P95)):
         times = [s.ms for s in outside if s.kind == kind]
@@ -136,6 +138,12 @@ def build(
                      f"{fault['what']} | {shown} |")  # fmt: skip
     lines.append(f"\n(normal: {NORMAL_SECONDS} s in a row without 5xx or unanswered requests, p95 <= {limit:.0f} ms)")
     return "\n".join(lines) + "\n", broken_outside == 0
+
+
+def _per_minute(samples: list[Sample], start: float, end: float) -> str:
+    counts = Counter(int((s.at - start) // 60) for s in samples if s.at >= start)
+    rates = [counts[minute] / min(60.0, end - start - 60 * minute) for minute in range(int((end - start) // 60) + 1)]
+    return ", ".join(f"{rate:.1f}" for rate in rates if rate)
 
 
 def _ms(times: list[float]) -> list[str]:

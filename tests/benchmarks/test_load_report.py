@@ -38,3 +38,12 @@ def test_a_5xx_in_the_warm_up_breaks_the_criterion_outside_fault_windows():
 
     assert not clean
     assert "5xx or no answer outside fault windows: **1**" in text
+
+
+def test_the_rate_is_shown_minute_by_minute_so_a_mix_that_drifts_is_seen():
+    requests = [Sample(at / 2, "queue", "page", 200, 10.0) for at in range(240)]  # 2/s for 120 s
+    requests += [Sample(120 + at / 4, "queue", "page", 200, 10.0) for at in range(120)]  # then 4/s for 30 s
+
+    text, _ = build(requests, [], start=0.0, warmup=10.0, load="0.1", config="test")
+
+    assert "Requests/s minute by minute (a steady mix stays level): 2.0, 2.0, 4.0" in text
