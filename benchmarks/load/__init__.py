@@ -8,10 +8,11 @@ One command sets up and tears down, on 127.0.0.1 only (benchmarks/load/stack.py)
   40,000 employees, 100,000 cards, N orders; kept as rsportal_load_seed_N for --keep),
   copied for each run to rsportal_load_run (dropped at the end), where the run's own
   records are added (fixtures.py): the seed's letters dated in the future brought to now,
-  every login's password (one PBKDF2 hash at Django's
-  iterations, shared, so the login costs what it does in production while seeding hashes
-  once), a population-register file with every employee, 3 card stations with their
-  credentials and operators, PUKs for 300 cards;
+  the long weekend's orders waiting in every förvaltning's queue (one per second of
+  traffic each, so the contact persons' approvals last the run), every login's password
+  (one PBKDF2 hash at Django's iterations, shared, so the login costs what it does in
+  production while seeding hashes once), a population-register file with every
+  employee, 3 card stations with their credentials and operators, PUKs for 300 cards;
 - its own redis-server on a free port (appendonly, as docker-compose.yml);
 - gunicorn rsportal.wsgi, 3 sync workers, RSPORTAL_ENV=production over http on loopback,
   password logins counting as level 3 (standing in for the IdP's SITHS login);

@@ -67,9 +67,13 @@ def run(args: argparse.Namespace, stack: contextlib.ExitStack) -> bool:
     print_secret = secrets.token_hex(32)
     env = server_env(workdir, database_url, redis_port, base64.b64encode(os.urandom(32)).decode(), print_secret)
     fixtures.django_on(env)
-    # Enough people for Locust's share of employees and contact persons (3:2), each their own.
+    # Enough people for Locust's share of employees and contact persons (3:2), each their own;
+    # waiting orders for the whole run: a contact person of this mix decides fewer than one a second.
     config = fixtures.prepare(
-        workdir, employees=args.users * 3 // 5 + 1, contact_persons=min(30, args.users * 2 // 5 + 1)
+        workdir,
+        employees=args.users * 3 // 5 + 1,
+        contact_persons=min(30, args.users * 2 // 5 + 1),
+        weekend_orders=args.duration,
     )
     from django.db import connections
 

@@ -23,8 +23,9 @@ def django_on(env: dict[str, str]) -> None:
     django.setup()
 
 
-def prepare(workdir: Path, employees: int, contact_persons: int) -> dict:
-    """Seeds the run's own records; returns the traffic's configuration (without logins)."""
+def prepare(workdir: Path, employees: int, contact_persons: int, weekend_orders: int) -> dict:
+    """Seeds the run's own records, `weekend_orders` waiting orders in each förvaltning
+    among them; returns the traffic's configuration (without logins)."""
     from django.contrib.auth.hashers import make_password
     from django.contrib.auth.models import Permission
 
@@ -71,6 +72,7 @@ def prepare(workdir: Path, employees: int, contact_persons: int) -> dict:
     count = Employee.objects.filter(user__username__startswith="e").count()
     people = sorted({f"e{k * 7919 % count:05d}" for k in range(employees)})
     deciders = [f"kp{index:02d}0" for index in range(contact_persons)]
+    _orders_of_the_weekend(weekend_orders, spared_people=people, spared_cards=desk_cards)
     return {
         "employees": people,
         "contact_persons": deciders,
@@ -93,6 +95,57 @@ def _nothing_in_the_future() -> None:
         for table, names in columns.items():
             for name in names:
                 cursor.execute(f"UPDATE {table} SET {name} = now() - interval '1 minute' WHERE {name} > now()")
+
+
+def _orders_of_the_weekend(per_forvaltning: int, spared_people: list[str], spared_cards: list[str]) -> None:
+    """Orders placed over the long weekend, waiting in every förvaltning's queue. The seed
+    leaves about 250 waiting in each, which the contact persons of a 50-user run decide
+    in about four minutes; after that their approvals find nothing and the mix is no
+    longer the one documented. Placed one to two days ago: older than the mail sweep's
+    day (their receipts went out over the weekend) and younger than the escalation's two
+    working days. Not on the cards of the run's employees, who order them in the run, nor
+    on the desk's cards. Each with its order_submitted event, as the seed's."""
+    from django.db import connection
+
+    from orders.states import OPEN_STATES
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            INSERT INTO orders_pukorder (card_id, holder_id, forvaltning_id, placed_by_id, reason, reason_text,
+                blocked_codes, state, address_status, address_registered_since, needs_second_approval,
+                second_approval_reasons, rejection_reason, letter_error, created_at, updated_at)
+            SELECT card_id, holder_id, forvaltning_id, user_id,
+                   CASE WHEN card_id %% 2 = 0 THEN 'lost_letter' ELSE 'never_received' END, '',
+                   'legitimering', 'submitted', 'registered', DATE '2015-01-01', FALSE, '[]'::jsonb, '', '',
+                   placed, placed
+            FROM (
+                SELECT c.id AS card_id, e.id AS holder_id, e.forvaltning_id, e.user_id,
+                       now() - interval '25 hours' - (c.id %% 1380) * interval '1 minute' AS placed,
+                       row_number() OVER (PARTITION BY e.forvaltning_id ORDER BY c.id) AS nth
+                FROM cards_card c JOIN organisation_employee e ON e.id = c.holder_id
+                JOIN organisation_user u ON u.id = e.user_id
+                WHERE c.status = 'active' AND c.valid_to > current_date
+                  AND NOT (u.username = ANY(%s)) AND NOT (c.card_number = ANY(%s))
+                  AND NOT EXISTS (SELECT 1 FROM orders_pukorder o WHERE o.card_id = c.id AND o.state = ANY(%s))
+            ) AS free
+            WHERE nth <= %s
+            RETURNING id
+            """,
+            [spared_people, spared_cards, [state.value for state in OPEN_STATES], per_forvaltning],
+        )
+        placed = [row[0] for row in cursor.fetchall()]
+        cursor.execute(
+            """
+            INSERT INTO audit_auditevent (at, actor_id, actor_label, action, object_type, object_id, reason, data)
+            SELECT created_at, placed_by_id, 'Bench Användare', 'order_submitted', 'orders.pukorder', id::text,
+                   '', '{}'::jsonb
+            FROM orders_pukorder WHERE id = ANY(%s)
+            """,
+            [placed],
+        )
+        # The planner's statistics as autovacuum would leave them (it is off on these machines).
+        cursor.execute("ANALYZE orders_pukorder")
 
 
 def letters_of_the_weekend(timeout: float = 300) -> int:
