@@ -141,9 +141,11 @@ def build(
 
 
 def _per_minute(samples: list[Sample], start: float, end: float) -> str:
+    """Each minute's rate; a last part-minute under 30 s (the run's final second or two,
+    the stragglers' answers) is left out as too short to say anything."""
     counts = Counter(int((s.at - start) // 60) for s in samples if s.at >= start)
-    rates = [counts[minute] / min(60.0, end - start - 60 * minute) for minute in range(int((end - start) // 60) + 1)]
-    return ", ".join(f"{rate:.1f}" for rate in rates if rate)
+    lengths = [min(60.0, end - start - 60 * minute) for minute in range(int((end - start) // 60) + 1)]
+    return ", ".join(f"{counts[minute] / length:.1f}" for minute, length in enumerate(lengths) if length >= 30)
 
 
 def _ms(times: list[float]) -> list[str]:

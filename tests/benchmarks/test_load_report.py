@@ -42,8 +42,16 @@ def test_a_5xx_in_the_warm_up_breaks_the_criterion_outside_fault_windows():
 
 def test_the_rate_is_shown_minute_by_minute_so_a_mix_that_drifts_is_seen():
     requests = [Sample(at / 2, "queue", "page", 200, 10.0) for at in range(240)]  # 2/s for 120 s
-    requests += [Sample(120 + at / 4, "queue", "page", 200, 10.0) for at in range(120)]  # then 4/s for 30 s
+    requests += [Sample(120 + at / 4, "queue", "page", 200, 10.0) for at in range(160)]  # then 4/s for 40 s
 
     text, _ = build(requests, [], start=0.0, warmup=10.0, load="0.1", config="test")
 
-    assert "Requests/s minute by minute (a steady mix stays level): 2.0, 2.0, 4.0" in text
+    assert "Requests/s minute by minute (a steady mix stays level): 2.0, 2.0, 4.0\n" in text
+
+
+def test_a_last_part_minute_too_short_to_say_anything_is_left_out():
+    requests = [Sample(at / 2, "queue", "page", 200, 10.0) for at in range(122)]  # 2/s for 61 s
+
+    text, _ = build(requests, [], start=0.0, warmup=10.0, load="0.1", config="test")
+
+    assert "Requests/s minute by minute (a steady mix stays level): 2.0\n" in text
