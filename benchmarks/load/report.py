@@ -112,15 +112,13 @@ def build(
     # The warm-up's count has its own column: the desk login happens once per station, at its start.
     header = "| endpoint | kind | n warm-up | n out | median out | p95 out | n in | median in | p95 in |"
     lines += ["", header, "|---" * 9 + "|"]
-    by_name: dict[str, list[Sample]] = defaultdict(list)
-    for s in samples:
-        by_name[s.name].append(s)
-    for name, group in sorted(by_name.items()):
-        warm = [s for s in group if s.at < start + warmup and not in_window(s, faults)]
-        out = [s.ms for s in group if s.at >= start + warmup and not in_window(s, faults)]
-        inn = [s.ms for s in group if in_window(s, faults)]
-        cells = [f"{len(warm)}", f"{len(out)}", *(_ms(out)), f"{len(inn)}", *(_ms(inn))]
-        lines.append(f"| {name} | {group[0].kind} | " + " | ".join(cells) + " |")
+    warm_by_name = Counter(s.name for s in warming)
+    out_by_name, in_by_name = _ms_by_name(outside), _ms_by_name(inside)
+    kinds = {s.name: s.kind for s in samples}
+    for name in sorted(kinds):
+        out, inn = out_by_name[name], in_by_name[name]
+        cells = [f"{warm_by_name[name]}", f"{len(out)}", *(_ms(out)), f"{len(inn)}", *(_ms(inn))]
+        lines.append(f"| {name} | {kinds[name]} | " + " | ".join(cells) + " |")
     lines += ["", "Status codes of 400 and up (0 = no answer), outside / inside fault windows:", ""]
     codes_out = Counter((s.status, s.name) for s in warming + outside if s.status >= 400 or s.status == 0)
     codes_in = Counter((s.status, s.name) for s in inside if s.status >= 400 or s.status == 0)
@@ -146,6 +144,13 @@ def _per_minute(samples: list[Sample], start: float, end: float) -> str:
     counts = Counter(int((s.at - start) // 60) for s in samples if s.at >= start)
     lengths = [min(60.0, end - start - 60 * minute) for minute in range(int((end - start) // 60) + 1)]
     return ", ".join(f"{counts[minute] / length:.1f}" for minute, length in enumerate(lengths) if length >= 30)
+
+
+def _ms_by_name(samples: list[Sample]) -> defaultdict[str, list[float]]:
+    by_name: defaultdict[str, list[float]] = defaultdict(list)
+    for s in samples:
+        by_name[s.name].append(s.ms)
+    return by_name
 
 
 def _ms(times: list[float]) -> list[str]:
